@@ -1,0 +1,114 @@
+/**
+ * `include:` — each entry is loaded as its own sub-project (own project directory, own
+ * environment, relative paths resolved against that directory) and its resources are imported
+ * into the including model. Redefining an imported resource differently is an error, as in
+ * compose-go; an identical redefinition is allowed.
+ */
+import { isDeepStrictEqual } from "node:util";
+import { existsSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { defaultEnvFiles, environmentWithFiles, type Environment } from "./environment.js";
+import { UserError } from "./errors.js";
+import type { StackDocumentLike } from "./loader.js";
+import { isPlainObject } from "./yaml.js";
+
+export interface IncludeRequest {
+  /** Absolute paths of the files to load (first is the main file, the rest override it). */
+  files: string[];
+  /** For TypeScript stacks: the evaluated modules instead of files. */
+  documents?: StackDocumentLike[];
+  workingDir: string;
+  environment: Environment;
+  chain: string[];
+}
+
+export type IncludeLoader = (request: IncludeRequest) => Record<string, unknown>;
+
+interface IncludeContext {
+  file: string;
+  workingDir: string;
+  environment: Environment;
+  /** Files currently being loaded, outermost first (the including file is last). */
+  chain: string[];
+  load: IncludeLoader;
+}
+
+const IMPORTED_RESOURCES = ["services", "volumes", "networks", "secrets", "configs"] as const;
+
+export function loadIncludes(model: Record<string, unknown>, ctx: IncludeContext): Record<string, unknown> {
+  const entries = model.include;
+  if (entries === undefined || entries === null) return model;
+  const { include: _done, ...result } = model;
+  if (!Array.isArray(entries)) throw new UserError("`include` must be a list", { location: { file: ctx.file } });
+
+  entries.forEach((entry, index) => {
+    const request = includeRequest(entry, index, ctx);
+    const imported = ctx.load(request);
+    importResources(imported, result, ctx.file);
+  });
+  return result;
+}
+
+function includeRequest(entry: unknown, index: number, ctx: IncludeContext): IncludeRequest {
+  const where = { location: { file: ctx.file }, path: `include[${index}]` };
+  const spec = typeof entry === "string" || isStackDocument(entry) ? { path: entry } : entry;
+  if (!isPlainObject(spec)) throw new UserError(`include[${index}] must be a path or a mapping`, where);
+
+  const paths = ([] as unknown[]).concat(spec.path ?? []);
+  if (paths.length === 0) throw new UserError(`include[${index}] needs a path`, where);
+
+  const documents = paths.every(isStackDocument) ? (paths as StackDocumentLike[]) : undefined;
+  const files = documents
+    ? documents.map((d) => d.file)
+    : paths.map((p) => {
+        if (typeof p !== "string") throw new UserError(`include[${index}].path must be a string or a list of strings`, where);
+        return resolve(ctx.workingDir, p);
+      });
+
+  const main = files[0]!;
+  if (ctx.chain.includes(main)) {
+    throw new UserError(`include cycle detected:\n${[...ctx.chain, main].join("\n include ")}`, where);
+  }
+  if (!documents) {
+    for (const f of files) {
+      if (!existsSync(f)) throw new UserError(`included file ${f} not found`, where);
+    }
+  }
+
+  const projectDirectory =
+    typeof spec.project_directory === "string" && spec.project_directory !== ""
+      ? resolve(ctx.workingDir, spec.project_directory)
+      : dirname(main);
+
+  const envFiles = ([] as unknown[]).concat(spec.env_file ?? []).map((f) => {
+    if (typeof f !== "string") throw new UserError(`include[${index}].env_file must be a string or a list`, where);
+    const abs = isAbsolute(f) ? f : join(ctx.workingDir, f);
+    if (!existsSync(abs)) throw new UserError(`env file ${abs} not found`, where);
+    if (!statSync(abs).isFile()) throw new UserError(`${abs} is not a file`, where);
+    return abs;
+  });
+  const files2 = envFiles.length > 0 ? envFiles : defaultEnvFiles(projectDirectory);
+  // The including project's variables win over the included project's env files.
+  const environment = environmentWithFiles(ctx.environment, files2);
+
+  return { files, documents, workingDir: projectDirectory, environment, chain: ctx.chain };
+}
+
+function importResources(source: Record<string, unknown>, target: Record<string, unknown>, file: string): void {
+  for (const kind of IMPORTED_RESOURCES) {
+    const from = source[kind];
+    if (!isPlainObject(from)) continue;
+    const to: Record<string, unknown> = isPlainObject(target[kind]) ? { ...(target[kind] as Record<string, unknown>) } : {};
+    for (const [name, resource] of Object.entries(from)) {
+      if (name in to && !isDeepStrictEqual(to[name], resource)) {
+        throw new UserError(`${kind}.${name} conflicts with imported resource`, { location: { file }, path: `${kind}.${name}` });
+      }
+      to[name] = resource;
+    }
+    target[kind] = to;
+  }
+}
+
+function isStackDocument(v: unknown): v is StackDocumentLike {
+  return isPlainObject(v) && typeof v.file === "string" && isPlainObject(v.data);
+}

@@ -1,0 +1,296 @@
+/**
+ * The Compose loader: the pipeline that turns compose files (or an evaluated TypeScript stack)
+ * into the canonical Project, in compose-go's order:
+ *
+ *   per document: interpolate → type-cast → validate → canonical form → extends → include → merge
+ *   per project:  relative paths → normalize (names, defaults, env files) → profiles → consistency
+ *
+ * Each stage lives in its own module; this file only sequences them and carries the context
+ * (environment, working directory, positions for error messages) between them.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { canonicalizeFile } from "./canonical.js";
+import { checkConsistency } from "./consistency.js";
+import { discoverComposeFiles, filesFromEnvironment } from "./discover.js";
+import { defaultEnvFiles, environmentWithFiles, processEnvironment, type Environment } from "./environment.js";
+import { UserError } from "./errors.js";
+import { resolveExtends } from "./extends.js";
+import { loadIncludes, type IncludeLoader } from "./include.js";
+import { interpolateTree } from "./interpolate.js";
+import { mergeComposeFiles, stripResetMarkers } from "./merge.js";
+import type { Project } from "./model.js";
+import { normalizeProject } from "./normalize.js";
+import { resolveRelativePaths } from "./paths.js";
+import { activeProfiles, isServiceEnabled } from "./profiles.js";
+import { resolveProjectName } from "./project-name.js";
+import { validateComposeFile } from "./schema/validate.js";
+import { interpolateString } from "./template.js";
+import { castTypes } from "./typecast.js";
+import { isPlainObject, parseComposeYaml, type PathSegment, type PositionMap } from "./yaml.js";
+
+export interface LoadOptions {
+  /** Compose files (`-f`), in merge order. Empty: COMPOSE_FILE, else discovery from `cwd`. */
+  files?: string[];
+  /** An evaluated TypeScript stack instead of files (`--stack`). */
+  stack?: StackSource;
+  projectName?: string;
+  projectDirectory?: string;
+  profiles?: string[];
+  /** Keep every service whatever its profiles (the importer wants them all). */
+  allProfiles?: boolean;
+  envFiles?: string[];
+  environment?: NodeJS.ProcessEnv;
+  cwd?: string;
+  onWarning?: (message: string) => void;
+}
+
+/** A compose document that did not come from YAML text: already interpolated, no positions. */
+export interface StackDocumentLike {
+  file: string;
+  data: Record<string, unknown>;
+}
+
+export interface StackSource {
+  /** Directory relative paths resolve against (the original YAML project directory). */
+  workingDir: string;
+  /** Evaluates the stack once the loader knows the environment. */
+  evaluate(environment: Environment): Promise<StackDocumentLike>;
+}
+
+export interface LoadedProject {
+  project: Project;
+  workingDir: string;
+  configFiles: string[];
+  environment: Environment;
+}
+
+/** One compose document on its way through the per-document stages. */
+interface SourceDocument {
+  file: string;
+  data: Record<string, unknown>;
+  interpolated: boolean;
+  positions?: PositionMap;
+}
+
+export async function loadProject(options: LoadOptions = {}): Promise<LoadedProject> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const baseEnv = processEnvironment(options.environment ?? process.env);
+  const warn = options.onWarning ?? (() => {});
+
+  if (options.stack) return loadStack(options.stack, options, baseEnv, cwd, warn);
+
+  const files = resolveFiles(options, baseEnv, cwd);
+  const workingDir = resolve(cwd, options.projectDirectory ?? dirname(files[0]!));
+  const environment = projectEnvironment(baseEnv, options, workingDir, cwd);
+  const parsed = files.map((file) => parseComposeYaml(readSource(file), file));
+
+  const declaredName = lastDeclaredName(parsed.flatMap((p) => p.documents), environment);
+  const projectName = resolveProjectName({ flag: options.projectName, environment, declared: declaredName, workingDir });
+  environment.COMPOSE_PROJECT_NAME = projectName;
+
+  const documents: SourceDocument[] = parsed.flatMap((p) =>
+    p.documents.map((data) => ({ file: p.file, data, interpolated: false, positions: p.positions })),
+  );
+  const model = loadModel(documents, { environment, workingDir, warn, chain: [] });
+  return finish(model, { projectName, workingDir, environment, configFiles: files, options, warn });
+}
+
+async function loadStack(
+  stack: StackSource,
+  options: LoadOptions,
+  baseEnv: Environment,
+  cwd: string,
+  warn: (m: string) => void,
+): Promise<LoadedProject> {
+  const workingDir = resolve(cwd, options.projectDirectory ?? stack.workingDir);
+  const environment = projectEnvironment(baseEnv, options, workingDir, cwd);
+  const root = await stack.evaluate(environment);
+  const projectName = resolveProjectName({
+    flag: options.projectName,
+    environment,
+    declared: root.data.name,
+    workingDir,
+  });
+  environment.COMPOSE_PROJECT_NAME = projectName;
+  const model = loadModel([{ file: root.file, data: root.data, interpolated: true }], {
+    environment,
+    workingDir,
+    warn,
+    chain: [],
+  });
+  return finish(model, { projectName, workingDir, environment, configFiles: [root.file], options, warn });
+}
+
+function finish(
+  model: Record<string, unknown>,
+  ctx: {
+    projectName: string;
+    workingDir: string;
+    environment: Environment;
+    configFiles: string[];
+    options: LoadOptions;
+    warn: (m: string) => void;
+  },
+): LoadedProject {
+  const resolved = resolveRelativePaths(model, ctx.workingDir);
+  const project = normalizeProject(resolved, {
+    projectName: ctx.projectName,
+    workingDir: ctx.workingDir,
+    environment: ctx.environment,
+  });
+  if (!ctx.options.allProfiles) applyProfiles(project, activeProfiles(ctx.options.profiles, ctx.environment));
+  checkConsistency(project);
+  return { project, workingDir: ctx.workingDir, configFiles: ctx.configFiles, environment: ctx.environment };
+}
+
+interface ModelContext {
+  environment: Environment;
+  workingDir: string;
+  warn: (m: string) => void;
+  /** Files being included, outermost first, to report include cycles. */
+  chain: string[];
+}
+
+/** Runs the per-document stages and merges the documents in order (compose-go's loadYamlModel). */
+function loadModel(documents: SourceDocument[], ctx: ModelContext): Record<string, unknown> {
+  let model: Record<string, unknown> = {};
+  for (const doc of documents) {
+    const data = prepareDocument(doc, ctx);
+    const withExtends = applyExtends(data, doc, ctx);
+    const withIncludes = loadIncludes(withExtends, {
+      file: doc.file,
+      workingDir: ctx.workingDir,
+      environment: ctx.environment,
+      chain: [...ctx.chain, doc.file],
+      load: includeLoader(ctx),
+    });
+    model = mergeComposeFiles(model, withIncludes);
+  }
+  return model;
+}
+
+/** Loads an included project: its own working dir and environment, paths resolved, not normalized. */
+function includeLoader(parent: ModelContext): IncludeLoader {
+  return ({ files, documents, workingDir, environment, chain }) => {
+    const docs: SourceDocument[] = documents
+      ? documents.map((d) => ({ file: d.file, data: d.data, interpolated: true }))
+      : files.flatMap((file) => {
+          const parsed = parseComposeYaml(readSource(file), file);
+          return parsed.documents.map((data) => ({ file, data, interpolated: false, positions: parsed.positions }));
+        });
+    const model = loadModel(docs, { environment, workingDir, warn: parent.warn, chain });
+    return resolveRelativePaths(model, workingDir);
+  };
+}
+
+/** interpolate → type-cast → validate → canonical form, for one document. */
+function prepareDocument(doc: SourceDocument, ctx: ModelContext): Record<string, unknown> {
+  let data: unknown = doc.data;
+  if (!doc.interpolated) {
+    const unset = new Set<string>();
+    data = locateErrors(doc, () =>
+      interpolateTree(data, (name) => ctx.environment[name], { onUnset: (name: string) => unset.add(name) }),
+    );
+    for (const name of unset) ctx.warn(`The "${name}" variable is not set. Defaulting to a blank string.`);
+  }
+  data = castTypes(data);
+  if (!isPlainObject(data)) throw new UserError("top-level object must be a mapping", { location: { file: doc.file } });
+
+  if ("version" in data) {
+    ctx.warn(`${doc.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
+    const { version: _ignored, ...rest } = data;
+    data = rest;
+  }
+  const issues = validateComposeFile(stripResetMarkers(data));
+  if (issues.length > 0) {
+    const issue = issues[0]!;
+    throw new UserError(`validating ${doc.file}: ${issue.message}`, {
+      location: doc.positions?.locate(issue.path) ?? { file: doc.file },
+      path: formatPath(issue.path),
+    });
+  }
+  return canonicalizeFile(data as Record<string, unknown>);
+}
+
+function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: ModelContext): Record<string, unknown> {
+  const services = data.services;
+  if (!isPlainObject(services)) return data;
+  const loaded = new Map<string, Record<string, Record<string, unknown>>>();
+  const extended = resolveExtends(services as Record<string, Record<string, unknown>>, doc.file, {
+    loadFile(file, fromFile) {
+      const abs = resolve(dirname(fromFile), file);
+      let result = loaded.get(abs);
+      if (!result) {
+        const parsed = parseComposeYaml(readSource(abs), abs);
+        let merged: Record<string, unknown> = {};
+        for (const data of parsed.documents) {
+          const prepared = prepareDocument({ file: abs, data, interpolated: false, positions: parsed.positions }, ctx);
+          merged = mergeComposeFiles(merged, prepared);
+        }
+        const withPaths = resolveRelativePaths(merged, dirname(abs));
+        result = (withPaths.services ?? {}) as Record<string, Record<string, unknown>>;
+        loaded.set(abs, result);
+      }
+      return result;
+    },
+  });
+  return { ...data, services: extended };
+}
+
+function applyProfiles(project: Project, active: string[]): void {
+  for (const [name, service] of Object.entries(project.services)) {
+    if (!isServiceEnabled(service, active)) delete project.services[name];
+  }
+}
+
+function resolveFiles(options: LoadOptions, env: Environment, cwd: string): string[] {
+  if (options.files && options.files.length > 0) return options.files.map((f) => resolve(cwd, f));
+  return filesFromEnvironment(env, cwd) ?? discoverComposeFiles(cwd);
+}
+
+function projectEnvironment(base: Environment, options: LoadOptions, workingDir: string, cwd: string): Environment {
+  const files = options.envFiles && options.envFiles.length > 0 ? options.envFiles : defaultEnvFiles(workingDir);
+  return environmentWithFiles(base, files, cwd);
+}
+
+/** Top-level `name:` as compose reads it before loading: the last non-empty one, interpolated. */
+function lastDeclaredName(documents: Record<string, unknown>[], environment: Environment): string | undefined {
+  let name: string | undefined;
+  for (const doc of documents) if (typeof doc.name === "string" && doc.name !== "") name = doc.name;
+  return name === undefined ? undefined : interpolateString(name, (v) => environment[v]);
+}
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : String(e);
+    throw new UserError(`cannot read compose file: ${why}`, { location: { file } });
+  }
+}
+
+/** Attaches the document position to errors that carry a model path (interpolation, casts). */
+function locateErrors<T>(doc: SourceDocument, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof UserError && !e.location) {
+      const segments = (e as UserError & { segments?: PathSegment[] }).segments;
+      throw new UserError(e.message, {
+        location: segments && doc.positions ? doc.positions.locate(segments) : { file: doc.file },
+        path: e.path,
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}
+
+export function formatPath(path: readonly PathSegment[]): string {
+  return path.reduce<string>(
+    (out, seg) => (typeof seg === "number" ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg),
+    "",
+  );
+}
