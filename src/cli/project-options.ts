@@ -45,7 +45,7 @@ export async function loadFromArgs(args: ParsedArgs, choice: StackChoice = { pre
   };
   const { loadProject } = await import("../compose/loader.js");
   if (stack) {
-    const { typescriptStackSource } = await import("../stack/source.js");
+    const { typescriptStackSource } = await import("./stack-source.js");
     options.stack = await typescriptStackSource(resolve(stack));
   }
   return loadProject(options);

@@ -194,7 +194,7 @@ function prepareDocument(doc: SourceDocument, ctx: ModelContext): Record<string,
     );
     for (const name of unset) ctx.warn(`The "${name}" variable is not set. Defaulting to a blank string.`);
   }
-  data = castTypes(data);
+  data = locateErrors(doc, () => castTypes(data, { onWarning: ctx.warn }));
   if (!isPlainObject(data)) throw new UserError("top-level object must be a mapping", { location: { file: doc.file } });
 
   if ("version" in data) {

@@ -45,7 +45,7 @@ export interface ParsedYamlFile {
   positions: PositionMap;
 }
 
-const YAML_OPTIONS = { version: "1.2", schema: "core", merge: false, uniqueKeys: true, prettyErrors: false } as const;
+const YAML_OPTIONS = { version: "1.2", schema: "core", merge: false, uniqueKeys: true, prettyErrors: true } as const;
 
 export function parseComposeYaml(text: string, file: string): ParsedYamlFile {
   const lineCounter = new LineCounter();
@@ -62,9 +62,10 @@ export function parseComposeYaml(text: string, file: string): ParsedYamlFile {
         location: { file, line: start?.line, column: start?.col },
       });
     }
-    if (doc.contents === null) continue; // an empty document (`---` alone) adds nothing
+    if (doc.contents === null) continue;
     const reader = new NodeReader(doc as Document.Parsed, lineCounter, positions, file);
     const value = reader.read(doc.contents as ParsedNode, []);
+    if (value === null) continue; // `---` followed by nothing, or only comments
     if (!isPlainObject(value)) {
       const { line, col } = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
       throw new UserError("top-level object must be a mapping", { location: { file, line, column: col } });

@@ -1,0 +1,7 @@
+/**
+ * The c2ts package API: what generated stacks import (`defineStack`, env lookups, types) and
+ * the loader for programmatic use.
+ */
+export type * from "./compose/model.js";
+export { loadProject, type LoadOptions, type LoadedProject } from "./compose/loader.js";
+export { UserError } from "./compose/errors.js";

@@ -1,0 +1,462 @@
+/**
+ * The Engine interface over dockerode's HTTP modem (unix socket, tcp/TLS, ssh).
+ *
+ * JSON calls go through modem.dial directly so bodies stay out of the query string
+ * (dockerode would copy every create option into the URL) and engine warnings survive.
+ */
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { IncomingMessage } from "node:http";
+import Dockerode from "dockerode";
+import {
+  EngineError,
+  type BuildRequest,
+  type ContainerCreateSpec,
+  type ContainerInspect,
+  type ContainerSummary,
+  type EndpointSettings,
+  type Engine,
+  type EngineEvent,
+  type EventSubscription,
+  type Filters,
+  type ImageInspect,
+  type LogOptions,
+  type NetworkCreateSpec,
+  type NetworkSummary,
+  type ProgressMessage,
+  type RegistryAuth,
+  type VolumeCreateSpec,
+  type VolumeSummary,
+  isNotFound,
+} from "./engine.js";
+import { splitImageReference } from "./image-ref.js";
+
+/** Newest Engine API this client speaks; older engines are used at their own version. */
+const CLIENT_MAX_API = "1.47";
+
+export interface ModemOptions {
+  socketPath?: string;
+  host?: string;
+  port?: number | string;
+  protocol?: "http" | "https" | "ssh";
+  username?: string;
+  ca?: string | Buffer | Array<string | Buffer>;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  sshOptions?: { agent?: string };
+}
+
+/**
+ * Modem options for a DOCKER_HOST-style address. Pure apart from reading TLS files
+ * named by DOCKER_CERT_PATH (passed in `env`).
+ */
+export function modemOptionsForHost(
+  host: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+  readFile: (p: string) => Buffer = (p) => readFileSync(p),
+): ModemOptions {
+  const address = host ?? env.DOCKER_HOST ?? "";
+  if (address === "" ) return { socketPath: "/var/run/docker.sock", host: undefined };
+  if (address.startsWith("unix://")) return { socketPath: address.slice("unix://".length) || "/var/run/docker.sock", host: undefined };
+  if (address.startsWith("/")) return { socketPath: address, host: undefined };
+  const withScheme = address.includes("://") ? address : `tcp://${address}`;
+  const url = new URL(withScheme);
+  if (url.protocol === "ssh:") {
+    return {
+      protocol: "ssh",
+      host: url.hostname,
+      port: url.port || 22,
+      username: decodeURIComponent(url.username) || undefined,
+      sshOptions: { agent: env.SSH_AUTH_SOCK },
+    };
+  }
+  if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new Error(`unsupported Docker host "${address}" (use unix://, tcp:// or ssh://)`);
+  }
+  const tls = url.protocol === "https:" || env.DOCKER_TLS_VERIFY === "1" || url.port === "2376" || Boolean(env.DOCKER_CERT_PATH);
+  const opts: ModemOptions = {
+    protocol: tls ? "https" : "http",
+    host: url.hostname,
+    port: url.port || (tls ? 2376 : 2375),
+  };
+  const certDir = env.DOCKER_CERT_PATH ?? (tls ? join(homedir(), ".docker") : undefined);
+  if (tls && certDir) {
+    try {
+      opts.ca = readFile(join(certDir, "ca.pem"));
+      opts.cert = readFile(join(certDir, "cert.pem"));
+      opts.key = readFile(join(certDir, "key.pem"));
+    } catch {
+      // No client certificates: plain TLS against a publicly trusted engine.
+    }
+  }
+  return opts;
+}
+
+interface DialOptions {
+  query?: Record<string, unknown>;
+  body?: unknown;
+  stream?: boolean;
+  file?: NodeJS.ReadableStream | Buffer;
+  headers?: Record<string, string>;
+  authconfig?: RegistryAuth;
+  registryconfig?: Record<string, RegistryAuth>;
+  signal?: AbortSignal;
+}
+
+// The modem's own types are loose; this is the part we use.
+interface Modem {
+  dial(options: Record<string, unknown>, cb: (err: (Error & { statusCode?: number; json?: unknown }) | null, data: unknown) => void): void;
+  demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void;
+  version?: string;
+}
+
+const OK_CODES = { 200: true, 201: true, 204: true, 304: true };
+
+export class DockerEngine implements Engine {
+  private readonly modem: Modem;
+  private version: string | undefined;
+  private readonly openStreams = new Set<IncomingMessage>();
+
+  private constructor(modem: Modem) {
+    this.modem = modem;
+  }
+
+  static async connect(host?: string): Promise<DockerEngine> {
+    const docker = new Dockerode(modemOptionsForHost(host) as Dockerode.DockerOptions);
+    const engine = new DockerEngine(docker.modem as unknown as Modem);
+    await engine.apiVersion();
+    return engine;
+  }
+
+  async apiVersion(): Promise<string> {
+    if (this.version) return this.version;
+    const info = (await this.dial("GET", "/version")) as { ApiVersion: string };
+    const server = info.ApiVersion;
+    this.version = compareVersions(server, CLIENT_MAX_API) < 0 ? server : CLIENT_MAX_API;
+    this.modem.version = `v${this.version}`;
+    return this.version;
+  }
+
+  private dial(method: string, path: string, o: DialOptions = {}): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.modem.dial(
+        {
+          path: `${path}?`,
+          method,
+          options: { _query: o.query ?? {}, _body: o.body ?? {} },
+          statusCodes: OK_CODES,
+          isStream: o.stream ?? false,
+          file: o.file,
+          headers: o.headers,
+          authconfig: o.authconfig,
+          registryconfig: o.registryconfig,
+          abortSignal: o.signal,
+        },
+        (err, data) => {
+          if (err) reject(toEngineError(err, method, path));
+          else resolve(data);
+        },
+      );
+    });
+  }
+
+  private async stream(method: string, path: string, o: DialOptions = {}): Promise<IncomingMessage> {
+    const res = (await this.dial(method, path, { ...o, stream: true })) as IncomingMessage;
+    this.openStreams.add(res);
+    res.once("close", () => this.openStreams.delete(res));
+    return res;
+  }
+
+  listContainers(filters: Filters): Promise<ContainerSummary[]> {
+    return this.dial("GET", "/containers/json", { query: { all: true, filters: JSON.stringify(filters) } }) as Promise<ContainerSummary[]>;
+  }
+
+  inspectContainer(id: string): Promise<ContainerInspect> {
+    return this.dial("GET", `/containers/${encodeURIComponent(id)}/json`) as Promise<ContainerInspect>;
+  }
+
+  async createContainer(spec: ContainerCreateSpec): Promise<{ Id: string; Warnings: string[] }> {
+    const { name, platform, ...body } = spec;
+    const query: Record<string, string> = { name };
+    if (platform) query.platform = platform;
+    const res = (await this.dial("POST", "/containers/create", { query, body })) as { Id: string; Warnings?: string[] | null };
+    return { Id: res.Id, Warnings: res.Warnings ?? [] };
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.dial("POST", `/containers/${encodeURIComponent(id)}/start`);
+  }
+
+  async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
+    await this.dial("POST", `/containers/${encodeURIComponent(id)}/stop`, {
+      query: timeoutSeconds === undefined ? {} : { t: timeoutSeconds },
+    });
+  }
+
+  async removeContainer(id: string, options: { force?: boolean; volumes?: boolean }): Promise<void> {
+    await this.dial("DELETE", `/containers/${encodeURIComponent(id)}`, {
+      query: { force: Boolean(options.force), v: Boolean(options.volumes) },
+    });
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.dial("POST", `/containers/${encodeURIComponent(id)}/rename`, { query: { name } });
+  }
+
+  async putArchive(id: string, path: string, tar: Buffer): Promise<void> {
+    await this.dial("PUT", `/containers/${encodeURIComponent(id)}/archive`, {
+      query: { path },
+      file: tar,
+      headers: { "Content-Type": "application/x-tar" },
+    });
+  }
+
+  async connectNetwork(network: string, containerId: string, endpoint: EndpointSettings): Promise<void> {
+    await this.dial("POST", `/networks/${encodeURIComponent(network)}/connect`, {
+      body: { Container: containerId, EndpointConfig: endpoint },
+    });
+  }
+
+  async logs(
+    id: string,
+    options: LogOptions,
+    onLine: (stream: "stdout" | "stderr", line: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const info = await this.inspectContainer(id);
+    const res = await this.stream("GET", `/containers/${encodeURIComponent(id)}/logs`, {
+      query: {
+        stdout: true,
+        stderr: true,
+        follow: options.follow,
+        tail: options.tail ?? "all",
+        timestamps: Boolean(options.timestamps),
+        ...(options.since ? { since: options.since } : {}),
+      },
+      signal,
+    });
+    const out = lineSink((l) => onLine("stdout", l));
+    const err = lineSink((l) => onLine("stderr", l));
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        res.destroy();
+        resolve();
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (info.Config.Tty) res.on("data", (c: Buffer) => out.write(c));
+      else this.modem.demuxStream(res, out, err);
+      res.once("end", () => resolve());
+      res.once("close", () => resolve());
+      res.once("error", (e) => (signal?.aborted ? resolve() : reject(e)));
+    });
+    out.end();
+    err.end();
+  }
+
+  listNetworks(filters: Filters): Promise<NetworkSummary[]> {
+    return this.dial("GET", "/networks", { query: { filters: JSON.stringify(filters) } }) as Promise<NetworkSummary[]>;
+  }
+
+  async inspectNetwork(nameOrId: string): Promise<NetworkSummary | null> {
+    try {
+      return (await this.dial("GET", `/networks/${encodeURIComponent(nameOrId)}`)) as NetworkSummary;
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  createNetwork(spec: NetworkCreateSpec): Promise<{ Id: string }> {
+    return this.dial("POST", "/networks/create", { body: spec }) as Promise<{ Id: string }>;
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    await this.dial("DELETE", `/networks/${encodeURIComponent(id)}`);
+  }
+
+  async listVolumes(filters: Filters): Promise<VolumeSummary[]> {
+    const res = (await this.dial("GET", "/volumes", { query: { filters: JSON.stringify(filters) } })) as {
+      Volumes: VolumeSummary[] | null;
+    };
+    return res.Volumes ?? [];
+  }
+
+  async inspectVolume(name: string): Promise<VolumeSummary | null> {
+    try {
+      return (await this.dial("GET", `/volumes/${encodeURIComponent(name)}`)) as VolumeSummary;
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  createVolume(spec: VolumeCreateSpec): Promise<VolumeSummary> {
+    return this.dial("POST", "/volumes/create", { body: spec }) as Promise<VolumeSummary>;
+  }
+
+  async removeVolume(name: string, force = false): Promise<void> {
+    await this.dial("DELETE", `/volumes/${encodeURIComponent(name)}`, { query: { force } });
+  }
+
+  async inspectImage(ref: string): Promise<ImageInspect | null> {
+    try {
+      // Not encodeURIComponent: the engine route takes the reference with its slashes.
+      return (await this.dial("GET", `/images/${ref}/json`)) as ImageInspect;
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async pullImage(
+    ref: string,
+    auth: RegistryAuth | undefined,
+    onProgress: (m: ProgressMessage) => void,
+    platform?: string,
+  ): Promise<void> {
+    const { name, tag, digest } = splitImageReference(ref);
+    const query: Record<string, string> = { fromImage: name, tag: digest ?? tag ?? "latest" };
+    if (platform) query.platform = platform;
+    const res = await this.stream("POST", "/images/create", { query, authconfig: auth ?? {} });
+    await followJsonLines(res, (m: ProgressMessage) => {
+      if (m.error) throw new Error(m.errorDetail?.message ?? m.error);
+      onProgress(m);
+    });
+  }
+
+  async buildImage(request: BuildRequest, onProgress: (m: ProgressMessage) => void): Promise<string | undefined> {
+    const query: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(request.query)) query[k] = v;
+    const res = await this.stream("POST", "/build", {
+      query,
+      file: request.context ?? Buffer.alloc(0),
+      headers: { "Content-Type": "application/x-tar" },
+      registryconfig: request.registryConfig ?? {},
+    });
+    let id: string | undefined;
+    await followJsonLines(res, (m: ProgressMessage) => {
+      if (m.error) throw new Error((m.errorDetail?.message ?? m.error).trim());
+      if (m.aux?.ID) id = m.aux.ID;
+      const built = /^Successfully built ([0-9a-f]+)/.exec(m.stream ?? "");
+      if (built && !id) id = built[1];
+      onProgress(m);
+    });
+    return id;
+  }
+
+  async removeImage(ref: string): Promise<void> {
+    await this.dial("DELETE", `/images/${ref}`);
+  }
+
+  events(filters: Filters, onEvent: (e: EngineEvent) => void, onError?: (err: Error) => void): EventSubscription {
+    let res: IncomingMessage | undefined;
+    let closed = false;
+    const ready = this.stream("GET", "/events", { query: { filters: JSON.stringify(filters) } }).then((r) => {
+      res = r;
+      if (closed) {
+        r.destroy();
+        return;
+      }
+      followJsonLines(r, onEvent).catch((e: Error) => {
+        if (!closed) onError?.(e);
+      });
+    });
+    ready.catch((e: Error) => onError?.(e));
+    return {
+      ready,
+      close() {
+        closed = true;
+        res?.destroy();
+      },
+    };
+  }
+
+  close(): void {
+    for (const s of this.openStreams) s.destroy();
+    this.openStreams.clear();
+  }
+}
+
+function toEngineError(err: Error & { statusCode?: number; json?: unknown }, method: string, path: string): Error {
+  if (err.statusCode === undefined) return err;
+  const json = err.json as { message?: string } | Buffer | string | null | undefined;
+  let message: string | undefined;
+  if (json && typeof json === "object" && !Buffer.isBuffer(json) && typeof json.message === "string") message = json.message;
+  else if (Buffer.isBuffer(json)) message = json.toString().trim();
+  else if (typeof json === "string") message = json.trim();
+  return new EngineError(message || `${method} ${path}: HTTP ${err.statusCode}`, err.statusCode);
+}
+
+/** Parse a newline-delimited JSON stream; a throw from `onItem` rejects and closes the stream. */
+function followJsonLines<T>(res: IncomingMessage, onItem: (item: T) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (failed) return;
+      failed = true;
+      res.destroy();
+      reject(e);
+    };
+    res.setEncoding("utf8");
+    res.on("data", (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        try {
+          onItem(JSON.parse(line) as T);
+        } catch (e) {
+          fail(e);
+          return;
+        }
+      }
+    });
+    res.once("end", () => {
+      const line = buf.trim();
+      if (line && !failed) {
+        try {
+          onItem(JSON.parse(line) as T);
+        } catch (e) {
+          fail(e);
+          return;
+        }
+      }
+      if (!failed) resolve();
+    });
+    res.once("close", () => {
+      if (!failed) resolve();
+    });
+    res.once("error", fail);
+  });
+}
+
+/** A writable that calls `onLine` per complete line (the last partial line on end). */
+function lineSink(onLine: (line: string) => void): NodeJS.WritableStream & { end(): void } {
+  let buf = "";
+  const sink = {
+    write(chunk: Buffer | string): boolean {
+      buf += chunk.toString();
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        onLine(buf.slice(0, nl).replace(/\r$/, ""));
+        buf = buf.slice(nl + 1);
+      }
+      return true;
+    },
+    end(): void {
+      if (buf) onLine(buf);
+      buf = "";
+    },
+  };
+  return sink as unknown as NodeJS.WritableStream & { end(): void };
+}
+
+function compareVersions(a: string, b: string): number {
+  const [a1, a2] = a.split(".").map(Number);
+  const [b1, b2] = b.split(".").map(Number);
+  return a1 - b1 || a2 - b2;
+}

@@ -1,0 +1,551 @@
+/**
+ * Carrying out a plan against the engine, emitting typed events as it goes.
+ *
+ * Networks, volumes and images first (in parallel), then containers service by service over the
+ * dependency graph: create/recreate, wait for the dependencies' conditions (engine events, not
+ * polling), start. A failing service fails or skips only what depends on it; other branches
+ * finish. Every operation is atomic on the engine side, so an interrupted run leaves a state the
+ * next plan recognises and converges (see the duplicate/rename handling in plan.ts).
+ */
+import type { Project } from "../compose/model.js";
+import { buildContainerSpec, containerName, type ContainerSpec } from "./container-spec.js";
+import { isConflict, isNotFound, type Engine } from "./engine.js";
+import type { DeployEvent, EventStatus, ExecuteResult, ResourceKind } from "./events.js";
+import { createLimiter, dependencyGraph, SkipNode, subgraph, walkGraph, type Edge, type Limiter } from "./graph.js";
+import { executeImageOperation } from "./images.js";
+import type { Observed, ObservedContainer } from "./observe.js";
+import type { Operation, Plan } from "./plan.js";
+import { networkCreateSpec, networkWarnings, volumeCreateSpec } from "./resource-spec.js";
+import { tarBuffer } from "./tar.js";
+import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
+
+export interface ExecuteOptions {
+  workingDir: string;
+  configFiles: string[];
+  environment: Record<string, string | undefined>;
+  composeVersion: string;
+  /** Engine calls in flight at once. */
+  concurrency?: number;
+  /** Longest wait for a dependency's condition (ms). */
+  waitTimeoutMs?: number;
+  /** Seconds to let containers stop before they are killed; default: each container's stop_grace_period. */
+  stopTimeout?: number;
+  signal?: AbortSignal;
+  /** After starting, wait until every container is running (healthy when it has a healthcheck). */
+  wait?: boolean;
+  /** Create but do not start containers. */
+  noStart?: boolean;
+  /** Remove containers' anonymous volumes along with them (down --volumes). */
+  removeVolumes?: boolean;
+  seccompProfiles?: Record<string, string>;
+}
+
+export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_WAIT_TIMEOUT_MS = 300_000;
+
+interface Current {
+  id: string;
+  name: string;
+  number: number;
+}
+
+type ContainerOp = Extract<Operation, { service: string }>;
+
+class Execution {
+  readonly limiter: Limiter;
+  readonly result: ExecuteResult;
+  readonly started = Date.now();
+  /** Containers of each service as they are now, lowest number first. */
+  readonly current = new Map<string, Current[]>();
+  watcher: ContainerWatcher | undefined;
+
+  constructor(
+    readonly engine: Engine,
+    readonly project: Project,
+    readonly plan: Plan,
+    readonly observed: Observed,
+    readonly options: ExecuteOptions,
+    readonly emitEvent: (e: DeployEvent) => void,
+  ) {
+    this.limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.result = { ok: true, interrupted: false, errors: [], skipped: [], warnings: [], done: {}, durationMs: 0 };
+    for (const c of observed.containers) {
+      if (c.oneoff || c.number <= 0) continue;
+      const list = this.current.get(c.service) ?? [];
+      list.push({ id: c.id, name: c.name, number: c.number });
+      this.current.set(c.service, list);
+    }
+    for (const list of this.current.values()) list.sort((a, b) => a.number - b.number);
+  }
+
+  emit(resource: ResourceKind, name: string, status: EventStatus, extra: Partial<DeployEvent> = {}): void {
+    this.emitEvent({ time: Date.now(), resource, name, status, ...extra });
+  }
+
+  warn(message: string, resource: ResourceKind = "service", name = "", service?: string): void {
+    this.result.warnings.push(message);
+    this.emit(resource, name, "Warning", { message, ...(service ? { service } : {}) });
+  }
+
+  fail(resource: ResourceKind, name: string, err: unknown, service?: string): Error {
+    const message = err instanceof Error ? err.message : String(err);
+    this.result.ok = false;
+    this.result.errors.push({ resource, name, message, ...(service ? { service } : {}) });
+    this.emit(resource, name, "Error", { message, ...(service ? { service } : {}) });
+    return err instanceof Error ? err : new Error(message);
+  }
+
+  count(kind: string): void {
+    this.result.done[kind] = (this.result.done[kind] ?? 0) + 1;
+  }
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return this.limiter.run(fn);
+  }
+
+  setContainer(service: string, entry: Current): void {
+    const list = (this.current.get(service) ?? []).filter((c) => c.number !== entry.number);
+    list.push(entry);
+    list.sort((a, b) => a.number - b.number);
+    this.current.set(service, list);
+  }
+
+  dropContainer(service: string, id: string): void {
+    const list = this.current.get(service);
+    if (list) this.current.set(service, list.filter((c) => c.id !== id));
+  }
+
+  serviceContainerNames(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [s, list] of this.current) out[s] = list.map((c) => c.name);
+    return out;
+  }
+}
+
+/** Execute `plan`: the operations it lists, nothing else. */
+export async function executePlan(
+  engine: Engine,
+  project: Project,
+  plan: Plan,
+  observed: Observed,
+  options: ExecuteOptions,
+  emit: (e: DeployEvent) => void,
+): Promise<ExecuteResult> {
+  const x = new Execution(engine, project, plan, observed, options, emit);
+  for (const w of plan.warnings) x.warn(w);
+  try {
+    await Promise.all([runInfrastructure(x), runImages(x)]);
+    const serviceOps = new Map<string, ContainerOp[]>();
+    const orphanOps: ContainerOp[] = [];
+    for (const op of plan.operations) {
+      if (!("service" in op) || op.kind === "build-image") continue;
+      if (plan.order.includes(op.service)) serviceOps.set(op.service, [...(serviceOps.get(op.service) ?? []), op]);
+      else orphanOps.push(op);
+    }
+    await Promise.all(orphanOps.map((op) => removeContainer(x, op as Extract<Operation, { kind: "remove-container" }>)));
+    if (serviceOps.size > 0 || options.wait) await runContainers(x, serviceOps);
+  } finally {
+    x.watcher?.close();
+  }
+  x.result.interrupted = Boolean(options.signal?.aborted);
+  if (x.result.interrupted) x.result.ok = false;
+  x.result.durationMs = Date.now() - x.started;
+  return x.result;
+}
+
+async function runInfrastructure(x: Execution): Promise<void> {
+  const apiVersion = x.observed.apiVersion;
+  await Promise.all(
+    x.plan.operations.map(async (op) => {
+      if (op.kind === "create-network") {
+        for (const w of networkWarnings(x.project, op.key, apiVersion)) x.warn(w, "network", op.name);
+        x.emit("network", op.name, "Creating");
+        try {
+          await x.run(() => x.engine.createNetwork(networkCreateSpec(x.project, op.key, x.options.composeVersion, apiVersion)));
+        } catch (e) {
+          // Another deploy of the same project may have created it meanwhile.
+          if (!(isConflict(e) && (await x.engine.inspectNetwork(op.name)))) throw x.fail("network", op.name, e);
+        }
+        x.count(op.kind);
+        x.emit("network", op.name, "Created");
+      } else if (op.kind === "create-volume") {
+        x.emit("volume", op.name, "Creating");
+        try {
+          await x.run(() => x.engine.createVolume(volumeCreateSpec(x.project, op.key, x.options.composeVersion)));
+        } catch (e) {
+          throw x.fail("volume", op.name, e);
+        }
+        x.count(op.kind);
+        x.emit("volume", op.name, "Created");
+      }
+    }),
+  ).catch(() => {
+    // Failures are recorded; services needing the resource fail when they are created.
+  });
+}
+
+async function runImages(x: Execution): Promise<void> {
+  const ops = x.plan.operations.filter((o) => o.kind === "pull-image" || o.kind === "build-image");
+  await Promise.all(
+    ops.map(async (op) => {
+      try {
+        await executeImageOperation(x.engine, x.project, op as Extract<Operation, { kind: "pull-image" | "build-image" }>, {
+          emit: (e) => x.emitEvent(e),
+          warn: (m) => x.warn(m, "image", (op as { image: string }).image),
+          run: (fn) => x.run(fn),
+          signal: x.options.signal,
+          environment: x.options.environment,
+        });
+        x.count(op.kind);
+      } catch (e) {
+        x.fail("image", (op as { image: string }).image, e);
+      }
+    }),
+  );
+}
+
+function needsWatcher(x: Execution, serviceOps: Map<string, ContainerOp[]>, graph: Map<string, Edge[]>): boolean {
+  if (x.options.wait) return true;
+  if (x.options.noStart) return false;
+  for (const [service, ops] of serviceOps) {
+    if (!ops.some(startsContainer)) continue;
+    if ((graph.get(service) ?? []).some((e) => e.condition !== "service_started")) return true;
+  }
+  return false;
+}
+
+function startsContainer(op: Operation): boolean {
+  return ["create-container", "recreate-container", "start-container", "restart-container"].includes(op.kind);
+}
+
+async function runContainers(x: Execution, serviceOps: Map<string, ContainerOp[]>): Promise<void> {
+  const graph = subgraph(dependencyGraph(x.project), x.plan.order);
+  if (needsWatcher(x, serviceOps, graph)) {
+    x.watcher = new ContainerWatcher(x.engine, x.project.name);
+    await x.watcher.start();
+  }
+  const outcomes = await walkGraph(
+    graph,
+    async (service, ctx) => {
+      const ops = serviceOps.get(service) ?? [];
+      const edges = graph.get(service) ?? [];
+      const blocking = ctx.failed.filter((f) => edges.find((e) => e.target === f)?.required);
+      for (const f of ctx.failed.filter((f) => !blocking.includes(f))) {
+        x.warn(`optional dependency ${f} of service ${service} failed`, "service", service, service);
+      }
+      if (blocking.length && ops.length) {
+        const reason = `dependency ${blocking.join(", ")} failed`;
+        x.result.skipped.push({ resource: "service", name: service, service, message: reason });
+        x.emit("service", service, "Skipped", { service, message: reason });
+        throw new SkipNode(reason);
+      }
+      await convergeService(x, service, ops, edges);
+    },
+    { signal: x.options.signal },
+  );
+  for (const [service, outcome] of outcomes) {
+    if (outcome.status === "skipped" && outcome.reason === "interrupted") {
+      x.result.skipped.push({ resource: "service", name: service, service, message: "interrupted" });
+    }
+  }
+  if (x.options.wait && !x.options.signal?.aborted) await waitForAll(x);
+}
+
+async function convergeService(x: Execution, service: string, ops: ContainerOp[], edges: Edge[]): Promise<void> {
+  const removals = ops.filter((o): o is Extract<Operation, { kind: "remove-container" }> => o.kind === "remove-container");
+  await Promise.all(removals.map((op) => removeContainer(x, op)));
+  for (const op of ops) {
+    if (op.kind !== "rename-container") continue;
+    await x.run(() => x.engine.renameContainer(op.containerId, op.to));
+    const number = x.current.get(service)?.find((c) => c.id === op.containerId)?.number ?? 0;
+    x.setContainer(service, { id: op.containerId, name: op.to, number });
+    x.count(op.kind);
+    x.emit("container", op.to, "Renamed", { service, message: `from ${op.from}` });
+  }
+
+  const toStart: Array<{ id: string; name: string; restart: boolean }> = [];
+  const failures: Error[] = [];
+  await Promise.all(
+    ops.map(async (op) => {
+      try {
+        if (op.kind === "create-container") {
+          const id = await createContainer(x, service, op.number, undefined);
+          toStart.push({ id, name: op.name, restart: false });
+        } else if (op.kind === "recreate-container") {
+          const id = await recreateContainer(x, op);
+          toStart.push({ id, name: op.name, restart: false });
+        } else if (op.kind === "start-container") {
+          toStart.push({ id: op.containerId, name: op.name, restart: false });
+        } else if (op.kind === "restart-container") {
+          toStart.push({ id: op.containerId, name: op.name, restart: true });
+        }
+      } catch (e) {
+        failures.push(x.fail("container", "name" in op ? op.name : service, e, service));
+      }
+    }),
+  );
+  if (failures.length) throw failures[0];
+  if (toStart.length === 0 || x.options.noStart) return;
+
+  await waitForDependencies(x, service, edges);
+  if (x.options.signal?.aborted) throw new Error("interrupted");
+
+  await Promise.all(
+    toStart
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map(async (c) => {
+        try {
+          if (c.restart) {
+            x.emit("container", c.name, "Restarting", { service });
+            await x.run(() => x.engine.stopContainer(c.id, x.options.stopTimeout));
+            await x.run(() => x.engine.startContainer(c.id));
+            x.count("restart-container");
+            x.emit("container", c.name, "Restarted", { service });
+          } else {
+            x.emit("container", c.name, "Starting", { service });
+            await x.run(() => x.engine.startContainer(c.id));
+            x.count("start-container");
+            x.emit("container", c.name, "Started", { service });
+          }
+        } catch (e) {
+          failures.push(x.fail("container", c.name, e, service));
+        }
+      }),
+  );
+  if (failures.length) throw failures[0];
+}
+
+function conditionOf(edge: Edge): WaitCondition | undefined {
+  if (edge.condition === "service_healthy") return "healthy";
+  if (edge.condition === "service_completed_successfully") return "completed";
+  return undefined;
+}
+
+async function waitForDependencies(x: Execution, service: string, edges: Edge[]): Promise<void> {
+  const timeout = x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  await Promise.all(
+    edges.map(async (edge) => {
+      const condition = conditionOf(edge);
+      if (!condition) return;
+      const targets = x.current.get(edge.target) ?? [];
+      if (targets.length === 0) {
+        const scale = x.plan.services[edge.target]?.scale;
+        if (scale === 0) return;
+        const message = `${service} is missing dependency ${edge.target}`;
+        if (edge.required) throw new Error(message);
+        x.warn(message, "service", service, service);
+        return;
+      }
+      await Promise.all(
+        targets.map(async (t) => {
+          x.emit("container", t.name, "Waiting", { service: edge.target, message: `for ${service}` });
+          try {
+            await x.watcher!.waitFor(t.id, condition, timeout, x.options.signal);
+            x.emit("container", t.name, condition === "healthy" ? "Healthy" : "Exited", { service: edge.target });
+          } catch (e) {
+            const msg = e instanceof Error ? e.message : String(e);
+            if (!edge.required && (e instanceof DependencyFailed || msg !== "interrupted")) {
+              x.warn(`optional dependency ${edge.target} of ${service}: ${msg}`, "container", t.name, edge.target);
+              return;
+            }
+            throw new Error(`dependency failed to start: ${msg}`);
+          }
+        }),
+      );
+    }),
+  );
+}
+
+async function waitForAll(x: Execution): Promise<void> {
+  const timeout = x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const all = x.plan.order.flatMap((s) => (x.current.get(s) ?? []).map((c) => ({ ...c, service: s })));
+  await Promise.all(
+    all.map(async (c) => {
+      try {
+        await x.watcher!.waitFor(c.id, "running_or_healthy", timeout, x.options.signal);
+        x.emit("container", c.name, "Healthy", { service: c.service });
+      } catch (e) {
+        x.fail("container", c.name, e, c.service);
+      }
+    }),
+  );
+}
+
+/** Create a container for `service` #number (under `tempName` when replacing `inherit`); returns its ID. */
+async function createContainer(
+  x: Execution,
+  service: string,
+  number: number,
+  replace: { old: ObservedContainer; tempName: string } | undefined,
+): Promise<string> {
+  const desired = x.plan.services[service];
+  const spec: ContainerSpec = buildContainerSpec({
+    project: x.project,
+    service,
+    number,
+    name: replace?.tempName,
+    apiVersion: x.observed.apiVersion,
+    configHash: desired.hash,
+    configLabel: desired.configLabel,
+    imageDigest: desired.imageDigest ?? x.observed.images[desired.image]?.id,
+    workingDir: x.options.workingDir,
+    configFiles: x.options.configFiles,
+    composeVersion: x.options.composeVersion,
+    serviceContainers: x.serviceContainerNames(),
+    environment: x.options.environment,
+    seccompProfiles: x.options.seccompProfiles,
+    ...(replace
+      ? {
+          inherit: {
+            id: replace.old.id,
+            mounts: replace.old.mounts,
+            imageVolumes: x.observed.images[desired.image]?.volumes ?? [],
+          },
+        }
+      : {}),
+  });
+  const name = spec.create.name;
+  if (!replace) x.emit("container", name, "Creating", { service });
+  const created = await x.run(() => x.engine.createContainer(spec.create));
+  for (const w of created.Warnings) x.warn(w, "container", name, service);
+  for (const c of spec.connect) {
+    await x.run(() => x.engine.connectNetwork(c.network, created.Id, c.endpoint));
+  }
+  if (spec.copies.length) {
+    const tar = tarBuffer(
+      spec.copies.map((f) => ({
+        name: f.target.replace(/^\/+/, ""),
+        type: "file" as const,
+        mode: f.mode,
+        uid: f.uid,
+        gid: f.gid,
+        mtime: 0,
+        content: f.content,
+      })),
+    );
+    await x.run(() => x.engine.putArchive(created.Id, "/", tar));
+  }
+  if (!replace) {
+    x.setContainer(service, { id: created.Id, name, number });
+    x.count("create-container");
+    x.emit("container", name, "Created", { service });
+  }
+  return created.Id;
+}
+
+async function recreateContainer(x: Execution, op: Extract<Operation, { kind: "recreate-container" }>): Promise<string> {
+  const old = x.observed.containers.find((c) => c.id === op.containerId);
+  if (!old) throw new Error(`container ${op.containerId.slice(0, 12)} vanished before it could be recreated`);
+  const canonical = containerName(x.project, op.service, op.number);
+  x.emit("container", canonical, "Recreating", { service: op.service, message: op.reason });
+  const tempName = `${old.id.slice(0, 12)}_${canonical}`;
+  const id = await createContainer(x, op.service, op.number, { old, tempName });
+  x.emit("container", canonical, "Stopping", { service: op.service });
+  await x.run(() => x.engine.stopContainer(old.id, x.options.stopTimeout));
+  await x.run(() => x.engine.removeContainer(old.id, { force: true }));
+  await x.run(() => x.engine.renameContainer(id, canonical));
+  x.setContainer(op.service, { id, name: canonical, number: op.number });
+  x.count("recreate-container");
+  x.emit("container", canonical, "Recreated", { service: op.service });
+  return id;
+}
+
+async function removeContainer(x: Execution, op: Extract<Operation, { kind: "remove-container" }>): Promise<void> {
+  try {
+    x.emit("container", op.name, "Stopping", { service: op.service });
+    await x.run(() => x.engine.stopContainer(op.containerId, x.options.stopTimeout));
+    x.emit("container", op.name, "Stopped", { service: op.service });
+    x.emit("container", op.name, "Removing", { service: op.service });
+    await x.run(() => x.engine.removeContainer(op.containerId, { force: true, volumes: Boolean(x.options.removeVolumes) }));
+  } catch (e) {
+    if (!isNotFound(e)) {
+      x.fail("container", op.name, e, op.service);
+      return;
+    }
+  }
+  x.dropContainer(op.service, op.containerId);
+  x.count(op.kind);
+  x.emit("container", op.name, "Removed", { service: op.service });
+}
+
+/**
+ * Down: containers in reverse dependency order (dependents stop first), then networks and,
+ * when planned, volumes. A network the engine still reports endpoints on although nothing is
+ * attached (moby#42119) is left with a warning; the rest of down carries on.
+ */
+export async function executeDown(
+  engine: Engine,
+  project: Project,
+  plan: Plan,
+  observed: Observed,
+  options: ExecuteOptions,
+  emit: (e: DeployEvent) => void,
+): Promise<ExecuteResult> {
+  const x = new Execution(engine, project, plan, observed, options, emit);
+  for (const w of plan.warnings) x.warn(w);
+  const removals = plan.operations.filter((o): o is Extract<Operation, { kind: "remove-container" }> => o.kind === "remove-container");
+  const byService = new Map<string, typeof removals>();
+  for (const op of removals) byService.set(op.service, [...(byService.get(op.service) ?? []), op]);
+
+  let graph;
+  try {
+    graph = subgraph(dependencyGraph(project), [...byService.keys()].filter((s) => project.services[s]));
+  } catch {
+    graph = new Map<string, Edge[]>();
+  }
+  for (const s of byService.keys()) if (!graph.has(s)) graph.set(s, []);
+  await walkGraph(graph, async (service) => {
+    await Promise.all((byService.get(service) ?? []).map((op) => removeContainer(x, op)));
+  }, { reverse: true });
+
+  await Promise.all(
+    plan.operations.map(async (op) => {
+      if (op.kind === "remove-network") await removeNetwork(x, op.name);
+    }),
+  );
+  await Promise.all(
+    plan.operations.map(async (op) => {
+      if (op.kind !== "remove-volume") return;
+      x.emit("volume", op.name, "Removing");
+      try {
+        await x.run(() => engine.removeVolume(op.name));
+        x.count(op.kind);
+        x.emit("volume", op.name, "Removed");
+      } catch (e) {
+        if (isNotFound(e)) x.emit("volume", op.name, "Removed", { message: "already gone" });
+        else if (isConflict(e)) x.warn(`volume ${op.name} is still in use; left in place`, "volume", op.name);
+        else x.fail("volume", op.name, e);
+      }
+    }),
+  );
+  x.result.durationMs = Date.now() - x.started;
+  return x.result;
+}
+
+async function removeNetwork(x: Execution, name: string): Promise<void> {
+  x.emit("network", name, "Removing");
+  try {
+    await x.run(() => x.engine.removeNetwork(name));
+    x.count("remove-network");
+    x.emit("network", name, "Removed");
+  } catch (e) {
+    if (isNotFound(e)) {
+      x.emit("network", name, "Removed", { message: "already gone" });
+      return;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    if (/active endpoints/i.test(message)) {
+      const info = await x.engine.inspectNetwork(name).catch(() => null);
+      const attached = Object.keys(info?.Containers ?? {}).length;
+      x.warn(
+        attached > 0
+          ? `network ${name} is still in use by ${attached} container(s); left in place`
+          : `network ${name} still reports active endpoints although no container is attached (moby#42119); left in place`,
+        "network",
+        name,
+      );
+      return;
+    }
+    x.fail("network", name, e);
+  }
+}

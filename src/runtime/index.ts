@@ -1,0 +1,206 @@
+/**
+ * The runtime's entry points used by the CLI: deploy, plan, down, ps, logs.
+ *
+ * Importing this module loads nothing heavy; dockerode is loaded when an engine is first
+ * connected (connectEngine), so `c2ts plan --help` and friends stay fast.
+ */
+import { readFileSync } from "node:fs";
+import type { Project } from "../compose/model.js";
+import { connectEngine, type Engine } from "./engine.js";
+import type { DeployEvent, ExecuteResult } from "./events.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_WAIT_TIMEOUT_MS, executeDown, executePlan, type ExecuteOptions } from "./execute.js";
+import { observe, observeByName, observeImages, type Observed } from "./observe.js";
+import { planDeploy, planDown, type Plan, type PlanOptions } from "./plan.js";
+
+export type { DeployEvent, ExecuteResult } from "./events.js";
+export type { Engine } from "./engine.js";
+export type { Plan, Operation, PlanOptions } from "./plan.js";
+export { planExitCode, planHasChanges } from "./plan.js";
+
+export interface RuntimeOptions {
+  /** Engine address (unix://, tcp://, ssh://); default DOCKER_HOST or the local socket. */
+  host?: string;
+  /** An engine to use instead of connecting (kept open afterwards). */
+  engine?: Engine;
+  /** Recorded in the containers' working_dir/config_files labels. */
+  workingDir?: string;
+  configFiles?: string[];
+  /** Variables secrets/configs declared with `environment:` read; default process.env. */
+  environment?: Record<string, string | undefined>;
+  onEvent?: (event: DeployEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface DeployOptions extends RuntimeOptions, Omit<PlanOptions, "environment" | "skipImages"> {
+  /** Wait until every container is running/healthy before returning. */
+  wait?: boolean;
+  waitTimeoutMs?: number;
+  concurrency?: number;
+  noStart?: boolean;
+  /** Seconds containers get to stop before being killed; default their stop_grace_period. */
+  stopTimeout?: number;
+}
+
+export interface DeployResult {
+  /** The plan that was executed (after images were pulled/built). */
+  plan: Plan;
+  result: ExecuteResult;
+}
+
+let versionCache: string | undefined;
+/** c2ts's version, recorded in the com.docker.compose.version label. */
+export function runtimeVersion(): string {
+  if (versionCache) return versionCache;
+  try {
+    versionCache = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    versionCache = "0.0.0";
+  }
+  return versionCache;
+}
+
+async function withEngine<T>(opts: RuntimeOptions, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = opts.engine ?? (await connectEngine(opts.host));
+  try {
+    return await fn(engine);
+  } finally {
+    if (!opts.engine) engine.close();
+  }
+}
+
+function executeOptions(opts: DeployOptions): ExecuteOptions {
+  return {
+    workingDir: opts.workingDir ?? process.cwd(),
+    configFiles: opts.configFiles ?? [],
+    environment: opts.environment ?? process.env,
+    composeVersion: runtimeVersion(),
+    concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
+    waitTimeoutMs: opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+    stopTimeout: opts.stopTimeout,
+    signal: opts.signal,
+    wait: opts.wait,
+    noStart: opts.noStart,
+  };
+}
+
+function planOptions(opts: DeployOptions): PlanOptions {
+  return {
+    services: opts.services,
+    recreate: opts.recreate,
+    removeOrphans: opts.removeOrphans,
+    build: opts.build,
+    pull: opts.pull,
+    now: opts.now,
+    environment: opts.environment ?? process.env,
+  };
+}
+
+/** What deploy would do, without doing it. */
+export async function plan(project: Project, opts: DeployOptions = {}): Promise<Plan> {
+  return withEngine(opts, async (engine) => planDeploy(project, await observe(engine, project), planOptions(opts)));
+}
+
+/**
+ * Converge the engine to `project`: observe, pull/build what the plan needs, re-plan against the
+ * resulting images (so a changed image recreates its containers), execute.
+ */
+export async function deploy(project: Project, opts: DeployOptions = {}): Promise<DeployResult> {
+  const emit = opts.onEvent ?? (() => {});
+  return withEngine(opts, async (engine) => {
+    const observed = await observe(engine, project);
+    const first = planDeploy(project, observed, planOptions(opts));
+    const imageOps = first.operations.filter((o) => o.kind === "pull-image" || o.kind === "build-image");
+    if (imageOps.length === 0) {
+      const result = await executePlan(engine, project, first, observed, executeOptions(opts), emit);
+      return { plan: first, result };
+    }
+    const imagePhase: Plan = { ...first, operations: imageOps, warnings: [] };
+    const imageResult = await executePlan(engine, project, imagePhase, observed, executeOptions(opts), emit);
+    if (!imageResult.ok) {
+      return { plan: first, result: { ...imageResult, warnings: [...first.warnings, ...imageResult.warnings] } };
+    }
+    const refreshed: Observed = { ...observed, images: { ...observed.images, ...(await observeImages(engine, project, imageOps.map((o) => (o as { image: string }).image))) } };
+    const second = planDeploy(project, refreshed, { ...planOptions(opts), skipImages: true });
+    const result = await executePlan(engine, project, second, refreshed, executeOptions(opts), emit);
+    for (const [k, v] of Object.entries(imageResult.done)) result.done[k] = (result.done[k] ?? 0) + v;
+    result.warnings.unshift(...imageResult.warnings);
+    result.durationMs += imageResult.durationMs;
+    return { plan: { ...second, operations: [...imageOps, ...second.operations] }, result };
+  });
+}
+
+export interface DownRuntimeOptions extends RuntimeOptions {
+  volumes?: boolean;
+  removeOrphans?: boolean;
+  services?: string[];
+  stopTimeout?: number;
+  concurrency?: number;
+}
+
+/** Stop and remove the project's containers and networks (and, with `volumes`, its volumes). */
+export async function down(project: Project | string, opts: DownRuntimeOptions = {}): Promise<{ plan: Plan; result: ExecuteResult }> {
+  const p: Project = typeof project === "string" ? { name: project, services: {} } : project;
+  return withEngine(opts, async (engine) => {
+    const observed = typeof project === "string" ? await observeByName(engine, p.name) : await observe(engine, p, { skipImages: true });
+    const downPlan = planDown(p, observed, { volumes: opts.volumes, removeOrphans: opts.removeOrphans, services: opts.services });
+    const result = await executeDown(
+      engine,
+      p,
+      downPlan,
+      observed,
+      { ...executeOptions({ ...opts, environment: {} }), removeVolumes: opts.volumes },
+      opts.onEvent ?? (() => {}),
+    );
+    return { plan: downPlan, result };
+  });
+}
+
+export interface PsEntry {
+  name: string;
+  service: string;
+  number: number;
+  state: string;
+  health?: string;
+  exitCode?: number;
+  image: string;
+  id: string;
+}
+
+/** The project's containers (one-off ones excluded), by service then number. */
+export async function ps(project: Project | string, opts: RuntimeOptions = {}): Promise<PsEntry[]> {
+  const name = typeof project === "string" ? project : project.name;
+  return withEngine(opts, async (engine) => {
+    const observed = await observeByName(engine, name);
+    return observed.containers
+      .filter((c) => !c.oneoff)
+      .map((c) => ({ name: c.name, service: c.service, number: c.number, state: c.state, health: c.health, exitCode: c.exitCode, image: c.image, id: c.id }))
+      .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.number - b.number));
+  });
+}
+
+export interface LogsOptions extends RuntimeOptions {
+  follow?: boolean;
+  tail?: number;
+  timestamps?: boolean;
+  onLine: (container: string, stream: "stdout" | "stderr", line: string) => void;
+}
+
+/** Stream logs of the services' containers (all services when `services` is empty). */
+export async function logs(project: Project | string, services: string[], opts: LogsOptions): Promise<void> {
+  const name = typeof project === "string" ? project : project.name;
+  return withEngine(opts, async (engine) => {
+    const observed = await observeByName(engine, name);
+    const wanted = new Set(services);
+    const containers = observed.containers.filter((c) => !c.oneoff && (wanted.size === 0 || wanted.has(c.service)));
+    await Promise.all(
+      containers.map((c) =>
+        engine.logs(
+          c.id,
+          { follow: Boolean(opts.follow), tail: opts.tail, timestamps: opts.timestamps },
+          (stream, line) => opts.onLine(c.name, stream, line),
+          opts.signal,
+        ),
+      ),
+    );
+  });
+}

@@ -1,0 +1,503 @@
+/**
+ * Planning is pure: (project, observed state, options) → the atomic operations that converge the
+ * engine to the project, each with a reason, recreates with a field-by-field diff. Deploy executes a
+ * plan; `c2ts plan` prints one. Nothing here talks to the engine or the file system.
+ */
+import type { Project, ServiceConfig } from "../compose/model.js";
+import { UserError } from "../compose/errors.js";
+import { buildContainerSpec, containerName, serviceImage, serviceReference, serviceScale } from "./container-spec.js";
+import { diffConfigs, formatChange, type FieldChange } from "./diff.js";
+import { dependencyGraph, topologicalOrder, withDependencies, type DependencyGraph } from "./graph.js";
+import {
+  configHash,
+  decodeConfigLabel,
+  encodeConfigLabel,
+  networkHash,
+  serviceHashInput,
+  volumeHash,
+} from "./hash.js";
+import { LABEL } from "./labels.js";
+import { durationToMillis } from "./duration.js";
+import type { Observed, ObservedContainer } from "./observe.js";
+
+export type Operation =
+  | { kind: "create-network"; key: string; name: string; reason: string }
+  | { kind: "create-volume"; key: string; name: string; reason: string }
+  | { kind: "pull-image"; image: string; services: string[]; reason: string }
+  | { kind: "build-image"; image: string; service: string; reason: string }
+  | { kind: "create-container"; service: string; number: number; name: string; reason: string }
+  | {
+      kind: "recreate-container";
+      service: string;
+      number: number;
+      name: string;
+      containerId: string;
+      reason: string;
+      changes: FieldChange[];
+    }
+  | { kind: "start-container"; service: string; name: string; containerId: string; reason: string }
+  | { kind: "restart-container"; service: string; name: string; containerId: string; reason: string }
+  | { kind: "rename-container"; service: string; containerId: string; from: string; to: string; reason: string }
+  | { kind: "remove-container"; service: string; name: string; containerId: string; reason: string }
+  | { kind: "remove-network"; name: string; reason: string }
+  | { kind: "remove-volume"; name: string; reason: string };
+
+export type OperationKind = Operation["kind"];
+
+/** What a service's containers should be created with. */
+export interface DesiredService {
+  image: string;
+  /** Image ID known now; absent when the image is missing or about to be pulled/built. */
+  imageDigest?: string;
+  hash: string;
+  configLabel: string;
+  scale: number;
+}
+
+export interface Plan {
+  project: string;
+  operations: Operation[];
+  warnings: string[];
+  services: Record<string, DesiredService>;
+  /** Services the plan covers (selection plus dependencies), dependencies first. */
+  order: string[];
+}
+
+export interface PlanOptions {
+  /** Only these services (and what they depend on). Default: all. */
+  services?: string[];
+  /** diverged (default): recreate what changed; force: recreate all; never: keep existing containers. */
+  recreate?: "diverged" | "force" | "never";
+  removeOrphans?: boolean;
+  /** auto (default): build images that are missing; always: build every service with a build section; never. */
+  build?: "auto" | "always" | "never";
+  /** Override every service's pull_policy. */
+  pull?: "always" | "missing" | "never";
+  /** Leave image operations out (deploy plans them in a first pass). */
+  skipImages?: boolean;
+  /** Variables secrets/configs with `environment:` read. */
+  environment?: Record<string, string | undefined>;
+  /** Clock for daily/weekly/every_<d> pull policies (ms since epoch). */
+  now?: number;
+}
+
+export function planHasChanges(plan: Plan): boolean {
+  return plan.operations.length > 0;
+}
+
+/** `c2ts plan` exit status: 0 nothing to do, 2 changes pending (1 is left for errors). */
+export function planExitCode(plan: Plan): 0 | 2 {
+  return planHasChanges(plan) ? 2 : 0;
+}
+
+export function planDeploy(project: Project, observed: Observed, options: PlanOptions = {}): Plan {
+  const graph = dependencyGraph(project);
+  const selected = options.services?.length ? withDependencies(graph, options.services) : new Set(Object.keys(project.services));
+  for (const s of options.services ?? []) {
+    if (!project.services[s]) throw new UserError(`no such service: ${s}`, { path: `services.${s}` });
+  }
+  const order = topologicalOrder(graph).filter((s) => selected.has(s));
+  const env = options.environment ?? {};
+  const warnings: string[] = [];
+  const ops: Operation[] = [];
+
+  const networkOps = planNetworks(project, observed, order, warnings);
+  const volumeOps = planVolumes(project, observed, order, warnings);
+  const imageOps = options.skipImages ? [] : planImages(project, observed, order, options);
+  ops.push(...networkOps, ...volumeOps, ...imageOps);
+  const changingImages = new Set(imageOps.map((o) => (o as { image: string }).image));
+
+  const services: Record<string, DesiredService> = {};
+  const containerOps = new Map<string, Operation[]>();
+  for (const name of order) {
+    const service = project.services[name];
+    const input = serviceHashInput(project, name, observed.files, env);
+    const image = serviceImage(project, name);
+    const desired: DesiredService = {
+      image,
+      imageDigest: changingImages.has(image) ? undefined : (observed.images[image]?.id ?? undefined),
+      hash: configHash(input),
+      configLabel: encodeConfigLabel(input),
+      scale: serviceScale(service),
+    };
+    services[name] = desired;
+    if (desired.scale > 1 && service.container_name) {
+      throw new UserError(
+        `service "${name}" sets container_name "${service.container_name}" and cannot be scaled to ${desired.scale}: container names must be unique`,
+        { path: `services.${name}.container_name` },
+      );
+    }
+    warnings.push(...specWarnings(project, name, observed.apiVersion, env));
+    const list = planServiceContainers(project, observed, name, desired, input, graph, containerOps, networkOps, volumeOps, options);
+    containerOps.set(name, list);
+    ops.push(...list);
+  }
+
+  // Containers of services no longer in the project.
+  const orphans = observed.containers.filter((c) => !c.oneoff && !project.services[c.service]);
+  if (orphans.length) {
+    if (options.removeOrphans) {
+      for (const c of orphans) {
+        ops.push({ kind: "remove-container", service: c.service, name: c.name, containerId: c.id, reason: "orphan: its service is no longer in the project" });
+      }
+    } else {
+      warnings.push(
+        `found orphan containers (${orphans.map((c) => c.name).sort().join(", ")}) for this project; ` +
+          "if you removed or renamed their service, deploy with --remove-orphans to clean them up",
+      );
+    }
+  }
+
+  return { project: project.name, operations: ops, warnings, services, order };
+}
+
+function specWarnings(project: Project, service: string, apiVersion: string, env: Record<string, string | undefined>): string[] {
+  // Placeholder container names: only the warnings matter here, the real names come at execution.
+  const anyContainer = new Proxy({} as Record<string, string[]>, { get: (_t, key) => [String(key)] });
+  return buildContainerSpec({
+    project,
+    service,
+    number: 1,
+    apiVersion,
+    configHash: "",
+    workingDir: "",
+    configFiles: [],
+    composeVersion: "",
+    serviceContainers: anyContainer,
+    environment: env,
+  }).warnings;
+}
+
+/** Networks the selected services attach to (top-level keys). */
+function usedNetworks(project: Project, services: string[]): string[] {
+  const keys = new Set<string>();
+  for (const s of services) {
+    const svc = project.services[s];
+    if (svc.network_mode) continue;
+    const nets = Object.keys(svc.networks ?? {});
+    if (nets.length === 0 && project.networks?.default) keys.add("default");
+    for (const k of nets) keys.add(k);
+  }
+  return [...keys].sort();
+}
+
+function planNetworks(project: Project, observed: Observed, services: string[], warnings: string[]): Operation[] {
+  const ops: Operation[] = [];
+  for (const key of usedNetworks(project, services)) {
+    const net = project.networks?.[key];
+    if (!net) throw new UserError(`service network "${key}" is not declared in the top-level networks`, { path: `networks.${key}` });
+    const found = observed.networks[net.name];
+    if (net.external) {
+      if (!found) throw new UserError(`network ${net.name} declared as external, but could not be found`, { path: `networks.${key}` });
+      continue;
+    }
+    if (!found) {
+      ops.push({ kind: "create-network", key, name: net.name, reason: "does not exist" });
+      continue;
+    }
+    if (!found.labels[LABEL.project]) {
+      warnings.push(`a network with name ${net.name} exists but was not created by compose; set \`external: true\` to use an existing network`);
+    } else if (found.labels[LABEL.project] !== project.name) {
+      warnings.push(`a network with name ${net.name} exists but was created for project "${found.labels[LABEL.project]}"; set \`external: true\` to use an existing network`);
+    }
+    const hash = found.labels[LABEL.configHash];
+    if (hash && hash !== networkHash(net)) {
+      warnings.push(`network ${net.name} differs from its configuration; run down first to recreate it`);
+    }
+  }
+  return ops;
+}
+
+function usedVolumes(project: Project, services: string[]): string[] {
+  const keys = new Set<string>();
+  for (const s of services) {
+    for (const v of project.services[s].volumes ?? []) {
+      if (v.type === "volume" && v.source && project.volumes?.[v.source]) keys.add(v.source);
+    }
+  }
+  return [...keys].sort();
+}
+
+function planVolumes(project: Project, observed: Observed, services: string[], warnings: string[]): Operation[] {
+  const ops: Operation[] = [];
+  for (const key of usedVolumes(project, services)) {
+    const vol = project.volumes![key];
+    const found = observed.volumes[vol.name];
+    if (vol.external) {
+      if (!found) throw new UserError(`external volume "${vol.name}" not found`, { path: `volumes.${key}` });
+      continue;
+    }
+    if (!found) {
+      ops.push({ kind: "create-volume", key, name: vol.name, reason: "does not exist" });
+      continue;
+    }
+    const owner = found.labels[LABEL.project];
+    if (!owner) {
+      warnings.push(`volume "${vol.name}" already exists but was not created by Docker Compose; use \`external: true\` to use an existing volume`);
+    } else if (owner !== project.name) {
+      warnings.push(`volume "${vol.name}" already exists but was created for project "${owner}" (expected "${project.name}"); use \`external: true\` to use an existing volume`);
+    }
+    const hash = found.labels[LABEL.configHash];
+    if (hash && hash !== volumeHash(vol)) {
+      warnings.push(`volume "${vol.name}" exists but doesn't match its configuration; remove it (down --volumes) to recreate it — its data would be lost`);
+    }
+  }
+  return ops;
+}
+
+/** pull_policy → when to pull. Refresh policies carry their period in ms. */
+export function parsePullPolicy(policy: string | undefined): { kind: "always" | "missing" | "never" | "build" | "refresh"; periodMs?: number } {
+  switch (policy ?? "missing") {
+    case "always":
+      return { kind: "always" };
+    case "never":
+      return { kind: "never" };
+    case "build":
+      return { kind: "build" };
+    case "missing":
+    case "if_not_present":
+      return { kind: "missing" };
+    case "daily":
+      return { kind: "refresh", periodMs: 24 * 3600e3 };
+    case "weekly":
+      return { kind: "refresh", periodMs: 7 * 24 * 3600e3 };
+    default: {
+      const m = /^every_(.+)$/.exec(policy!);
+      if (m) return { kind: "refresh", periodMs: durationToMillis(m[1]) };
+      throw new UserError(`invalid pull_policy "${policy}"`);
+    }
+  }
+}
+
+function planImages(project: Project, observed: Observed, services: string[], options: PlanOptions): Operation[] {
+  const pulls = new Map<string, { services: string[]; reason: string }>();
+  const builds: Operation[] = [];
+  const now = options.now ?? Date.now();
+  for (const name of services) {
+    const svc: ServiceConfig = project.services[name];
+    const image = serviceImage(project, name);
+    const present = observed.images[image];
+    const policy = parsePullPolicy(svc.pull_policy);
+    if (svc.build) {
+      const force = options.build === "always" || policy.kind === "build";
+      if (options.build !== "never" && (force || !present)) {
+        const reason = force ? (policy.kind === "build" ? "pull_policy: build" : "build requested") : "image not present";
+        builds.push({ kind: "build-image", image, service: name, reason });
+        continue;
+      }
+      if (present) continue;
+      if (!svc.image) {
+        throw new UserError(`service "${name}" has no image ${image} and building is disabled`, { path: `services.${name}.build` });
+      }
+    }
+    const kind = options.pull ?? policy.kind;
+    if (kind === "build") {
+      throw new UserError(`service "${name}" has pull_policy: build but no build section`, { path: `services.${name}.pull_policy` });
+    }
+    let reason: string | undefined;
+    if (kind === "always") reason = options.pull ? "pull requested" : "pull_policy: always";
+    else if (kind === "missing" && !present) reason = "image not present";
+    else if (kind === "refresh") {
+      if (!present) reason = "image not present";
+      else {
+        const last = present.lastTagTime ? Date.parse(present.lastTagTime) : 0;
+        if (!(last > 0) || now - last > policy.periodMs!) reason = `pull_policy: ${svc.pull_policy} (last pulled ${present.lastTagTime ?? "never"})`;
+      }
+    } else if (kind === "never" && !present) {
+      throw new UserError(`image ${image} for service "${name}" is not present and pull_policy is never`, { path: `services.${name}.pull_policy` });
+    }
+    if (!reason) continue;
+    const entry = pulls.get(image);
+    if (entry) entry.services.push(name);
+    else pulls.set(image, { services: [name], reason });
+  }
+  const out: Operation[] = [];
+  for (const [image, p] of [...pulls].sort(([a], [b]) => (a < b ? -1 : 1))) out.push({ kind: "pull-image", image, services: p.services, reason: p.reason });
+  return [...out, ...builds];
+}
+
+/** A one-shot container that ran to completion: a later deploy leaves it alone. */
+function completedJob(c: ObservedContainer, service: ServiceConfig): boolean {
+  const restart = service.deploy?.restart_policy?.condition ?? service.restart ?? "no";
+  return c.state === "exited" && c.exitCode === 0 && (restart === "no" || restart === "none" || restart.startsWith("on-failure"));
+}
+
+function planServiceContainers(
+  project: Project,
+  observed: Observed,
+  name: string,
+  desired: DesiredService,
+  input: ReturnType<typeof serviceHashInput>,
+  graph: DependencyGraph,
+  planned: Map<string, Operation[]>,
+  networkOps: Operation[],
+  volumeOps: Operation[],
+  options: PlanOptions,
+): Operation[] {
+  const service = project.services[name];
+  const ops: Operation[] = [];
+  const mine = observed.containers.filter((c) => !c.oneoff && c.service === name);
+
+  // Several containers with one number: an interrupted recreate left its temporary container.
+  const byNumber = new Map<number, ObservedContainer[]>();
+  for (const c of mine) byNumber.set(c.number, [...(byNumber.get(c.number) ?? []), c]);
+  const kept: ObservedContainer[] = [];
+  for (const [number, group] of [...byNumber].sort(([a], [b]) => a - b)) {
+    const canonical = containerName(project, name, number);
+    const ranked = [...group].sort(
+      (a, b) =>
+        Number(b.configHash === desired.hash) - Number(a.configHash === desired.hash) ||
+        Number(b.name === canonical) - Number(a.name === canonical) ||
+        b.created - a.created,
+    );
+    const [keep, ...rest] = ranked;
+    for (const c of rest) {
+      ops.push({ kind: "remove-container", service: name, name: c.name, containerId: c.id, reason: `duplicate container number ${number} (left by an interrupted deploy)` });
+    }
+    if (keep.name !== canonical && number > 0) {
+      ops.push({ kind: "rename-container", service: name, containerId: keep.id, from: keep.name, to: canonical, reason: "finish an interrupted recreate" });
+      keep.name = canonical;
+    }
+    kept.push(keep);
+  }
+
+  const recreateReasons = (c: ObservedContainer): { reason: string; changes: FieldChange[] } | undefined => {
+    if (options.recreate === "never") return undefined;
+    if (options.recreate === "force") return { reason: "recreate forced", changes: [] };
+    if (c.state === "dead" || c.state === "removing") return { reason: `container is ${c.state}`, changes: [] };
+    if (c.configHash !== desired.hash) {
+      const before = decodeConfigLabel(c.labels[LABEL.c2tsConfig]);
+      const changes = before ? diffConfigs(before, input) : [];
+      const summary = changes.length ? changes.map(formatChange).join("; ") : "config hash changed";
+      return { reason: `config changed: ${summary}`, changes };
+    }
+    if (desired.imageDigest && c.imageDigest !== desired.imageDigest) {
+      return { reason: `image ${desired.image} changed (${short(c.imageDigest)} → ${short(desired.imageDigest)})`, changes: [] };
+    }
+    for (const ref of [service.network_mode, service.ipc, service.pid]) {
+      const target = serviceReference(ref);
+      if (target && (planned.get(target) ?? []).some(replacesContainer)) {
+        return { reason: `shares a namespace with service ${target}, whose container is being replaced`, changes: [] };
+      }
+    }
+    if (c.state === "running" && !service.network_mode) {
+      for (const key of Object.keys(service.networks ?? {})) {
+        const net = project.networks?.[key];
+        if (!net) continue;
+        const obs = observed.networks[net.name];
+        const willCreate = networkOps.some((o) => o.kind === "create-network" && o.name === net.name);
+        if (willCreate || !obs || !Object.values(c.networks).includes(obs.id)) {
+          return { reason: `not connected to network ${net.name}`, changes: [] };
+        }
+      }
+    }
+    for (const v of service.volumes ?? []) {
+      if (v.type !== "volume" || !v.source) continue;
+      const volName = project.volumes?.[v.source]?.name ?? v.source;
+      const willCreate = volumeOps.some((o) => o.kind === "create-volume" && o.name === volName);
+      if (willCreate || !c.mounts.some((m) => m.Type === "volume" && m.Name === volName)) {
+        return { reason: `volume ${volName} is not mounted`, changes: [] };
+      }
+    }
+    return undefined;
+  };
+
+  kept.sort((a, b) => a.number - b.number);
+  // Scale down: drop the obsolete ones first, then the highest numbers.
+  const obsolete = new Set(kept.filter((c) => recreateReasons(c)).map((c) => c.id));
+  const ranked = [...kept].sort((a, b) => Number(obsolete.has(a.id)) - Number(obsolete.has(b.id)) || a.number - b.number);
+  const staying = ranked.slice(0, desired.scale).sort((a, b) => a.number - b.number);
+  for (const c of ranked.slice(desired.scale)) {
+    ops.push({ kind: "remove-container", service: name, name: c.name, containerId: c.id, reason: `scale down to ${desired.scale}` });
+  }
+
+  const dependencyReplaced = (graph.get(name) ?? []).find(
+    (e) => e.restart && (planned.get(e.target) ?? []).some((o) => replacesContainer(o) || o.kind === "restart-container"),
+  );
+  for (const c of staying) {
+    const recreate = recreateReasons(c);
+    if (recreate) {
+      ops.push({ kind: "recreate-container", service: name, number: c.number, name: containerName(project, name, c.number), containerId: c.id, ...recreate });
+      continue;
+    }
+    if (dependencyReplaced && (c.state === "running" || c.state === "restarting")) {
+      ops.push({ kind: "restart-container", service: name, name: c.name, containerId: c.id, reason: `dependency ${dependencyReplaced.target} changed (depends_on restart: true)` });
+      continue;
+    }
+    if (c.state === "created" || (c.state === "exited" && !completedJob(c, service))) {
+      ops.push({ kind: "start-container", service: name, name: c.name, containerId: c.id, reason: c.state === "created" ? "created but never started" : `exited (${c.exitCode ?? "?"})` });
+    }
+  }
+
+  const next = Math.max(0, ...mine.map((c) => c.number)) + 1;
+  for (let i = 0; i < desired.scale - staying.length; i++) {
+    const number = next + i;
+    ops.push({ kind: "create-container", service: name, number, name: containerName(project, name, number), reason: staying.length + i === 0 ? "no container" : `scale up to ${desired.scale}` });
+  }
+  return ops;
+}
+
+function replacesContainer(op: Operation): boolean {
+  return op.kind === "create-container" || op.kind === "recreate-container";
+}
+
+function short(id: string | undefined): string {
+  if (!id) return "none";
+  return id.replace(/^sha256:/, "").slice(0, 12);
+}
+
+export interface DownOptions {
+  /** Remove named volumes declared by the project, and containers' anonymous volumes. */
+  volumes?: boolean;
+  removeOrphans?: boolean;
+  /** Only these services' containers (networks and volumes stay). */
+  services?: string[];
+}
+
+/**
+ * Down: every container of the project (by label) is stopped and removed, then the networks it
+ * created and, only with `volumes`, its volumes. `project` may be a bare `{name, services: {}}`
+ * when no compose file is at hand; then the label-found resources are what goes.
+ */
+export function planDown(project: Project, observed: Observed, options: DownOptions = {}): Plan {
+  const ops: Operation[] = [];
+  const warnings: string[] = [];
+  const known = Object.keys(project.services).length > 0;
+  const only = options.services?.length ? new Set(options.services) : undefined;
+  for (const c of [...observed.containers].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const orphan = known && !project.services[c.service];
+    if (only && !only.has(c.service)) continue;
+    if (c.oneoff && !options.removeOrphans) continue;
+    if (orphan && !options.removeOrphans) {
+      warnings.push(`orphan container ${c.name} left in place (use --remove-orphans)`);
+      continue;
+    }
+    ops.push({ kind: "remove-container", service: c.service, name: c.name, containerId: c.id, reason: orphan ? "orphan" : "down" });
+  }
+  if (!only) {
+    const declaredNets = new Map(Object.entries(project.networks ?? {}).map(([k, n]) => [n.name, { key: k, external: n.external }]));
+    for (const net of Object.values(observed.networks).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (net.labels[LABEL.project] !== project.name) continue;
+      if (declaredNets.get(net.name)?.external) continue;
+      ops.push({ kind: "remove-network", name: net.name, reason: "down" });
+    }
+    if (options.volumes) {
+      const declaredVols = new Map(Object.values(project.volumes ?? {}).map((v) => [v.name, v]));
+      for (const vol of Object.values(observed.volumes).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        if (declaredVols.get(vol.name)?.external) continue;
+        if (vol.labels[LABEL.project] !== project.name) continue;
+        ops.push({ kind: "remove-volume", name: vol.name, reason: "down --volumes" });
+      }
+    }
+  }
+  const services = Object.fromEntries(
+    [...new Set(observed.containers.map((c) => c.service))].map((s) => [s, { image: "", hash: "", configLabel: "", scale: 0 }]),
+  );
+  let order: string[] = [];
+  try {
+    order = known ? topologicalOrder(dependencyGraph(project)) : Object.keys(services).sort();
+  } catch {
+    order = Object.keys(services).sort();
+  }
+  return { project: project.name, operations: ops, warnings, services, order };
+}
