@@ -11,7 +11,8 @@ const root = fileURLToPath(GOLDEN_DIR);
 const cases = goldenCases();
 mkdirSync(root, { recursive: true });
 for (const entry of readdirSync(root, { withFileTypes: true })) {
-  if (entry.isDirectory() && !cases.some((c) => c.name === entry.name)) rmSync(new URL(`${entry.name}/`, GOLDEN_DIR), { recursive: true });
+  if (entry.isDirectory() && !cases.some((c) => c.name === entry.name))
+    rmSync(new URL(`${entry.name}/`, GOLDEN_DIR), { recursive: true });
 }
 for (const c of cases) {
   const dir = new URL(`${c.name}/`, GOLDEN_DIR);

@@ -69,7 +69,9 @@ export interface ClusterDefinition<N extends string = string, S extends string =
  * and `localNode` only accept known names; pass the service-name union as the second type argument
  * to check `placement` keys too.
  */
-export function defineCluster<const N extends string, const S extends string = string>(def: ClusterDefinition<N, S>): ClusterDefinition<N, S> {
+export function defineCluster<const N extends string, const S extends string = string>(
+  def: ClusterDefinition<N, S>,
+): ClusterDefinition<N, S> {
   validateClusterDefinition(def);
   return def;
 }
@@ -118,7 +120,7 @@ export function validateClusterDefinition(def: ClusterDefinition): void {
 
   const nodes = def.nodes as unknown;
   if (Array.isArray(nodes)) {
-    if (nodes.length === 0) fail("list at least one node, or use { discover: \"tailscale\" }", "cluster.nodes");
+    if (nodes.length === 0) fail('list at least one node, or use { discover: "tailscale" }', "cluster.nodes");
     const seen = new Set<string>();
     nodes.forEach((n: StaticNodeDefinition, i) => {
       const p = `cluster.nodes[${i}]`;
@@ -137,7 +139,8 @@ export function validateClusterDefinition(def: ClusterDefinition): void {
     if (d.discover !== "tailscale") fail(`discover must be "tailscale"`, "cluster.nodes.discover");
     (d.names ?? []).forEach((n, i) => checkNodeName(n, `cluster.nodes.names[${i}]`));
     (d.tags ?? []).forEach((t, i) => {
-      if (typeof t !== "string" || !t.startsWith("tag:")) fail(`tag ${JSON.stringify(t)} must look like "tag:name"`, `cluster.nodes.tags[${i}]`);
+      if (typeof t !== "string" || !t.startsWith("tag:"))
+        fail(`tag ${JSON.stringify(t)} must look like "tag:name"`, `cluster.nodes.tags[${i}]`);
     });
     for (const [name, s] of Object.entries<{ tier?: string; engine?: string } | undefined>(d.settings ?? {})) {
       checkNodeName(name, `cluster.nodes.settings.${name}`);
@@ -145,7 +148,7 @@ export function validateClusterDefinition(def: ClusterDefinition): void {
       checkTier(s?.tier, tiers, `cluster.nodes.settings.${name}.tier`);
     }
   } else {
-    fail("nodes must be a list of { name, address } or { discover: \"tailscale\" }", "cluster.nodes");
+    fail('nodes must be a list of { name, address } or { discover: "tailscale" }', "cluster.nodes");
   }
 
   if (def.localNode !== undefined) checkNodeName(def.localNode, "cluster.localNode");
@@ -168,12 +171,21 @@ export function validateClusterDefinition(def: ClusterDefinition): void {
     fail(`balance ${JSON.stringify(balance)} must be "roundrobin" or "leastconn"`, "cluster.proxy.haproxy.balance");
   }
   const stats = proxy.haproxy?.statsBind;
-  if (stats !== undefined && (typeof stats !== "string" || !HOST_PORT.test(stats) || Number(HOST_PORT.exec(stats)![2]) > 65535)) {
-    fail(`statsBind ${JSON.stringify(stats)} must be "<address>:<port>", e.g. "127.0.0.1:8404"`, "cluster.proxy.haproxy.statsBind");
+  if (
+    stats !== undefined &&
+    (typeof stats !== "string" || !HOST_PORT.test(stats) || Number(HOST_PORT.exec(stats)![2]) > 65535)
+  ) {
+    fail(
+      `statsBind ${JSON.stringify(stats)} must be "<address>:<port>", e.g. "127.0.0.1:8404"`,
+      "cluster.proxy.haproxy.statsBind",
+    );
   }
   const provider = proxy.traefik?.labelProvider;
   if (provider !== undefined && (typeof provider !== "string" || !/^[A-Za-z0-9-]+$/.test(provider))) {
-    fail(`labelProvider ${JSON.stringify(provider)} must be a Traefik provider name such as "docker"`, "cluster.proxy.traefik.labelProvider");
+    fail(
+      `labelProvider ${JSON.stringify(provider)} must be a Traefik provider name such as "docker"`,
+      "cluster.proxy.traefik.labelProvider",
+    );
   }
 }
 

@@ -14,10 +14,16 @@ export function checkEngineAddress(address: string, path: string): void {
   try {
     url = new URL(address);
   } catch {
-    throw new UserError(`"${address}" is not an engine address; use ssh://user@host, tcp://<ip>:2375 or unix:///var/run/docker.sock`, { path });
+    throw new UserError(
+      `"${address}" is not an engine address; use ssh://user@host, tcp://<ip>:2375 or unix:///var/run/docker.sock`,
+      { path },
+    );
   }
   if (!SCHEMES.includes(url.protocol)) {
-    throw new UserError(`engine address "${address}" has unsupported scheme "${url.protocol}"; use ssh://, tcp://, unix:// or npipe://`, { path });
+    throw new UserError(
+      `engine address "${address}" has unsupported scheme "${url.protocol}"; use ssh://, tcp://, unix:// or npipe://`,
+      { path },
+    );
   }
   if ((url.protocol === "ssh:" || url.protocol === "tcp:") && url.hostname === "") {
     throw new UserError(`engine address "${address}" has no host`, { path });

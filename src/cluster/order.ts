@@ -6,7 +6,11 @@ import type { ResolvedCluster, ResolvedNode } from "./resolve.js";
  * (index in `cluster.tiers`; nodes without a tier come after every tier), then by name.
  * `localNode` defaults to the cluster's; generating for another node passes that node's name.
  */
-export function servingNodes(cluster: ResolvedCluster, service: string, localNode: string = cluster.localNode): ResolvedNode[] {
+export function servingNodes(
+  cluster: ResolvedCluster,
+  service: string,
+  localNode: string = cluster.localNode,
+): ResolvedNode[] {
   const placed = new Set(cluster.placement[service] ?? []);
   const rank = (n: ResolvedNode) => (n.tier === undefined ? cluster.tiers.length : cluster.tiers.indexOf(n.tier));
   return cluster.nodes

@@ -27,11 +27,16 @@ function fromService(name: string, service: ServiceConfig): Source | undefined {
   const ext = service[PLACEMENT_EXTENSION];
   if (ext !== undefined && ext !== null) {
     const path = `services.${name}.${PLACEMENT_EXTENSION}.nodes`;
-    if (typeof ext !== "object" || Array.isArray(ext)) throw new UserError(`${PLACEMENT_EXTENSION} must be a mapping`, { path: `services.${name}.${PLACEMENT_EXTENSION}` });
+    if (typeof ext !== "object" || Array.isArray(ext))
+      throw new UserError(`${PLACEMENT_EXTENSION} must be a mapping`, {
+        path: `services.${name}.${PLACEMENT_EXTENSION}`,
+      });
     const nodes = (ext as Record<string, unknown>).nodes;
     if (typeof nodes === "string") return { nodes: splitList(nodes), path };
-    if (Array.isArray(nodes) && nodes.every((n) => typeof n === "string")) return { nodes: nodes.map((n) => n.trim()), path };
-    if (nodes !== undefined) throw new UserError("nodes must be a list of node names or a comma-separated string", { path });
+    if (Array.isArray(nodes) && nodes.every((n) => typeof n === "string"))
+      return { nodes: nodes.map((n) => n.trim()), path };
+    if (nodes !== undefined)
+      throw new UserError("nodes must be a list of node names or a comma-separated string", { path });
   }
   const label = service.labels?.[PLACEMENT_LABEL];
   if (label !== undefined) return { nodes: splitList(label), path: `services.${name}.labels.${PLACEMENT_LABEL}` };
@@ -51,25 +56,33 @@ export function resolvePlacement(
   const services = project.services ?? {};
   for (const name of Object.keys(explicit).sort()) {
     if (!(name in services)) {
-      throw new UserError(`placement names service "${name}", which the project does not define (services: ${Object.keys(services).sort().join(", ")})`, {
-        path: `cluster.placement.${name}`,
-      });
+      throw new UserError(
+        `placement names service "${name}", which the project does not define (services: ${Object.keys(services).sort().join(", ")})`,
+        {
+          path: `cluster.placement.${name}`,
+        },
+      );
     }
   }
   const placement: Record<string, string[]> = {};
   for (const name of Object.keys(services).sort()) {
     const list = explicit[name];
-    const source: Source | undefined = list !== undefined ? { nodes: [...list], path: `cluster.placement.${name}` } : fromService(name, services[name]);
+    const source: Source | undefined =
+      list !== undefined ? { nodes: [...list], path: `cluster.placement.${name}` } : fromService(name, services[name]);
     if (!source) {
       placement[name] = [...nodeNames];
       continue;
     }
     for (const node of source.nodes) {
       if (!nodeNames.includes(node)) {
-        throw new UserError(`service "${name}" is placed on unknown node "${node}"; cluster nodes are: ${nodeNames.join(", ") || "(none)"}`, { path: source.path });
+        throw new UserError(
+          `service "${name}" is placed on unknown node "${node}"; cluster nodes are: ${nodeNames.join(", ") || "(none)"}`,
+          { path: source.path },
+        );
       }
     }
-    if (source.nodes.length === 0) warnings.push(`${source.path}: service "${name}" is placed on no node; it will not run or be proxied`);
+    if (source.nodes.length === 0)
+      warnings.push(`${source.path}: service "${name}" is placed on no node; it will not run or be proxied`);
     placement[name] = nodeNames.filter((n) => source.nodes.includes(n));
   }
   return { placement, warnings };

@@ -60,9 +60,12 @@ function selectDiscovered(def: ClusterDefinition, status: TailscaleStatus): Node
   const all = new Map(status.nodes.map((n) => [n.name, n]));
   names.forEach((name, i) => {
     if (!all.has(name)) {
-      throw new UserError(`node "${name}" is not in the tailnet; machines seen: ${[...all.keys()].join(", ") || "(none)"}`, {
-        path: `cluster.nodes.names[${i}]`,
-      });
+      throw new UserError(
+        `node "${name}" is not in the tailnet; machines seen: ${[...all.keys()].join(", ") || "(none)"}`,
+        {
+          path: `cluster.nodes.names[${i}]`,
+        },
+      );
     }
   });
   const wanted = (n: TailscaleNode) =>
@@ -71,12 +74,21 @@ function selectDiscovered(def: ClusterDefinition, status: TailscaleStatus): Node
   const settings: Record<string, { tier?: string; engine?: string } | undefined> = d.settings ?? {};
   for (const name of Object.keys(settings)) {
     if (!selected.some((n) => n.name === name)) {
-      throw new UserError(`settings name node "${name}", which is not a cluster node (nodes: ${selected.map((n) => n.name).join(", ") || "(none)"})`, {
-        path: `cluster.nodes.settings.${name}`,
-      });
+      throw new UserError(
+        `settings name node "${name}", which is not a cluster node (nodes: ${selected.map((n) => n.name).join(", ") || "(none)"})`,
+        {
+          path: `cluster.nodes.settings.${name}`,
+        },
+      );
     }
   }
-  return selected.map((n) => ({ name: n.name, ip: n.ip, online: n.online, tier: settings[n.name]?.tier, engine: settings[n.name]?.engine }));
+  return selected.map((n) => ({
+    name: n.name,
+    ip: n.ip,
+    online: n.online,
+    tier: settings[n.name]?.tier,
+    engine: settings[n.name]?.engine,
+  }));
 }
 
 function selectStatic(def: ClusterDefinition, status: TailscaleStatus | undefined): NodeDraft[] {
@@ -84,7 +96,13 @@ function selectStatic(def: ClusterDefinition, status: TailscaleStatus | undefine
   if (isDiscovered(d)) return [];
   const seen = new Map((status?.nodes ?? []).map((n) => [n.name, n]));
   // Without discovery a listed node is assumed up; with it, Tailscale's view of the same name wins.
-  return d.map((n) => ({ name: n.name, ip: n.address, online: seen.get(n.name)?.online ?? true, tier: n.tier, engine: n.engine }));
+  return d.map((n) => ({
+    name: n.name,
+    ip: n.address,
+    online: seen.get(n.name)?.online ?? true,
+    tier: n.tier,
+    engine: n.engine,
+  }));
 }
 
 export function resolveCluster(
@@ -95,16 +113,21 @@ export function resolveCluster(
 ): ResolvedCluster {
   validateClusterDefinition(def);
   if (isDiscovered(def.nodes) && !discovered) {
-    throw new UserError('nodes use discover: "tailscale" but no Tailscale status was given; run discovery first (c2ts nodes)', {
-      path: "cluster.nodes",
-    });
+    throw new UserError(
+      'nodes use discover: "tailscale" but no Tailscale status was given; run discovery first (c2ts nodes)',
+      {
+        path: "cluster.nodes",
+      },
+    );
   }
   const warnings: string[] = [...(discovered?.warnings ?? [])];
   const drafts = isDiscovered(def.nodes) ? selectDiscovered(def, discovered!) : selectStatic(def, discovered);
 
   const localNode = options.localNode ?? def.localNode ?? discovered?.self?.name;
   if (!localNode) {
-    throw new UserError("cannot tell which node is local: set localNode in defineCluster, or use Tailscale discovery", { path: "cluster.localNode" });
+    throw new UserError("cannot tell which node is local: set localNode in defineCluster, or use Tailscale discovery", {
+      path: "cluster.localNode",
+    });
   }
   if (!drafts.some((n) => n.name === localNode)) {
     warnings.push(`local node "${localNode}" is not a cluster node; proxies will prefer nodes by tier only`);

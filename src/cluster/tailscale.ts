@@ -72,7 +72,13 @@ function selfIsUp(backendState: string | undefined): boolean {
   return backendState === undefined || backendState === "Running" || backendState === "Starting";
 }
 
-function readPeer(raw: Json, self: boolean, backendState: string | undefined, where: string, warnings: string[]): TailscaleNode | undefined {
+function readPeer(
+  raw: Json,
+  self: boolean,
+  backendState: string | undefined,
+  where: string,
+  warnings: string[],
+): TailscaleNode | undefined {
   const hostName = str(raw.HostName) ?? "";
   const dnsName = str(raw.DNSName)?.replace(/\.$/, "");
   const name = nodeName(dnsName, hostName);
@@ -103,7 +109,7 @@ function readPeer(raw: Json, self: boolean, backendState: string | undefined, wh
     ...(str(raw.OS) ? { os: str(raw.OS) } : {}),
     tags: strings(raw.Tags),
     self,
-    ...(str(raw.ID) ?? str(raw.PublicKey) ? { id: str(raw.ID) ?? str(raw.PublicKey) } : {}),
+    ...((str(raw.ID) ?? str(raw.PublicKey)) ? { id: str(raw.ID) ?? str(raw.PublicKey) } : {}),
   };
 }
 
@@ -124,11 +130,15 @@ export function parseTailscaleStatus(input: string | unknown): TailscaleStatus {
     try {
       data = JSON.parse(input);
     } catch (e) {
-      throw new UserError(`\`tailscale status --json\` did not print valid JSON: ${(e as Error).message}`, { cause: e });
+      throw new UserError(`\`tailscale status --json\` did not print valid JSON: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   }
   if (!isObject(data)) {
-    throw new UserError("`tailscale status --json` printed JSON that is not an object; is this a Tailscale status document?");
+    throw new UserError(
+      "`tailscale status --json` printed JSON that is not an object; is this a Tailscale status document?",
+    );
   }
   const warnings: string[] = [];
   const backendState = str(data.BackendState);
@@ -140,7 +150,8 @@ export function parseTailscaleStatus(input: string | unknown): TailscaleStatus {
   if (isObject(data.Self)) {
     const selfRaw = { ...data.Self };
     // Older daemons put the addresses only at the top level.
-    if (!Array.isArray(selfRaw.TailscaleIPs) && Array.isArray(data.TailscaleIPs)) selfRaw.TailscaleIPs = data.TailscaleIPs;
+    if (!Array.isArray(selfRaw.TailscaleIPs) && Array.isArray(data.TailscaleIPs))
+      selfRaw.TailscaleIPs = data.TailscaleIPs;
     self = readPeer(selfRaw, true, backendState, "Self", warnings);
     if (self) found.push(self);
   }
@@ -148,9 +159,12 @@ export function parseTailscaleStatus(input: string | unknown): TailscaleStatus {
   const peerField = data.Peer;
   let peers: [string, unknown][] = [];
   if (Array.isArray(peerField)) peers = peerField.map((p, i) => [`Peer[${i}]`, p]);
-  else if (isObject(peerField)) peers = Object.keys(peerField).sort().map((k) => [`Peer["${k}"]`, peerField[k]]);
+  else if (isObject(peerField))
+    peers = Object.keys(peerField)
+      .sort()
+      .map((k) => [`Peer["${k}"]`, peerField[k]]);
   else if (peerField !== undefined && peerField !== null) {
-    throw new UserError("`tailscale status --json`: \"Peer\" is neither a map nor an array");
+    throw new UserError('`tailscale status --json`: "Peer" is neither a map nor an array');
   }
   for (const [where, raw] of peers) {
     if (!isObject(raw)) {
@@ -195,11 +209,17 @@ function backendStateError(state: string): UserError | undefined {
     case "Stopped":
       return new UserError(`Tailscale is stopped on this machine. ${STOPPED_HELP}`);
     case "NeedsLogin":
-      return new UserError("Tailscale is logged out on this machine. Log in with `tailscale up` (or `tailscale login`), then run c2ts again.");
+      return new UserError(
+        "Tailscale is logged out on this machine. Log in with `tailscale up` (or `tailscale login`), then run c2ts again.",
+      );
     case "NeedsMachineAuth":
-      return new UserError("This machine is waiting for approval by a tailnet admin (Tailscale state NeedsMachineAuth). Approve it in the admin console, then run c2ts again.");
+      return new UserError(
+        "This machine is waiting for approval by a tailnet admin (Tailscale state NeedsMachineAuth). Approve it in the admin console, then run c2ts again.",
+      );
     case "NoState":
-      return new UserError("tailscaled has not finished starting (state NoState). Wait a moment or run `tailscale up`, then run c2ts again.");
+      return new UserError(
+        "tailscaled has not finished starting (state NoState). Wait a moment or run `tailscale up`, then run c2ts again.",
+      );
     default:
       return undefined;
   }
@@ -207,12 +227,21 @@ function backendStateError(state: string): UserError | undefined {
 
 function failureError(stdout: string, stderr: string, code: number): UserError {
   const output = `${stderr}\n${stdout}`.trim();
-  const firstLine = output.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
-  if (/tailscale is stopped/i.test(output)) return new UserError(`Tailscale is stopped on this machine. ${STOPPED_HELP}`);
+  const firstLine =
+    output
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? "";
+  if (/tailscale is stopped/i.test(output))
+    return new UserError(`Tailscale is stopped on this machine. ${STOPPED_HELP}`);
   if (/logged out|needslogin/i.test(output)) {
     return new UserError("Tailscale is logged out on this machine. Log in with `tailscale up`, then run c2ts again.");
   }
-  if (/failed to connect to local tail|tailscaled.*(not|n't).*running|is the tailscale service running|connect: no such file|connection refused/i.test(output)) {
+  if (
+    /failed to connect to local tail|tailscaled.*(not|n't).*running|is the tailscale service running|connect: no such file|connection refused/i.test(
+      output,
+    )
+  ) {
     return new UserError(`Cannot reach the local tailscaled daemon (${firstLine}). ${DAEMON_HELP}`);
   }
   return new UserError(
@@ -234,7 +263,11 @@ export function execFileRunner(options: { env?: NodeJS.ProcessEnv; timeoutMs?: n
           const err = error as NodeJS.ErrnoException & { code?: unknown; killed?: boolean };
           if (typeof err.code === "number") return resolve({ stdout, stderr, code: err.code });
           if (err.killed) {
-            return reject(new UserError(`\`${cmd} ${args.join(" ")}\` did not finish within ${timeout / 1000}s; is tailscaled hung?`));
+            return reject(
+              new UserError(
+                `\`${cmd} ${args.join(" ")}\` did not finish within ${timeout / 1000}s; is tailscaled hung?`,
+              ),
+            );
           }
           reject(err);
         },
@@ -264,7 +297,9 @@ export async function discoverNodes(run: CommandRunner = execFileRunner()): Prom
   if (result.code !== 0) throw failureError(stdout, stderr, result.code);
   // `tailscale status --json` exits 0 even when stopped or logged out; the state is in the JSON.
   if (stdout.trim() === "") {
-    throw new UserError(`\`tailscale status --json\` printed nothing${stderr.trim() ? ` (${stderr.trim().split("\n")[0]})` : ""}. Check \`tailscale status\`.`);
+    throw new UserError(
+      `\`tailscale status --json\` printed nothing${stderr.trim() ? ` (${stderr.trim().split("\n")[0]})` : ""}. Check \`tailscale status\`.`,
+    );
   }
   const status = parseTailscaleStatus(stdout);
   const stateError = status.backendState ? backendStateError(status.backendState) : undefined;

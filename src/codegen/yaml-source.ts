@@ -195,7 +195,7 @@ function lastBefore(entries: Entry[], offset: number): Entry | undefined {
 function enclosingBlock(entry: Entry, col: number, containers: Map<Collection, ContainerInfo>): Collection | undefined {
   let container: Collection | undefined = entry.container;
   while (container) {
-    const info = containers.get(container)!;
+    const info: ContainerInfo = containers.get(container)!;
     if (info.col !== undefined && info.col <= col) return info.parent || info.col > 1 ? container : undefined;
     container = info.parent?.container;
   }

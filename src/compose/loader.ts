@@ -2,7 +2,7 @@
  * The Compose loader: the pipeline that turns compose files (or an evaluated TypeScript stack)
  * into the canonical Project, in compose-go's order:
  *
- *   per document: interpolate → type-cast → validate → canonical form → extends → include → merge
+ *   per document: interpolate → type-cast → validate → canonical form → include → extends → merge
  *   per project:  relative paths → normalize (names, defaults, env files) → profiles → consistency
  *
  * Each stage lives in its own module; this file only sequences them and carries the context
@@ -157,15 +157,15 @@ function loadModel(documents: SourceDocument[], ctx: ModelContext): Record<strin
   let model: Record<string, unknown> = {};
   for (const doc of documents) {
     const data = prepareDocument(doc, ctx);
-    const withExtends = applyExtends(data, doc, ctx);
-    const withIncludes = loadIncludes(withExtends, {
+    // Includes first, so a service may extend one that an included file defines (compose-go order).
+    const withIncludes = loadIncludes(data, {
       file: doc.file,
       workingDir: ctx.workingDir,
       environment: ctx.environment,
       chain: [...ctx.chain, doc.file],
       load: includeLoader(ctx),
     });
-    model = mergeComposeFiles(model, withIncludes);
+    model = mergeComposeFiles(model, applyExtends(withIncludes, doc, ctx));
   }
   return model;
 }

@@ -16,7 +16,11 @@ export interface ProxyConfig {
  * (default: the cluster's local node, which heads every failover order). Output is deterministic:
  * same inputs, same bytes. Warnings include the cluster's own (discovery, placement).
  */
-export function generateProxyConfig(project: Project, cluster: ResolvedCluster, options: { node?: string } = {}): ProxyConfig {
+export function generateProxyConfig(
+  project: Project,
+  cluster: ResolvedCluster,
+  options: { node?: string } = {},
+): ProxyConfig {
   const node = options.node ?? cluster.localNode;
   const traefik = buildTraefikConfig(project, cluster, { node });
   assertValidTraefikConfig(traefik.config);
@@ -25,5 +29,9 @@ export function generateProxyConfig(project: Project, cluster: ResolvedCluster, 
     `<service>.<node>.${cluster.domain} reaches one node's instance; <service>.${cluster.domain} fails over, ${node} first.`,
   ]);
   const haproxy = buildHaproxyConfig(project, cluster, { node });
-  return { traefikYaml, haproxyCfg: haproxy.config, warnings: [...cluster.warnings, ...traefik.warnings, ...haproxy.warnings] };
+  return {
+    traefikYaml,
+    haproxyCfg: haproxy.config,
+    warnings: [...cluster.warnings, ...traefik.warnings, ...haproxy.warnings],
+  };
 }

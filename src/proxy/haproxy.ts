@@ -35,7 +35,18 @@ import { hostPortFor } from "./ports.js";
 export const L4_PREFIX = "osvc.l4";
 export const L4_CHECK_DEFAULTS = { inter: "2s", fall: 2, rise: 2, path: "/" } as const;
 
-const KNOWN_KEYS = new Set(["enable", "port", "backend_port", "check", "check.path", "check.inter", "check.fall", "check.rise", "mode", "balance"]);
+const KNOWN_KEYS = new Set([
+  "enable",
+  "port",
+  "backend_port",
+  "check",
+  "check.path",
+  "check.inter",
+  "check.fall",
+  "check.rise",
+  "mode",
+  "balance",
+]);
 const SAFE_VALUE = /^[\x21-\x7e]+$/;
 const UNSAFE_CHARS = /["'#\\]/;
 const HAPROXY_TIME = /^\d+(us|ms|s|m|h|d)?$/;
@@ -63,14 +74,16 @@ function labelError(service: string, key: string, message: string): UserError {
 function port(service: string, labels: Labels, key: string): number | undefined {
   const raw = labels.get(key);
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) throw labelError(service, labels.keyOf(key), `must be a port number (1-65535), got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535)
+    throw labelError(service, labels.keyOf(key), `must be a port number (1-65535), got "${raw}"`);
   return Number(raw);
 }
 
 function count(service: string, labels: Labels, key: string, fallback: number): number {
   const raw = labels.get(key);
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) throw labelError(service, labels.keyOf(key), `must be a whole number from 1 to 1000, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000)
+    throw labelError(service, labels.keyOf(key), `must be a whole number from 1 to 1000, got "${raw}"`);
   return Number(raw);
 }
 
@@ -78,14 +91,17 @@ function oneOf<T extends string>(service: string, labels: Labels, key: string, a
   const raw = labels.get(key);
   if (raw === undefined) return fallback;
   const v = raw.toLowerCase() as T;
-  if (!allowed.includes(v)) throw labelError(service, labels.keyOf(key), `must be one of ${allowed.join(", ")}, got "${raw}"`);
+  if (!allowed.includes(v))
+    throw labelError(service, labels.keyOf(key), `must be one of ${allowed.join(", ")}, got "${raw}"`);
   return v;
 }
 
 /** The value the Redis server requires: `--requirepass` in command/entrypoint wins over REDIS_PASSWORD. */
 export function redisPassword(serviceName: string, service: ServiceConfig): { password?: string; warning?: string } {
   const env = service.environment ?? {};
-  const tokens = [...(service.entrypoint ?? []), ...(service.command ?? [])].flatMap((part) => part.split(/\s+/)).filter((t) => t !== "");
+  const tokens = [...(service.entrypoint ?? []), ...(service.command ?? [])]
+    .flatMap((part) => part.split(/\s+/))
+    .filter((t) => t !== "");
   const at = tokens.indexOf("--requirepass");
   if (at >= 0 && at + 1 < tokens.length) {
     const value = tokens[at + 1].replace(/^(["'])(.*)\1$/, "$2");
@@ -93,18 +109,27 @@ export function redisPassword(serviceName: string, service: ServiceConfig): { pa
     if (!ref) return { password: value };
     const resolved = env[ref[1]];
     if (typeof resolved === "string") return { password: resolved };
-    return { warning: `services.${serviceName}: --requirepass refers to $${ref[1]}, which its environment does not set; the Redis check sends no AUTH and will fail` };
+    return {
+      warning: `services.${serviceName}: --requirepass refers to $${ref[1]}, which its environment does not set; the Redis check sends no AUTH and will fail`,
+    };
   }
   if ("REDIS_PASSWORD" in env) {
     const value = env.REDIS_PASSWORD;
     if (typeof value === "string" && value !== "") return { password: value };
-    return { warning: `services.${serviceName}: REDIS_PASSWORD has no value in the model; the Redis check sends no AUTH` };
+    return {
+      warning: `services.${serviceName}: REDIS_PASSWORD has no value in the model; the Redis check sends no AUTH`,
+    };
   }
   return {};
 }
 
 /** Reads and checks a service's osvc.l4.* labels; undefined when the service is not an L4 service. */
-export function readL4Service(serviceName: string, service: ServiceConfig, cluster: ResolvedCluster, warnings: string[]): L4Service | undefined {
+export function readL4Service(
+  serviceName: string,
+  service: ServiceConfig,
+  cluster: ResolvedCluster,
+  warnings: string[],
+): L4Service | undefined {
   const labels = new Labels(service.labels);
   if (!labels.isTrue(`${L4_PREFIX}.enable`)) return undefined;
   for (const entry of labels.under(L4_PREFIX)) {
@@ -119,22 +144,33 @@ export function readL4Service(serviceName: string, service: ServiceConfig, clust
     if (!KNOWN_KEYS.has(rest)) warnings.push(`services.${serviceName}: unknown label ${entry.key} ignored`);
   }
   const frontendPort = port(serviceName, labels, `${L4_PREFIX}.port`);
-  if (frontendPort === undefined) throw labelError(serviceName, `${L4_PREFIX}.port`, "is required when osvc.l4.enable=true");
+  if (frontendPort === undefined)
+    throw labelError(serviceName, `${L4_PREFIX}.port`, "is required when osvc.l4.enable=true");
   let backendPort = port(serviceName, labels, `${L4_PREFIX}.backend_port`);
   if (backendPort === undefined) {
     const hostPort = hostPortFor(service, frontendPort);
     backendPort = hostPort.port;
-    if (hostPort.loopbackOnly) warnings.push(`services.${serviceName}: port ${frontendPort} is published on a loopback address only; other nodes cannot reach it`);
+    if (hostPort.loopbackOnly)
+      warnings.push(
+        `services.${serviceName}: port ${frontendPort} is published on a loopback address only; other nodes cannot reach it`,
+      );
   }
   const check = oneOf(serviceName, labels, `${L4_PREFIX}.check`, ["tcp", "redis", "http"] as const, "tcp");
   const checkPath = labels.get(`${L4_PREFIX}.check.path`) ?? L4_CHECK_DEFAULTS.path;
-  if (!checkPath.startsWith("/")) throw labelError(serviceName, labels.keyOf(`${L4_PREFIX}.check.path`), `must start with "/", got "${checkPath}"`);
+  if (!checkPath.startsWith("/"))
+    throw labelError(serviceName, labels.keyOf(`${L4_PREFIX}.check.path`), `must start with "/", got "${checkPath}"`);
   if (check !== "http" && labels.get(`${L4_PREFIX}.check.path`) !== undefined) {
-    warnings.push(`services.${serviceName}: ${labels.keyOf(`${L4_PREFIX}.check.path`)} only applies to osvc.l4.check=http`);
+    warnings.push(
+      `services.${serviceName}: ${labels.keyOf(`${L4_PREFIX}.check.path`)} only applies to osvc.l4.check=http`,
+    );
   }
   const inter = labels.get(`${L4_PREFIX}.check.inter`) ?? L4_CHECK_DEFAULTS.inter;
   if (!HAPROXY_TIME.test(inter) || /^0+[a-z]*$/.test(inter)) {
-    throw labelError(serviceName, labels.keyOf(`${L4_PREFIX}.check.inter`), `must be a positive HAProxy time such as "2s" or "500ms", got "${inter}"`);
+    throw labelError(
+      serviceName,
+      labels.keyOf(`${L4_PREFIX}.check.inter`),
+      `must be a positive HAProxy time such as "2s" or "500ms", got "${inter}"`,
+    );
   }
   const l4: L4Service = {
     service: serviceName,
@@ -146,7 +182,13 @@ export function readL4Service(serviceName: string, service: ServiceConfig, clust
     fall: count(serviceName, labels, `${L4_PREFIX}.check.fall`, L4_CHECK_DEFAULTS.fall),
     rise: count(serviceName, labels, `${L4_PREFIX}.check.rise`, L4_CHECK_DEFAULTS.rise),
     mode: oneOf(serviceName, labels, `${L4_PREFIX}.mode`, ["failover", "balance"] as const, cluster.proxy.haproxy.mode),
-    balance: oneOf(serviceName, labels, `${L4_PREFIX}.balance`, ["roundrobin", "leastconn"] as const, cluster.proxy.haproxy.balance),
+    balance: oneOf(
+      serviceName,
+      labels,
+      `${L4_PREFIX}.balance`,
+      ["roundrobin", "leastconn"] as const,
+      cluster.proxy.haproxy.balance,
+    ),
   };
   if (check === "redis") {
     const { password, warning } = redisPassword(serviceName, service);
@@ -177,9 +219,17 @@ function checkLines(l4: L4Service): string[] {
       if (l4.redisPassword !== undefined) {
         // RESP array framing keeps any password (spaces, quotes) intact, unlike an inline command.
         const len = Buffer.byteLength(l4.redisPassword, "utf8");
-        lines.push(`tcp-check send *2\\r\\n$4\\r\\nAUTH\\r\\n$${len}\\r\\n${haproxyEscape(l4.redisPassword)}\\r\\n`, "tcp-check expect string +OK");
+        lines.push(
+          `tcp-check send *2\\r\\n$4\\r\\nAUTH\\r\\n$${len}\\r\\n${haproxyEscape(l4.redisPassword)}\\r\\n`,
+          "tcp-check expect string +OK",
+        );
       }
-      lines.push("tcp-check send PING\\r\\n", "tcp-check expect string +PONG", "tcp-check send QUIT\\r\\n", "tcp-check expect string +OK");
+      lines.push(
+        "tcp-check send PING\\r\\n",
+        "tcp-check expect string +PONG",
+        "tcp-check send QUIT\\r\\n",
+        "tcp-check expect string +OK",
+      );
       return lines;
     }
   }
@@ -208,9 +258,12 @@ export function buildHaproxyConfig(
   for (const l4 of l4s) {
     const other = ports.get(l4.frontendPort);
     if (other) {
-      throw new UserError(`service ${l4.service}: osvc.l4.port ${l4.frontendPort} is already used by ${other.startsWith("the ") ? other : `service ${other}`}`, {
-        path: `services.${l4.service}.labels.${L4_PREFIX}.port`,
-      });
+      throw new UserError(
+        `service ${l4.service}: osvc.l4.port ${l4.frontendPort} is already used by ${other.startsWith("the ") ? other : `service ${other}`}`,
+        {
+          path: `services.${l4.service}.labels.${L4_PREFIX}.port`,
+        },
+      );
     }
     ports.set(l4.frontendPort, l4.service);
   }
@@ -231,14 +284,24 @@ export function buildHaproxyConfig(
       "timeout connect 5s",
       "timeout client 1h",
       "timeout server 1h",
-      "timeout check 5s",
+      // No "timeout check": a check then has to finish within its own `inter`, so a peer that answers
+      // wrongly (e.g. -NOAUTH, which keeps the connection open) fails in one interval, not 5s later.
     ]),
-    section("listen stats", [`bind ${cluster.proxy.haproxy.statsBind}`, "mode http", "option httplog", "stats enable", "stats uri /", "stats refresh 10s"]),
+    section("listen stats", [
+      `bind ${cluster.proxy.haproxy.statsBind}`,
+      "mode http",
+      "option httplog",
+      "stats enable",
+      "stats uri /",
+      "stats refresh 10s",
+    ]),
   ];
 
   for (const l4 of l4s) {
     const nodes = servingNodes(cluster, l4.service, localNode);
-    sections.push(section(`frontend fe_${l4.service}`, [`bind :${l4.frontendPort}`, `default_backend be_${l4.service}`]));
+    sections.push(
+      section(`frontend fe_${l4.service}`, [`bind :${l4.frontendPort}`, `default_backend be_${l4.service}`]),
+    );
     const lines: string[] = [];
     if (l4.mode === "balance") lines.push(`balance ${l4.balance}`);
     lines.push(...checkLines(l4));

@@ -26,7 +26,13 @@ function firstPort(published: string): number | undefined {
 export function hostPortFor(service: ServiceConfig, containerPort: number): HostPort {
   if (service.network_mode === "host") return { port: containerPort, published: true };
   const candidates = (service.ports ?? [])
-    .filter((p) => p.target === containerPort && (p.protocol ?? "tcp") === "tcp" && p.published !== undefined && p.published !== "")
+    .filter(
+      (p) =>
+        p.target === containerPort &&
+        (p.protocol ?? "tcp") === "tcp" &&
+        p.published !== undefined &&
+        p.published !== "",
+    )
     .map((p) => ({ port: firstPort(p.published!), hostIp: p.host_ip ?? "" }))
     .filter((c): c is { port: number; hostIp: string } => c.port !== undefined && c.port > 0);
   if (candidates.length === 0) return { port: containerPort, published: false };

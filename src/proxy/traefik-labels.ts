@@ -44,13 +44,19 @@ function list(value: string): string[] {
     .filter((s) => s !== "");
 }
 
-function group(entries: ReturnType<Labels["under"]>, depth: number): Map<string, { name: string; rest: Map<string, string>; keys: Map<string, string> }> {
+function group(
+  entries: ReturnType<Labels["under"]>,
+  depth: number,
+): Map<string, { name: string; rest: Map<string, string>; keys: Map<string, string> }> {
   const groups = new Map<string, { name: string; rest: Map<string, string>; keys: Map<string, string> }>();
   for (const e of entries) {
     if (e.parts.length <= depth) continue;
     const name = e.parts[depth];
     const id = name.toLowerCase();
-    const rest = e.parts.slice(depth + 1).join(".").toLowerCase();
+    const rest = e.parts
+      .slice(depth + 1)
+      .join(".")
+      .toLowerCase();
     const g = groups.get(id) ?? { name, rest: new Map(), keys: new Map() };
     g.rest.set(rest, e.value);
     g.keys.set(rest, e.key);
@@ -87,7 +93,11 @@ function readTls(rest: Map<string, string>): RouterTlsLabels | undefined {
 }
 
 /** Reads the Traefik labels of compose service `serviceName`. Bad port values are UserErrors. */
-export function readTraefikLabels(serviceName: string, labels: Labels, middlewareProvider: string): ServiceTraefikLabels {
+export function readTraefikLabels(
+  serviceName: string,
+  labels: Labels,
+  middlewareProvider: string,
+): ServiceTraefikLabels {
   const warnings: string[] = [];
   const services: TraefikServiceLabels[] = [];
   for (const g of group(labels.under("traefik.http.services"), 3).values()) {
@@ -95,22 +105,30 @@ export function readTraefikLabels(serviceName: string, labels: Labels, middlewar
     if (portValue === undefined) continue;
     const port = Number(portValue.trim());
     if (!/^\d+$/.test(portValue.trim()) || port < 1 || port > 65535) {
-      throw new UserError(`label ${g.keys.get("loadbalancer.server.port")}=${JSON.stringify(portValue)} is not a port number (1-65535)`, {
-        path: `services.${serviceName}.labels`,
-      });
+      throw new UserError(
+        `label ${g.keys.get("loadbalancer.server.port")}=${JSON.stringify(portValue)} is not a port number (1-65535)`,
+        {
+          path: `services.${serviceName}.labels`,
+        },
+      );
     }
     const scheme = (g.rest.get("loadbalancer.server.scheme") ?? "http").trim().toLowerCase();
     if (scheme !== "http" && scheme !== "https" && scheme !== "h2c") {
-      throw new UserError(`label ${g.keys.get("loadbalancer.server.scheme")}=${JSON.stringify(scheme)} must be http, https or h2c`, {
-        path: `services.${serviceName}.labels`,
-      });
+      throw new UserError(
+        `label ${g.keys.get("loadbalancer.server.scheme")}=${JSON.stringify(scheme)} must be http, https or h2c`,
+        {
+          path: `services.${serviceName}.labels`,
+        },
+      );
     }
     services.push({ name: g.name, port, scheme });
   }
   services.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
 
   const routersByService = new Map<string, TraefikRouterLabels[]>();
-  const routerGroups = [...group(labels.under("traefik.http.routers"), 3).values()].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
+  const routerGroups = [...group(labels.under("traefik.http.routers"), 3).values()].sort((a, b) =>
+    a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1,
+  );
   for (const g of routerGroups) {
     const explicit = g.rest.get("service")?.trim();
     let target: string | undefined;
@@ -121,7 +139,9 @@ export function readTraefikLabels(serviceName: string, labels: Labels, middlewar
       target = services[0].name;
     } else {
       if (services.length > 1) {
-        warnings.push(`services.${serviceName}: router "${g.name}" has no .service label and the service defines several Traefik services; router ignored`);
+        warnings.push(
+          `services.${serviceName}: router "${g.name}" has no .service label and the service defines several Traefik services; router ignored`,
+        );
       }
       continue;
     }

@@ -20,7 +20,13 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-type Services = Record<string, { loadBalancer?: { healthCheck?: unknown }; failover?: { service?: string; fallback?: string; healthCheck?: unknown } }>;
+type Services = Record<
+  string,
+  {
+    loadBalancer?: { healthCheck?: unknown };
+    failover?: { service?: string; fallback?: string; healthCheck?: unknown };
+  }
+>;
 
 /**
  * Traefik builds a failover by registering a status updater on its `service`, which only works when
@@ -38,10 +44,13 @@ function failoverProblems(config: unknown): string[] {
     const f = s.failover;
     if (!f) continue;
     for (const child of [f.service, f.fallback]) {
-      if (child === undefined || !(child in services)) problems.push(`/http/services/${name}/failover: child service ${JSON.stringify(child)} is not defined`);
+      if (child === undefined || !(child in services))
+        problems.push(`/http/services/${name}/failover: child service ${JSON.stringify(child)} is not defined`);
     }
-    if (!reportsHealth(f.service)) problems.push(`/http/services/${name}/failover: service "${f.service}" has no healthCheck`);
-    if (f.healthCheck && !reportsHealth(f.fallback)) problems.push(`/http/services/${name}/failover: fallback "${f.fallback}" has no healthCheck`);
+    if (!reportsHealth(f.service))
+      problems.push(`/http/services/${name}/failover: service "${f.service}" has no healthCheck`);
+    if (f.healthCheck && !reportsHealth(f.fallback))
+      problems.push(`/http/services/${name}/failover: fallback "${f.fallback}" has no healthCheck`);
   }
   return problems;
 }

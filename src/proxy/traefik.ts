@@ -63,29 +63,41 @@ export interface TraefikDynamicConfig {
   };
 }
 
-export const HEALTHCHECK_LABELS = { path: "kuma.healthcheck.path", interval: "kuma.healthcheck.interval", timeout: "kuma.healthcheck.timeout" } as const;
+export const HEALTHCHECK_LABELS = {
+  path: "kuma.healthcheck.path",
+  interval: "kuma.healthcheck.interval",
+  timeout: "kuma.healthcheck.timeout",
+} as const;
 export const HEALTHCHECK_DEFAULTS: TraefikHealthCheck = { path: "/", interval: "30s", timeout: "10s" };
 
 function healthCheckFor(serviceName: string, labels: Labels, warnings: string[]): TraefikHealthCheck {
   const path = labels.get(HEALTHCHECK_LABELS.path)?.trim() || HEALTHCHECK_DEFAULTS.path;
   if (!path.startsWith("/") || /\s/.test(path)) {
-    throw new UserError(`label ${labels.keyOf(HEALTHCHECK_LABELS.path)}=${JSON.stringify(path)} must be a URL path starting with "/"`, {
-      path: `services.${serviceName}.labels`,
-    });
+    throw new UserError(
+      `label ${labels.keyOf(HEALTHCHECK_LABELS.path)}=${JSON.stringify(path)} must be a URL path starting with "/"`,
+      {
+        path: `services.${serviceName}.labels`,
+      },
+    );
   }
   const duration = (key: string, fallback: string) => {
     const value = labels.get(key)?.trim() || fallback;
     if (!GO_DURATION.test(value) || goDurationMs(value) <= 0) {
-      throw new UserError(`label ${labels.keyOf(key)}=${JSON.stringify(value)} must be a positive duration such as "30s" or "1m30s"`, {
-        path: `services.${serviceName}.labels`,
-      });
+      throw new UserError(
+        `label ${labels.keyOf(key)}=${JSON.stringify(value)} must be a positive duration such as "30s" or "1m30s"`,
+        {
+          path: `services.${serviceName}.labels`,
+        },
+      );
     }
     return value;
   };
   const interval = duration(HEALTHCHECK_LABELS.interval, HEALTHCHECK_DEFAULTS.interval);
   const timeout = duration(HEALTHCHECK_LABELS.timeout, HEALTHCHECK_DEFAULTS.timeout);
   if (goDurationMs(timeout) >= goDurationMs(interval)) {
-    warnings.push(`services.${serviceName}: health check timeout ${timeout} is not shorter than interval ${interval}; Traefik will use timeout + 1s as interval`);
+    warnings.push(
+      `services.${serviceName}: health check timeout ${timeout} is not shorter than interval ${interval}; Traefik will use timeout + 1s as interval`,
+    );
   }
   return { path, interval, timeout };
 }
@@ -127,7 +139,9 @@ export function buildTraefikConfig(
     const parsed = readTraefikLabels(serviceName, labels, cluster.proxy.traefik.labelProvider);
     warnings.push(...parsed.warnings);
     if (parsed.services.length === 0) {
-      warnings.push(`services.${serviceName}: traefik.enable=true but no traefik.http.services.<name>.loadbalancer.server.port label; not routed across nodes`);
+      warnings.push(
+        `services.${serviceName}: traefik.enable=true but no traefik.http.services.<name>.loadbalancer.server.port label; not routed across nodes`,
+      );
       continue;
     }
     const healthCheck = healthCheckFor(serviceName, labels, warnings);
@@ -137,18 +151,26 @@ export function buildTraefikConfig(
       const wanted = parsed.services.length === 1 ? serviceName : ts.name;
       const host = toDnsLabel(wanted);
       if (!host) throw new UserError(`cannot make a host name out of "${wanted}"`, { path: `services.${serviceName}` });
-      if (host !== wanted.toLowerCase()) warnings.push(`services.${serviceName}: "${wanted}" is not a DNS label; using host name "${host}"`);
+      if (host !== wanted.toLowerCase())
+        warnings.push(`services.${serviceName}: "${wanted}" is not a DNS label; using host name "${host}"`);
       const owner = hosts.get(host);
       if (owner) {
-        throw new UserError(`services ${owner} and ${serviceName} both get host name "${host}.${cluster.domain}"; rename one`, { path: `services.${serviceName}` });
+        throw new UserError(
+          `services ${owner} and ${serviceName} both get host name "${host}.${cluster.domain}"; rename one`,
+          { path: `services.${serviceName}` },
+        );
       }
       hosts.set(host, serviceName);
 
       const hostPort = hostPortFor(service, ts.port);
       if (!hostPort.published) {
-        warnings.push(`services.${serviceName}: container port ${ts.port} is not published; assuming it is reachable on port ${ts.port} of each node`);
+        warnings.push(
+          `services.${serviceName}: container port ${ts.port} is not published; assuming it is reachable on port ${ts.port} of each node`,
+        );
       } else if (hostPort.loopbackOnly) {
-        warnings.push(`services.${serviceName}: port ${ts.port} is published on a loopback address only; other nodes cannot reach it`);
+        warnings.push(
+          `services.${serviceName}: port ${ts.port} is published on a loopback address only; other nodes cannot reach it`,
+        );
       }
       if (nodes.length === 0) {
         warnings.push(`services.${serviceName}: no online node runs this service; no Traefik routes generated`);
@@ -158,7 +180,10 @@ export function buildTraefikConfig(
       const nodeService = (node: string) => `${host}_node_${node}`;
       for (const node of nodes) {
         put(services, nodeService(node.name), {
-          loadBalancer: { servers: [{ url: `${ts.scheme}://${urlHost(node.ip)}:${hostPort.port}` }], healthCheck: { ...healthCheck } },
+          loadBalancer: {
+            servers: [{ url: `${ts.scheme}://${urlHost(node.ip)}:${hostPort.port}` }],
+            healthCheck: { ...healthCheck },
+          },
         });
       }
       let anyTarget = nodeService(nodes[0].name);
@@ -171,7 +196,9 @@ export function buildTraefikConfig(
         anyTarget = link(0);
       }
 
-      const sources: (TraefikRouterLabels | undefined)[] = parsed.routersByService.get(ts.name.toLowerCase()) ?? [undefined];
+      const sources: (TraefikRouterLabels | undefined)[] = parsed.routersByService.get(ts.name.toLowerCase()) ?? [
+        undefined,
+      ];
       const suffixes = new Set<string>();
       sources.forEach((source, j) => {
         let suffix = "";
@@ -183,7 +210,11 @@ export function buildTraefikConfig(
         }
         put(routers, `${host}_any${suffix}`, routerFrom(`Host(\`${host}.${cluster.domain}\`)`, anyTarget, source));
         for (const node of nodes) {
-          put(routers, `${host}_node_${node.name}${suffix}`, routerFrom(`Host(\`${host}.${node.name}.${cluster.domain}\`)`, nodeService(node.name), source));
+          put(
+            routers,
+            `${host}_node_${node.name}${suffix}`,
+            routerFrom(`Host(\`${host}.${node.name}.${cluster.domain}\`)`, nodeService(node.name), source),
+          );
         }
       });
     }

@@ -60,5 +60,8 @@ export async function writeProxyOutputs(
   const haproxyPath = join(outDir, PROXY_OUTPUT_FILES.haproxy);
   const traefikChanged = await writeFileAtomic(traefikPath, outputs.traefikYaml);
   const haproxyChanged = await writeFileAtomic(haproxyPath, outputs.haproxyCfg);
-  return { traefik: { path: traefikPath, changed: traefikChanged }, haproxy: { path: haproxyPath, changed: haproxyChanged } };
+  return {
+    traefik: { path: traefikPath, changed: traefikChanged },
+    haproxy: { path: haproxyPath, changed: haproxyChanged },
+  };
 }

@@ -58,6 +58,8 @@ class Execution {
   /** Containers of each service as they are now, lowest number first. */
   readonly current = new Map<string, Current[]>();
   watcher: ContainerWatcher | undefined;
+  /** Errors already reported through fail(), so a rethrow is not reported twice. */
+  readonly reported = new WeakSet<Error>();
 
   constructor(
     readonly engine: Engine,
@@ -92,7 +94,9 @@ class Execution {
     this.result.ok = false;
     this.result.errors.push({ resource, name, message, ...(service ? { service } : {}) });
     this.emit(resource, name, "Error", { message, ...(service ? { service } : {}) });
-    return err instanceof Error ? err : new Error(message);
+    const error = err instanceof Error ? err : new Error(message);
+    this.reported.add(error);
+    return error;
   }
 
   count(kind: string): void {
@@ -244,6 +248,7 @@ async function runContainers(x: Execution, serviceOps: Map<string, ContainerOp[]
     { signal: x.options.signal },
   );
   for (const [service, outcome] of outcomes) {
+    if (outcome.status === "failed" && !x.reported.has(outcome.error)) x.fail("service", service, outcome.error, service);
     if (outcome.status === "skipped" && outcome.reason === "interrupted") {
       x.result.skipped.push({ resource: "service", name: service, service, message: "interrupted" });
     }
@@ -288,7 +293,7 @@ async function convergeService(x: Execution, service: string, ops: ContainerOp[]
   if (toStart.length === 0 || x.options.noStart) return;
 
   await waitForDependencies(x, service, edges);
-  if (x.options.signal?.aborted) throw new Error("interrupted");
+  if (x.options.signal?.aborted) throw new SkipNode("interrupted");
 
   await Promise.all(
     toStart
@@ -343,8 +348,9 @@ async function waitForDependencies(x: Execution, service: string, edges: Edge[])
             await x.watcher!.waitFor(t.id, condition, timeout, x.options.signal);
             x.emit("container", t.name, condition === "healthy" ? "Healthy" : "Exited", { service: edge.target });
           } catch (e) {
+            if (x.options.signal?.aborted) throw new SkipNode("interrupted");
             const msg = e instanceof Error ? e.message : String(e);
-            if (!edge.required && (e instanceof DependencyFailed || msg !== "interrupted")) {
+            if (!edge.required && e instanceof DependencyFailed) {
               x.warn(`optional dependency ${edge.target} of ${service}: ${msg}`, "container", t.name, edge.target);
               return;
             }

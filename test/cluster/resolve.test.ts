@@ -7,7 +7,9 @@ import type { ClusterDefinition } from "../../src/cluster/define.js";
 import { servingNodes } from "../../src/cluster/order.js";
 import { parseTailscaleStatus } from "../../src/cluster/tailscale.js";
 
-const status = parseTailscaleStatus(readFileSync(new URL("../../fixtures/tailscale/status-running.json", import.meta.url), "utf8"));
+const status = parseTailscaleStatus(
+  readFileSync(new URL("../../fixtures/tailscale/status-running.json", import.meta.url), "utf8"),
+);
 const svc = (partial: Partial<ServiceConfig> = {}): ServiceConfig => ({ command: null, entrypoint: null, ...partial });
 const project = (services: Record<string, ServiceConfig>): Project => ({ name: "p", services });
 
@@ -33,7 +35,16 @@ describe("defineCluster validation", () => {
     [{ ...ok, domain: "not a domain" }, "cluster.domain"],
     [{ ...ok, nodes: [] }, "cluster.nodes"],
     [{ ...ok, nodes: [{ name: "A_1", address: "1.2.3.4" }] }, "cluster.nodes[0].name"],
-    [{ ...ok, nodes: [{ name: "a", address: "1.2.3.4" }, { name: "a", address: "1.2.3.5" }] }, "cluster.nodes[1].name"],
+    [
+      {
+        ...ok,
+        nodes: [
+          { name: "a", address: "1.2.3.4" },
+          { name: "a", address: "1.2.3.5" },
+        ],
+      },
+      "cluster.nodes[1].name",
+    ],
     [{ ...ok, nodes: [{ name: "a", address: "1.2.3.4; rm" }] }, "cluster.nodes[0].address"],
     [{ ...ok, nodes: [{ name: "a", address: "1.2.3.4", engine: "http://x:2375" }] }, "cluster.nodes[0].engine"],
     [{ ...ok, nodes: [{ name: "a", address: "1.2.3.4", engine: "tcp://" }] }, "cluster.nodes[0].engine"],
@@ -41,7 +52,10 @@ describe("defineCluster validation", () => {
     [{ ...ok, tiers: ["x", "x"] }, "cluster.tiers[1]"],
     [{ ...ok, nodes: { discover: "consul" } }, "cluster.nodes.discover"],
     [{ ...ok, nodes: { discover: "tailscale", tags: ["server"] } }, "cluster.nodes.tags[0]"],
-    [{ ...ok, nodes: { discover: "tailscale", settings: { nas: { tier: "zzz" } } } }, "cluster.nodes.settings.nas.tier"],
+    [
+      { ...ok, nodes: { discover: "tailscale", settings: { nas: { tier: "zzz" } } } },
+      "cluster.nodes.settings.nas.tier",
+    ],
     [{ ...ok, proxy: { haproxy: { mode: "active" } } }, "cluster.proxy.haproxy.mode"],
     [{ ...ok, proxy: { haproxy: { statsBind: "127.0.0.1 8404" } } }, "cluster.proxy.haproxy.statsBind"],
     [{ ...ok, proxy: { traefik: { labelProvider: "docker\nx" } } }, "cluster.proxy.traefik.labelProvider"],
@@ -50,8 +64,16 @@ describe("defineCluster validation", () => {
   });
 
   it("accepts every documented engine form", () => {
-    for (const engine of ["ssh://deploy@nas", "ssh://deploy@nas:2222", "tcp://100.64.0.1:2375", "unix:///var/run/docker.sock", "npipe:////./pipe/docker_engine"]) {
-      expect(() => defineCluster({ domain: "example.com", nodes: [{ name: "a", address: "100.64.0.1", engine }] })).not.toThrow();
+    for (const engine of [
+      "ssh://deploy@nas",
+      "ssh://deploy@nas:2222",
+      "tcp://100.64.0.1:2375",
+      "unix:///var/run/docker.sock",
+      "npipe:////./pipe/docker_engine",
+    ]) {
+      expect(() =>
+        defineCluster({ domain: "example.com", nodes: [{ name: "a", address: "100.64.0.1", engine }] }),
+      ).not.toThrow();
     }
   });
 
@@ -88,14 +110,25 @@ describe("resolveCluster", () => {
     const def = defineCluster({
       domain: "home.example.com",
       tiers,
-      nodes: { discover: "tailscale", tags: ["tag:server"], settings: { pi: { tier: "edge" }, nas: { tier: "core", engine: "ssh://root@nas" } } },
+      nodes: {
+        discover: "tailscale",
+        tags: ["tag:server"],
+        settings: { pi: { tier: "edge" }, nas: { tier: "core", engine: "ssh://root@nas" } },
+      },
     });
     const cluster = resolveCluster(def, status, project({ web: svc() }));
     expect(cluster.localNode).toBe("nas");
     expect(cluster.nodes).toEqual([
       { name: "backup", ip: "100.101.102.13", online: false, engine: "tcp://100.101.102.13:2375", local: false },
       { name: "nas", ip: "100.101.102.10", online: true, tier: "core", engine: "ssh://root@nas", local: true },
-      { name: "pi", ip: "100.101.102.11", online: true, tier: "edge", engine: "tcp://100.101.102.11:2375", local: false },
+      {
+        name: "pi",
+        ip: "100.101.102.11",
+        online: true,
+        tier: "edge",
+        engine: "tcp://100.101.102.11:2375",
+        local: false,
+      },
       { name: "vps", ip: "100.101.102.12", online: true, engine: "tcp://100.101.102.12:2375", local: false },
     ]);
     expect(cluster.placement).toEqual({ web: ["backup", "nas", "pi", "vps"] });
@@ -107,7 +140,11 @@ describe("resolveCluster", () => {
   });
 
   it("defaults the local node's engine to the local socket", () => {
-    const cluster = resolveCluster(defineCluster({ domain: "x.test", nodes: { discover: "tailscale", names: ["nas", "pi"] } }), status, project({}));
+    const cluster = resolveCluster(
+      defineCluster({ domain: "x.test", nodes: { discover: "tailscale", names: ["nas", "pi"] } }),
+      status,
+      project({}),
+    );
     expect(cluster.nodes.map((n) => [n.name, n.engine])).toEqual([
       ["nas", "unix:///var/run/docker.sock"],
       ["pi", "tcp://100.101.102.11:2375"],
@@ -115,25 +152,48 @@ describe("resolveCluster", () => {
   });
 
   it("combines names and tags as 'either matches'", () => {
-    const def = defineCluster({ domain: "x.test", nodes: { discover: "tailscale", names: ["alices-macbook-pro"], tags: ["tag:server"] } });
-    expect(resolveCluster(def, status, project({})).nodes.map((n) => n.name)).toEqual(["alices-macbook-pro", "backup", "nas", "pi", "vps"]);
+    const def = defineCluster({
+      domain: "x.test",
+      nodes: { discover: "tailscale", names: ["alices-macbook-pro"], tags: ["tag:server"] },
+    });
+    expect(resolveCluster(def, status, project({})).nodes.map((n) => n.name)).toEqual([
+      "alices-macbook-pro",
+      "backup",
+      "nas",
+      "pi",
+      "vps",
+    ]);
   });
 
   it("rejects names that are not in the tailnet and settings for unselected nodes", () => {
-    expect(userError(() => resolveCluster({ domain: "x.test", nodes: { discover: "tailscale", names: ["ghost"] } }, status, project({}))).path).toBe(
-      "cluster.nodes.names[0]",
-    );
+    expect(
+      userError(() =>
+        resolveCluster({ domain: "x.test", nodes: { discover: "tailscale", names: ["ghost"] } }, status, project({})),
+      ).path,
+    ).toBe("cluster.nodes.names[0]");
     const e = userError(() =>
-      resolveCluster({ domain: "x.test", nodes: { discover: "tailscale", names: ["nas"], settings: { pi: { engine: "ssh://x@pi" } } } }, status, project({})),
+      resolveCluster(
+        {
+          domain: "x.test",
+          nodes: { discover: "tailscale", names: ["nas"], settings: { pi: { engine: "ssh://x@pi" } } },
+        },
+        status,
+        project({}),
+      ),
     );
     expect(e.path).toBe("cluster.nodes.settings.pi");
   });
 
   it("needs discovery output for discover mode and a local node for static mode", () => {
-    expect(userError(() => resolveCluster({ domain: "x.test", nodes: { discover: "tailscale" } }, undefined, project({}))).path).toBe("cluster.nodes");
-    expect(userError(() => resolveCluster({ domain: "x.test", nodes: [{ name: "a", address: "10.0.0.1" }] }, undefined, project({}))).path).toBe(
-      "cluster.localNode",
-    );
+    expect(
+      userError(() => resolveCluster({ domain: "x.test", nodes: { discover: "tailscale" } }, undefined, project({})))
+        .path,
+    ).toBe("cluster.nodes");
+    expect(
+      userError(() =>
+        resolveCluster({ domain: "x.test", nodes: [{ name: "a", address: "10.0.0.1" }] }, undefined, project({})),
+      ).path,
+    ).toBe("cluster.localNode");
   });
 
   it("static nodes: online unless Tailscale says otherwise, IPv6 engine URL bracketed, explicit localNode option wins", () => {
@@ -158,7 +218,11 @@ describe("resolveCluster", () => {
   });
 
   it("warns when the local node is not a cluster node", () => {
-    const cluster = resolveCluster({ domain: "x.test", nodes: { discover: "tailscale", names: ["pi"] } }, status, project({}));
+    const cluster = resolveCluster(
+      { domain: "x.test", nodes: { discover: "tailscale", names: ["pi"] } },
+      status,
+      project({}),
+    );
     expect(cluster.localNode).toBe("nas");
     expect(cluster.warnings).toEqual([expect.stringMatching(/local node "nas" is not a cluster node/)]);
   });
@@ -194,18 +258,26 @@ describe("placement", () => {
   });
 
   it("rejects unknown nodes naming where they came from", () => {
-    expect(userError(() => resolveCluster(def({ web: ["z"] }), undefined, project({ web: svc() }))).path).toBe("cluster.placement.web");
-    expect(userError(() => resolveCluster(def(), undefined, project({ web: svc({ "x-c2ts": { nodes: ["z"] } }) }))).path).toBe(
-      "services.web.x-c2ts.nodes",
+    expect(userError(() => resolveCluster(def({ web: ["z"] }), undefined, project({ web: svc() }))).path).toBe(
+      "cluster.placement.web",
     );
-    const e = userError(() => resolveCluster(def(), undefined, project({ web: svc({ labels: { "c2ts.nodes": "a,z" } }) })));
+    expect(
+      userError(() => resolveCluster(def(), undefined, project({ web: svc({ "x-c2ts": { nodes: ["z"] } }) }))).path,
+    ).toBe("services.web.x-c2ts.nodes");
+    const e = userError(() =>
+      resolveCluster(def(), undefined, project({ web: svc({ labels: { "c2ts.nodes": "a,z" } }) })),
+    );
     expect(e.path).toBe("services.web.labels.c2ts.nodes");
     expect(e.message).toMatch(/unknown node "z"; cluster nodes are: a, b, c/);
   });
 
   it("rejects placement for services the project does not have, and malformed x-c2ts", () => {
-    expect(userError(() => resolveCluster(def({ ghost: ["a"] }), undefined, project({ web: svc() }))).path).toBe("cluster.placement.ghost");
-    expect(userError(() => resolveCluster(def(), undefined, project({ web: svc({ "x-c2ts": { nodes: 3 } }) }))).path).toBe("services.web.x-c2ts.nodes");
+    expect(userError(() => resolveCluster(def({ ghost: ["a"] }), undefined, project({ web: svc() }))).path).toBe(
+      "cluster.placement.ghost",
+    );
+    expect(
+      userError(() => resolveCluster(def(), undefined, project({ web: svc({ "x-c2ts": { nodes: 3 } }) }))).path,
+    ).toBe("services.web.x-c2ts.nodes");
   });
 
   it("warns about a service placed on no node", () => {
@@ -230,8 +302,15 @@ describe("servingNodes", () => {
     ],
   };
   // "off" shares the name of no tailnet node; mark it offline through a discovered status.
-  const offline = { nodes: [{ name: "off", hostName: "off", ips: [], online: false, tags: [], self: false }], warnings: [] };
-  const cluster = resolveCluster(def, offline, project({ web: svc(), some: svc({ labels: { "c2ts.nodes": "a,b,z" } }) }));
+  const offline = {
+    nodes: [{ name: "off", hostName: "off", ips: [], online: false, tags: [], self: false }],
+    warnings: [],
+  };
+  const cluster = resolveCluster(
+    def,
+    offline,
+    project({ web: svc(), some: svc({ labels: { "c2ts.nodes": "a,b,z" } }) }),
+  );
 
   it("orders local first, then by tier order, untiered last, then name; offline left out", () => {
     expect(servingNodes(cluster, "web").map((n) => n.name)).toEqual(["m", "g", "z", "a", "b"]);

@@ -62,7 +62,13 @@ describe("parseTailscaleStatus", () => {
     const status = parseTailscaleStatus({
       Peer: {
         "nodekey:1": { HostName: "old", DNSName: "old.x.ts.net.", TailscaleIPs: ["100.64.0.2"] },
-        "nodekey:2": { HostName: "exp", DNSName: "exp.x.ts.net.", TailscaleIPs: ["100.64.0.3"], Online: true, Expired: true },
+        "nodekey:2": {
+          HostName: "exp",
+          DNSName: "exp.x.ts.net.",
+          TailscaleIPs: ["100.64.0.3"],
+          Online: true,
+          Expired: true,
+        },
       },
     });
     expect(status.nodes.map((n) => [n.name, n.online])).toEqual([
@@ -91,7 +97,9 @@ describe("parseTailscaleStatus", () => {
   });
 });
 
-const runnerFor = (stdout: string, code = 0, stderr = ""): CommandRunner => async () => ({ stdout, stderr, code });
+const runnerFor =
+  (stdout: string, code = 0, stderr = ""): CommandRunner =>
+  async () => ({ stdout, stderr, code });
 
 describe("discoverNodes with an injected runner", () => {
   it("runs `tailscale status --json`", async () => {
@@ -111,19 +119,26 @@ describe("discoverNodes with an injected runner", () => {
   });
 
   it("explains logged-out and unapproved machines", async () => {
-    await expect(discoverNodes(runnerFor(JSON.stringify({ BackendState: "NeedsLogin" })))).rejects.toThrow(/logged out.*tailscale up/);
-    await expect(discoverNodes(runnerFor(JSON.stringify({ BackendState: "NeedsMachineAuth" })))).rejects.toThrow(/approval/);
+    await expect(discoverNodes(runnerFor(JSON.stringify({ BackendState: "NeedsLogin" })))).rejects.toThrow(
+      /logged out.*tailscale up/,
+    );
+    await expect(discoverNodes(runnerFor(JSON.stringify({ BackendState: "NeedsMachineAuth" })))).rejects.toThrow(
+      /approval/,
+    );
   });
 
   it("turns an unreachable daemon into a UserError that says how to start it", async () => {
-    const msg = "failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)\n";
+    const msg =
+      "failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)\n";
     const err = await discoverNodes(runnerFor("", 1, msg)).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/Cannot reach the local tailscaled daemon.*systemctl start tailscaled/);
   });
 
   it("reports other failures with the exit code and first line of output", async () => {
-    await expect(discoverNodes(runnerFor("", 2, "boom: something odd\nmore\n"))).rejects.toThrow(/exit code 2: boom: something odd/);
+    await expect(discoverNodes(runnerFor("", 2, "boom: something odd\nmore\n"))).rejects.toThrow(
+      /exit code 2: boom: something odd/,
+    );
     await expect(discoverNodes(runnerFor("   "))).rejects.toThrow(/printed nothing/);
   });
 
@@ -150,10 +165,13 @@ describe("discoverNodes with stand-in tailscale scripts on PATH", () => {
     chmodSync(file, 0o755);
     return dir;
   }
-  const withPath = (dir: string) => execFileRunner({ env: { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ""}` } });
+  const withPath = (dir: string) =>
+    execFileRunner({ env: { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ""}` } });
 
   it("parses what the binary prints and passes the right arguments", async () => {
-    const dir = standIn(`[ "$1 $2" = "status --json" ] || { echo "bad args: $*" >&2; exit 9; }\ncat '${fixturePath("status-running.json")}'`);
+    const dir = standIn(
+      `[ "$1 $2" = "status --json" ] || { echo "bad args: $*" >&2; exit 9; }\ncat '${fixturePath("status-running.json")}'`,
+    );
     const status = await discoverNodes(withPath(dir));
     expect(status.nodes.map((n) => n.name)).toContain("vps");
   });

@@ -125,7 +125,11 @@ export function tailscaleFixture(file: string) {
 
 export const homelabCluster = defineCluster({
   domain: "home.example.com",
-  nodes: { discover: "tailscale", tags: ["tag:server"], settings: { nas: { tier: "core" }, pi: { tier: "edge" }, vps: { tier: "cloud" }, backup: { tier: "core" } } },
+  nodes: {
+    discover: "tailscale",
+    tags: ["tag:server"],
+    settings: { nas: { tier: "core" }, pi: { tier: "edge" }, vps: { tier: "cloud" }, backup: { tier: "core" } },
+  },
   tiers: ["core", "edge", "cloud"],
   proxy: { outDir: "proxy" },
 });
@@ -135,7 +139,13 @@ export function goldenCases(): GoldenCase[] {
   const project = homelabProject();
   const failover = resolveCluster(homelabCluster, status, project);
   const balance = resolveCluster(
-    { ...homelabCluster, proxy: { haproxy: { mode: "balance", balance: "leastconn", statsBind: "0.0.0.0:9999" }, traefik: { labelProvider: "swarm" } } },
+    {
+      ...homelabCluster,
+      proxy: {
+        haproxy: { mode: "balance", balance: "leastconn", statsBind: "0.0.0.0:9999" },
+        traefik: { labelProvider: "swarm" },
+      },
+    },
     status,
     project,
   );
@@ -148,7 +158,8 @@ export function goldenCases(): GoldenCase[] {
   return [
     {
       name: "failover-nas",
-      description: "Tailscale-discovered cluster seen from nas: local first, then core, edge, cloud tiers; backup is offline",
+      description:
+        "Tailscale-discovered cluster seen from nas: local first, then core, edge, cloud tiers; backup is offline",
       project,
       cluster: failover,
     },

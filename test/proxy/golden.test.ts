@@ -35,14 +35,19 @@ describe.each(goldenCases())("golden $name", (c) => {
   });
 
   it("is the same on a second run", () => {
-    expect(generateProxyConfig(structuredClone(c.project), structuredClone(c.cluster), c.node ? { node: c.node } : {})).toEqual(out);
+    expect(
+      generateProxyConfig(structuredClone(c.project), structuredClone(c.cluster), c.node ? { node: c.node } : {}),
+    ).toEqual(out);
   });
 
-  it.skipIf(!haproxy)(`haproxy -c accepts the golden haproxy.cfg${haproxy ? "" : " (skipped: haproxy not installed; apt-get install haproxy)"}`, () => {
-    const file = fileURLToPath(new URL(`${c.name}/haproxy.cfg`, GOLDEN_DIR));
-    const run = spawnSync(haproxy!, ["-c", "-f", file], { encoding: "utf8" });
-    expect(run.stderr).not.toMatch(/\[(WARNING|ALERT)\]/);
-    expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/Configuration file is valid/);
-  });
+  it.skipIf(!haproxy)(
+    `haproxy -c accepts the golden haproxy.cfg${haproxy ? "" : " (skipped: haproxy not installed; apt-get install haproxy)"}`,
+    () => {
+      const file = fileURLToPath(new URL(`${c.name}/haproxy.cfg`, GOLDEN_DIR));
+      const run = spawnSync(haproxy!, ["-c", "-f", file], { encoding: "utf8" });
+      expect(run.stderr).not.toMatch(/\[(WARNING|ALERT)\]/);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/Configuration file is valid/);
+    },
+  );
 });

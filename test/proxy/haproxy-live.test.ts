@@ -42,7 +42,7 @@ function parseCommand(buf: Buffer): [Buffer[], Buffer] | undefined {
 
 function fakeRedis(password: string): Server {
   return createServer((socket: Socket) => {
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let authed = false;
     socket.on("data", (chunk) => {
       buf = Buffer.concat([buf, chunk]);
@@ -94,76 +94,85 @@ async function roundTrip(port: number, payload: string): Promise<string> {
   });
 }
 
-describe.skipIf(!haproxy)(`HAProxy against a stand-in Redis${haproxy ? "" : " (skipped: haproxy not installed)"}`, () => {
-  let redis: Server;
-  let proc: ChildProcess | undefined;
-  let dir: string;
-  let statsPort: number;
-  let goodPort: number;
-  let stderr = "";
+describe.skipIf(!haproxy)(
+  `HAProxy against a stand-in Redis${haproxy ? "" : " (skipped: haproxy not installed)"}`,
+  () => {
+    let redis: Server;
+    let proc: ChildProcess | undefined;
+    let dir: string;
+    let statsPort: number;
+    let goodPort: number;
+    let stderr = "";
 
-  beforeAll(async () => {
-    redis = fakeRedis(PASSWORD);
-    await new Promise<void>((resolve) => redis.listen(0, "127.0.0.1", resolve));
-    const redisPort = (redis.address() as { port: number }).port;
-    [statsPort, goodPort] = [await freePort(), await freePort()];
-    const badPort = await freePort();
-    const labels = (port: number): Record<string, string> => ({
-      "osvc.l4.enable": "true",
-      "osvc.l4.port": String(port),
-      "osvc.l4.backend_port": String(redisPort),
-      "osvc.l4.check": "redis",
-      "osvc.l4.check.inter": "100ms",
-      "osvc.l4.check.fall": "1",
-      "osvc.l4.check.rise": "1",
+    beforeAll(async () => {
+      redis = fakeRedis(PASSWORD);
+      await new Promise<void>((resolve) => redis.listen(0, "127.0.0.1", resolve));
+      const redisPort = (redis.address() as { port: number }).port;
+      [statsPort, goodPort] = [await freePort(), await freePort()];
+      const badPort = await freePort();
+      const labels = (port: number): Record<string, string> => ({
+        "osvc.l4.enable": "true",
+        "osvc.l4.port": String(port),
+        "osvc.l4.backend_port": String(redisPort),
+        "osvc.l4.check": "redis",
+        "osvc.l4.check.inter": "100ms",
+        "osvc.l4.check.fall": "1",
+        "osvc.l4.check.rise": "1",
+      });
+      const svc = (port: number, password: string): ServiceConfig => ({
+        command: ["redis-server", "--requirepass", "$REDIS_PASSWORD"],
+        entrypoint: null,
+        environment: { REDIS_PASSWORD: password },
+        labels: labels(port),
+      });
+      const project: Project = {
+        name: "live",
+        services: { good: svc(goodPort, PASSWORD), bad: svc(badPort, "wrong") },
+      };
+      const cluster = resolveCluster(
+        {
+          domain: "live.test",
+          localNode: "here",
+          nodes: [{ name: "here", address: "127.0.0.1" }],
+          proxy: { haproxy: { statsBind: `127.0.0.1:${statsPort}` } },
+        },
+        undefined,
+        project,
+      );
+      const { config } = buildHaproxyConfig(project, cluster);
+      dir = mkdtempSync(join(tmpdir(), "c2ts-haproxy-"));
+      const file = join(dir, "haproxy.cfg");
+      writeFileSync(file, config);
+      proc = spawn(haproxy!, ["-db", "-f", file], { stdio: ["ignore", "ignore", "pipe"] });
+      proc.stderr!.on("data", (d) => (stderr += d.toString()));
     });
-    const svc = (port: number, password: string): ServiceConfig => ({
-      command: ["redis-server", "--requirepass", "$REDIS_PASSWORD"],
-      entrypoint: null,
-      environment: { REDIS_PASSWORD: password },
-      labels: labels(port),
-    });
-    const project: Project = { name: "live", services: { good: svc(goodPort, PASSWORD), bad: svc(badPort, "wrong") } };
-    const cluster = resolveCluster(
-      { domain: "live.test", localNode: "here", nodes: [{ name: "here", address: "127.0.0.1" }], proxy: { haproxy: { statsBind: `127.0.0.1:${statsPort}` } } },
-      undefined,
-      project,
-    );
-    const { config } = buildHaproxyConfig(project, cluster);
-    dir = mkdtempSync(join(tmpdir(), "c2ts-haproxy-"));
-    const file = join(dir, "haproxy.cfg");
-    writeFileSync(file, config);
-    proc = spawn(haproxy!, ["-db", "-f", file], { stdio: ["ignore", "ignore", "pipe"] });
-    proc.stderr!.on("data", (d) => (stderr += d.toString()));
-  });
 
-  afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((resolve) => proc!.once("exit", resolve));
-      proc.kill("SIGTERM");
-      await exited;
-    }
-    await new Promise((resolve) => redis?.close(resolve));
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it("marks the server with the right password UP and the wrong one DOWN, and proxies traffic", async () => {
-    const t0 = Date.now();
-    let seen: Record<string, string> = {};
-    for (let i = 0; i < 80; i++) {
-      try {
-        seen = await statuses(statsPort);
-      } catch {
-        // stats page not listening yet
+    afterAll(async () => {
+      if (proc && proc.exitCode === null) {
+        const exited = new Promise((resolve) => proc!.once("exit", resolve));
+        proc.kill("SIGTERM");
+        await exited;
       }
-      if (seen["be_good/here"] === "UP" && seen["be_bad/here"]?.startsWith("DOWN")) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(seen, stderr).toMatchObject({ "be_good/here": "UP" });
-    expect(seen["be_bad/here"]).toMatch(/^DOWN/);
-    console.log("status reached", Date.now() - t0);
-    const len = Buffer.byteLength(PASSWORD);
-    const reply = await roundTrip(goodPort, `*2\r\n$4\r\nAUTH\r\n$${len}\r\n${PASSWORD}\r\nPING\r\n`);
-    expect(reply).toBe("+OK\r\n+PONG\r\n");
-  });
-});
+      await new Promise((resolve) => redis?.close(resolve));
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("marks the server with the right password UP and the wrong one DOWN, and proxies traffic", async () => {
+      let seen: Record<string, string> = {};
+      for (let i = 0; i < 80; i++) {
+        try {
+          seen = await statuses(statsPort);
+        } catch {
+          // stats page not listening yet
+        }
+        if (seen["be_good/here"] === "UP" && seen["be_bad/here"]?.startsWith("DOWN")) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seen, stderr).toMatchObject({ "be_good/here": "UP" });
+      expect(seen["be_bad/here"]).toMatch(/^DOWN/);
+      const len = Buffer.byteLength(PASSWORD);
+      const reply = await roundTrip(goodPort, `*2\r\n$4\r\nAUTH\r\n$${len}\r\n${PASSWORD}\r\nPING\r\n`);
+      expect(reply).toBe("+OK\r\n+PONG\r\n");
+    });
+  },
+);

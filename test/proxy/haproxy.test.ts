@@ -30,7 +30,11 @@ const l4 = (labels: Record<string, string>, extra: Partial<ServiceConfig> = {}) 
 function sectionOf(cfg: string, title: string): string[] {
   const block = cfg.split("\n\n").find((b) => b.startsWith(`${title}\n`));
   if (!block) throw new Error(`no section ${title} in:\n${cfg}`);
-  return block.trimEnd().split("\n").slice(1).map((l) => l.trim());
+  return block
+    .trimEnd()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim());
 }
 
 describe("buildHaproxyConfig", () => {
@@ -42,13 +46,24 @@ describe("buildHaproxyConfig", () => {
       "server c 100.64.0.3:5432 check inter 2s fall 2 rise 2 backup on-marked-down shutdown-sessions",
       "server a 100.64.0.1:5432 check inter 2s fall 2 rise 2 backup on-marked-down shutdown-sessions",
     ]);
-    expect(sectionOf(config, "defaults")).toEqual(expect.arrayContaining(["mode tcp", "timeout connect 5s", "timeout check 5s"]));
-    expect(sectionOf(config, "listen stats")).toEqual(expect.arrayContaining(["bind 127.0.0.1:8404", "mode http", "stats enable"]));
+    expect(sectionOf(config, "defaults")).toEqual(
+      expect.arrayContaining(["mode tcp", "timeout connect 5s", "timeout client 1h", "timeout server 1h"]),
+    );
+    expect(sectionOf(config, "listen stats")).toEqual(
+      expect.arrayContaining(["bind 127.0.0.1:8404", "mode http", "stats enable"]),
+    );
   });
 
   it("balance mode: every server active with the chosen algorithm; a label can override per service", () => {
     const def = { ...clusterDef, proxy: { haproxy: { mode: "balance" as const, balance: "leastconn" as const } } };
-    const { config } = build({ db: l4({}), cache: l4({ "osvc.l4.port": "6379", "osvc.l4.balance": "roundrobin" }), pinned: l4({ "osvc.l4.port": "1", "osvc.l4.mode": "failover" }) }, def);
+    const { config } = build(
+      {
+        db: l4({}),
+        cache: l4({ "osvc.l4.port": "6379", "osvc.l4.balance": "roundrobin" }),
+        pinned: l4({ "osvc.l4.port": "1", "osvc.l4.mode": "failover" }),
+      },
+      def,
+    );
     const db = sectionOf(config, "backend be_db");
     expect(db[0]).toBe("balance leastconn");
     expect(db.filter((l) => l.startsWith("server")).every((l) => !l.includes("backup"))).toBe(true);
@@ -63,8 +78,14 @@ describe("buildHaproxyConfig", () => {
 
   it("uses backend_port, else the host port publishing osvc.l4.port, else osvc.l4.port", () => {
     const { config } = build({
-      explicit: l4({ "osvc.l4.port": "1000", "osvc.l4.backend_port": "2000" }, { ports: [{ mode: "ingress", target: 1000, published: "3000", protocol: "tcp" }] }),
-      mapped: l4({ "osvc.l4.port": "1001" }, { ports: [{ mode: "ingress", target: 1001, published: "31001", protocol: "tcp" }] }),
+      explicit: l4(
+        { "osvc.l4.port": "1000", "osvc.l4.backend_port": "2000" },
+        { ports: [{ mode: "ingress", target: 1000, published: "3000", protocol: "tcp" }] },
+      ),
+      mapped: l4(
+        { "osvc.l4.port": "1001" },
+        { ports: [{ mode: "ingress", target: 1001, published: "31001", protocol: "tcp" }] },
+      ),
       plain: l4({ "osvc.l4.port": "1002" }),
     });
     expect(sectionOf(config, "backend be_explicit")[0]).toMatch(/^server b 100\.64\.0\.2:2000 /);
@@ -73,7 +94,9 @@ describe("buildHaproxyConfig", () => {
   });
 
   it("check timing comes from labels", () => {
-    const { config } = build({ db: l4({ "osvc.l4.check.inter": "500ms", "osvc.l4.check.fall": "5", "osvc.l4.check.rise": "1" }) });
+    const { config } = build({
+      db: l4({ "osvc.l4.check.inter": "500ms", "osvc.l4.check.fall": "5", "osvc.l4.check.rise": "1" }),
+    });
     expect(sectionOf(config, "backend be_db")[0]).toContain("check inter 500ms fall 5 rise 1");
   });
 
@@ -95,7 +118,12 @@ describe("buildHaproxyConfig", () => {
   });
 
   it("redis check with REDIS_PASSWORD: AUTH first, password escaped byte by byte", () => {
-    const { config } = build({ redis: l4({ "osvc.l4.port": "6379", "osvc.l4.check": "redis" }, { environment: { REDIS_PASSWORD: 'p w#"\\\n€' } }) });
+    const { config } = build({
+      redis: l4(
+        { "osvc.l4.port": "6379", "osvc.l4.check": "redis" },
+        { environment: { REDIS_PASSWORD: 'p w#"\\\n€' } },
+      ),
+    });
     const lines = sectionOf(config, "backend be_redis");
     expect(lines.slice(0, 4)).toEqual([
       "option tcp-check",
@@ -109,14 +137,29 @@ describe("buildHaproxyConfig", () => {
 
   it("finds the password in --requirepass, resolving $VAR from the environment", () => {
     expect(redisPassword("r", svc({ command: ["redis-server", "--requirepass", "abc"] }))).toEqual({ password: "abc" });
-    expect(redisPassword("r", svc({ command: ["sh", "-c", "redis-server --requirepass \"$PW\" --port 6379"], environment: { PW: "xyz" } }))).toEqual({
+    expect(
+      redisPassword(
+        "r",
+        svc({ command: ["sh", "-c", 'redis-server --requirepass "$PW" --port 6379'], environment: { PW: "xyz" } }),
+      ),
+    ).toEqual({
       password: "xyz",
     });
-    expect(redisPassword("r", svc({ command: ["redis-server", "--requirepass", "${PW}"], environment: { REDIS_PASSWORD: "other", PW: "pw" } }))).toEqual({
+    expect(
+      redisPassword(
+        "r",
+        svc({
+          command: ["redis-server", "--requirepass", "${PW}"],
+          environment: { REDIS_PASSWORD: "other", PW: "pw" },
+        }),
+      ),
+    ).toEqual({
       password: "pw",
     });
     expect(redisPassword("r", svc({ command: ["redis-server", "--requirepass", "$NOPE"] })).warning).toMatch(/\$NOPE/);
-    expect(redisPassword("r", svc({ environment: { REDIS_PASSWORD: null } })).warning).toMatch(/REDIS_PASSWORD has no value/);
+    expect(redisPassword("r", svc({ environment: { REDIS_PASSWORD: null } })).warning).toMatch(
+      /REDIS_PASSWORD has no value/,
+    );
     expect(redisPassword("r", svc())).toEqual({});
   });
 
@@ -162,7 +205,10 @@ describe("buildHaproxyConfig", () => {
   it("warns about unknown osvc.l4 labels and services without online nodes", () => {
     const { config, warnings } = build({ db: l4({ "osvc.l4.chek": "tcp", "c2ts.nodes": "" }) });
     expect(warnings).toEqual(
-      expect.arrayContaining([expect.stringMatching(/unknown label osvc\.l4\.chek/), expect.stringMatching(/no online node runs this service/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/unknown label osvc\.l4\.chek/),
+        expect.stringMatching(/no online node runs this service/),
+      ]),
     );
     expect(sectionOf(config, "backend be_db")).toEqual(["# no online node runs db"]);
   });

@@ -63,15 +63,23 @@ describe("buildTraefikConfig", () => {
     const { config } = build({ web: web() });
     expect(config.http.routers.web_node_c).toEqual({ rule: "Host(`web.c.example.com`)", service: "web_node_c" });
     expect(config.http.services.web_node_c).toEqual({
-      loadBalancer: { servers: [{ url: "http://100.64.0.3:8080" }], healthCheck: { path: "/", interval: "30s", timeout: "10s" } },
+      loadBalancer: {
+        servers: [{ url: "http://100.64.0.3:8080" }],
+        healthCheck: { path: "/", interval: "30s", timeout: "10s" },
+      },
     });
-    expect(config.http.services.web_node_e).toMatchObject({ loadBalancer: { servers: [{ url: "http://[fd7a:115c:a1e0::5]:8080" }] } });
+    expect(config.http.services.web_node_e).toMatchObject({
+      loadBalancer: { servers: [{ url: "http://[fd7a:115c:a1e0::5]:8080" }] },
+    });
     expect(Object.keys(config.http.routers).filter((r) => r.startsWith("web_node_"))).toHaveLength(5);
   });
 
   it("only uses nodes where the service is placed and online", () => {
     const project: Project = { name: "t", services: { web: web({ "c2ts.nodes": "a,c,d" }) } };
-    const offline = { nodes: [{ name: "d", hostName: "d", ips: ["100.64.0.4"], online: false, tags: [], self: false }], warnings: [] };
+    const offline = {
+      nodes: [{ name: "d", hostName: "d", ips: ["100.64.0.4"], online: false, tags: [], self: false }],
+      warnings: [],
+    };
     const cluster = resolveCluster(clusterDef, offline, project);
     const { config } = buildTraefikConfig(project, cluster);
     expect(chain(config, "web_any")).toEqual(["web_node_c", "web_node_a"]);
@@ -101,7 +109,10 @@ describe("buildTraefikConfig", () => {
       }),
     });
     expect(config.http.services.web_node_a).toEqual({
-      loadBalancer: { servers: [{ url: "http://100.64.0.1:3001" }], healthCheck: { path: "/health", interval: "30s", timeout: "10s" } },
+      loadBalancer: {
+        servers: [{ url: "http://100.64.0.1:3001" }],
+        healthCheck: { path: "/health", interval: "30s", timeout: "10s" },
+      },
     });
     expect(config.http.routers.web_any).toMatchObject({ entryPoints: ["websecure"], tls: { certResolver: "le" } });
   });
@@ -118,17 +129,23 @@ describe("buildTraefikConfig", () => {
 
   it("applies health check overrides and rejects bad values", () => {
     const { config, warnings } = build({
-      web: web({ "kuma.healthcheck.path": "/ready", "kuma.healthcheck.interval": "1m30s", "kuma.healthcheck.timeout": "2s" }),
+      web: web({
+        "kuma.healthcheck.path": "/ready",
+        "kuma.healthcheck.interval": "1m30s",
+        "kuma.healthcheck.timeout": "2s",
+      }),
     });
-    expect((config.http.services.web_node_a as { loadBalancer: { healthCheck: unknown } }).loadBalancer.healthCheck).toEqual({
+    expect(
+      (config.http.services.web_node_a as { loadBalancer: { healthCheck: unknown } }).loadBalancer.healthCheck,
+    ).toEqual({
       path: "/ready",
       interval: "1m30s",
       timeout: "2s",
     });
     expect(warnings).toEqual([]);
-    expect(build({ web: web({ "kuma.healthcheck.interval": "5s", "kuma.healthcheck.timeout": "5s" }) }).warnings).toContainEqual(
-      expect.stringMatching(/timeout 5s is not shorter than interval 5s/),
-    );
+    expect(
+      build({ web: web({ "kuma.healthcheck.interval": "5s", "kuma.healthcheck.timeout": "5s" }) }).warnings,
+    ).toContainEqual(expect.stringMatching(/timeout 5s is not shorter than interval 5s/));
     expect(() => build({ web: web({ "kuma.healthcheck.interval": "30" }) })).toThrow(UserError);
     expect(() => build({ web: web({ "kuma.healthcheck.timeout": "0s" }) })).toThrow(/positive duration/);
     expect(() => build({ web: web({ "kuma.healthcheck.path": "health" }) })).toThrow(/starting with "\/"/);
@@ -171,7 +188,10 @@ describe("buildTraefikConfig", () => {
   });
 
   it("qualifies middlewares with the configured label provider", () => {
-    const { config } = build({ web: web({ "traefik.http.routers.web.middlewares": "auth" }) }, { ...clusterDef, proxy: { traefik: { labelProvider: "swarm" } } });
+    const { config } = build(
+      { web: web({ "traefik.http.routers.web.middlewares": "auth" }) },
+      { ...clusterDef, proxy: { traefik: { labelProvider: "swarm" } } },
+    );
     expect(config.http.routers.web_any.middlewares).toEqual(["auth@swarm"]);
   });
 
@@ -195,8 +215,14 @@ describe("buildTraefikConfig", () => {
       }),
     });
     expect(config.http.routers["site_any"]).toEqual({ rule: "Host(`site.example.com`)", service: "site_node_a" });
-    expect(config.http.routers["metrics-api_any"]).toEqual({ rule: "Host(`metrics-api.example.com`)", service: "metrics-api_node_a", entryPoints: ["internal"] });
-    expect(config.http.services["metrics-api_node_a"]).toMatchObject({ loadBalancer: { servers: [{ url: "https://100.64.0.1:9090" }] } });
+    expect(config.http.routers["metrics-api_any"]).toEqual({
+      rule: "Host(`metrics-api.example.com`)",
+      service: "metrics-api_node_a",
+      entryPoints: ["internal"],
+    });
+    expect(config.http.services["metrics-api_node_a"]).toMatchObject({
+      loadBalancer: { servers: [{ url: "https://100.64.0.1:9090" }] },
+    });
     expect(warnings).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/router "lost" has no \.service label/),
@@ -219,14 +245,21 @@ describe("buildTraefikConfig", () => {
           ],
         },
       ),
-      local: web({ "traefik.http.services.web.loadbalancer.server.port": "80" }, { ports: [{ mode: "ingress", target: 80, published: "9001", host_ip: "127.0.0.1", protocol: "tcp" }] }),
+      local: web(
+        { "traefik.http.services.web.loadbalancer.server.port": "80" },
+        { ports: [{ mode: "ingress", target: 80, published: "9001", host_ip: "127.0.0.1", protocol: "tcp" }] },
+      ),
     });
-    expect(config.http.services.web_node_a).toMatchObject({ loadBalancer: { servers: [{ url: "http://100.64.0.1:8002" }] } });
+    expect(config.http.services.web_node_a).toMatchObject({
+      loadBalancer: { servers: [{ url: "http://100.64.0.1:8002" }] },
+    });
     expect(warnings).toContainEqual(expect.stringMatching(/^services\.local: .*loopback/));
   });
 
   it("rejects a bad port label and clashing host names", () => {
-    expect(() => build({ web: web({ "traefik.http.services.web.loadbalancer.server.port": "http" }) })).toThrow(/not a port number/);
+    expect(() => build({ web: web({ "traefik.http.services.web.loadbalancer.server.port": "http" }) })).toThrow(
+      /not a port number/,
+    );
     expect(() => build({ my_app: web(), "my-app": web() })).toThrow(/both get host name "my-app.example.com"/);
   });
 });
@@ -240,8 +273,18 @@ describe("Traefik schema validation", () => {
   });
 
   it("catches what Traefik would reject", () => {
-    expect(traefikConfigProblems({ http: { routers: { r: { rule: "Host(`x`)" } } } })).toEqual([expect.stringMatching(/routers\/r: must have required property 'service'/)]);
-    expect(traefikConfigProblems({ http: { services: { s: { loadBalancer: { servers: [{ url: "http://x" }] }, failover: { service: "a", fallback: "b" } } } } }).length).toBeGreaterThan(0);
+    expect(traefikConfigProblems({ http: { routers: { r: { rule: "Host(`x`)" } } } })).toEqual([
+      expect.stringMatching(/routers\/r: must have required property 'service'/),
+    ]);
+    expect(
+      traefikConfigProblems({
+        http: {
+          services: {
+            s: { loadBalancer: { servers: [{ url: "http://x" }] }, failover: { service: "a", fallback: "b" } },
+          },
+        },
+      }).length,
+    ).toBeGreaterThan(0);
     expect(traefikConfigProblems({ htp: {} })).toEqual([expect.stringMatching(/must NOT have additional properties/)]);
     // A failover over a child without a health check: the schema allows it, Traefik does not.
     const noHealth = {
@@ -253,7 +296,7 @@ describe("Traefik schema validation", () => {
         },
       },
     };
-    expect(traefikConfigProblems(noHealth)).toEqual(["/http/services/f/failover: service \"a\" has no healthCheck"]);
+    expect(traefikConfigProblems(noHealth)).toEqual(['/http/services/f/failover: service "a" has no healthCheck']);
   });
 
   it("every generated failover's children exist and its service reports health", () => {

@@ -62,7 +62,7 @@ export function issuesFromErrors(errors: readonly RawSchemaError[], data: unknow
       case "anyOf":
         // Only reported when several branches matched: otherwise a branch error explains it better.
         if (Array.isArray(error.params.passingSchemas)) {
-          issues.push({ path: at, message: `${describe(at)} matches more than one of its allowed forms` });
+          issues.push({ path: at, message: `${describePath(at)} matches more than one of its allowed forms` });
         }
         break;
       case "type": {
@@ -85,18 +85,18 @@ export function issuesFromErrors(errors: readonly RawSchemaError[], data: unknow
   }
 
   for (const { at, types } of typesAt.values()) {
-    issues.push({ path: at, message: `${describe(at)} must be ${withArticle(orList(types.map(typeName)))}` });
+    issues.push({ path: at, message: `${describePath(at)} must be ${withArticle(orList(types.map(typeName)))}` });
   }
   for (const { at, names } of requiredAt.values()) {
     const list = names.map((n) => JSON.stringify(n)).join(", ");
-    issues.push({ path: at, message: `${describe(at)} is missing required propert${names.length > 1 ? "ies" : "y"} ${list}` });
+    issues.push({ path: at, message: `${describePath(at)} is missing required propert${names.length > 1 ? "ies" : "y"} ${list}` });
   }
 
   return sortInDocumentOrder(onePerPath(issues), data);
 }
 
 function describeError(at: SchemaPath, error: RawSchemaError): SchemaIssue {
-  const where = describe(at);
+  const where = describePath(at);
   const p = error.params;
   switch (error.keyword) {
     case "additionalProperties": {
@@ -149,7 +149,7 @@ function withArticle(phrase: string): string {
 }
 
 /** `services.web.ports[0]`, the same shape the loader prints; `(root)` for the document itself. */
-export function describe(path: SchemaPath): string {
+export function describePath(path: SchemaPath): string {
   if (path.length === 0) return "(root)";
   let out = "";
   for (const seg of path) out = typeof seg === "number" ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg;

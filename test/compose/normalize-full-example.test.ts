@@ -1,0 +1,58 @@
+/**
+ * compose-go's full example (loader/full-example.yml → full-struct_test.go's expected JSON), run
+ * through our stages: canonical form, relative paths, normalization. expected.json is that oracle
+ * with what `docker compose config` adds on top of the raw struct (resource names, the implicit
+ * default network) and what current compose-go prints (octal modes as strings, long-syntax devices,
+ * env_file folded into environment and dropped).
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests read into untyped model JSON */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { canonicalizeFile } from "../../src/compose/canonical.js";
+import { resolveRelativePaths } from "../../src/compose/paths.js";
+import { normalizeProject, withoutNestedExtensions } from "../../src/compose/normalize.js";
+
+const dir = resolve(__dirname, "../../fixtures/compose/full-example");
+const homeDir = "/home/tester";
+
+function load() {
+  // YAML 1.1 reads `0440` as octal, like compose's yaml.v3
+  const doc = parse(readFileSync(join(dir, "compose.yml"), "utf8"), { version: "1.1" });
+  const canonical = canonicalizeFile(doc);
+  const resolved = resolveRelativePaths(canonical, dir, { homeDir });
+  return normalizeProject(resolved, {
+    projectName: "full_example_project_name",
+    workingDir: dir,
+    environment: { QUX: "qux_from_environment" },
+  });
+}
+
+function expectedJson(): string {
+  return readFileSync(join(dir, "expected.json"), "utf8")
+    .replaceAll("<WORKING_DIR>", dir)
+    .replaceAll("<HOME_DIR>", homeDir)
+    .trimEnd();
+}
+
+describe("full example", () => {
+  it("prints what docker compose config --format json prints, key order included", () => {
+    const project = withoutNestedExtensions(load());
+    expect(JSON.stringify(project, null, 2)).toBe(expectedJson());
+  });
+
+  it("keeps x- extensions below the top level in the model", () => {
+    const project = load() as any;
+    const foo = project.services.foo;
+    expect(Object.keys(foo).slice(-3)).toEqual(["working_dir", "x-bar", "x-foo"]);
+    expect(project.networks["other-external-network"]["x-foo"]).toBe("bar");
+    expect(project.configs.config4["x-bar"]).toBe("baz");
+    expect(project["x-nested"]).toEqual({ bar: "baz", foo: "bar" });
+  });
+
+  it("is stable when encoded again", () => {
+    const once = load();
+    expect(withoutNestedExtensions(withoutNestedExtensions(once))).toEqual(withoutNestedExtensions(once));
+  });
+});

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generateProxyConfig } from "../../src/proxy/generate.js";
+import { PROXY_OUTPUT_FILES, writeFileAtomic, writeProxyOutputs } from "../../src/proxy/write.js";
+import { goldenCases } from "./golden-cases.js";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "c2ts-write-"));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe("writeProxyOutputs", () => {
+  const c = goldenCases()[0];
+  const outputs = generateProxyConfig(c.project, c.cluster);
+
+  it("writes both files under the output directory, creating it", async () => {
+    const out = join(tempDir(), "proxy");
+    const written = await writeProxyOutputs(out, outputs);
+    expect(written.traefik).toEqual({ path: join(out, "traefik/dynamic/failover-fallbacks.yaml"), changed: true });
+    expect(written.haproxy).toEqual({ path: join(out, PROXY_OUTPUT_FILES.haproxy), changed: true });
+    expect(readFileSync(written.traefik.path, "utf8")).toBe(outputs.traefikYaml);
+    expect(readFileSync(written.haproxy.path, "utf8")).toBe(outputs.haproxyCfg);
+    expect(readdirSync(join(out, "traefik/dynamic"))).toEqual(["failover-fallbacks.yaml"]);
+  });
+
+  it("leaves unchanged files alone so watchers do not fire", async () => {
+    const out = tempDir();
+    const first = await writeProxyOutputs(out, outputs);
+    const before = statSync(first.traefik.path).ino;
+    const again = await writeProxyOutputs(out, outputs);
+    expect([again.traefik.changed, again.haproxy.changed]).toEqual([false, false]);
+    expect(statSync(first.traefik.path).ino).toBe(before);
+    const changed = await writeProxyOutputs(out, { ...outputs, haproxyCfg: `${outputs.haproxyCfg}# more\n` });
+    expect([changed.traefik.changed, changed.haproxy.changed]).toEqual([false, true]);
+  });
+
+  it("replaces by rename: the old inode is never written in place", async () => {
+    const out = tempDir();
+    const { haproxy } = await writeProxyOutputs(out, outputs);
+    const before = statSync(haproxy.path).ino;
+    await writeProxyOutputs(out, { ...outputs, haproxyCfg: "global\n" });
+    expect(statSync(haproxy.path).ino).not.toBe(before);
+    expect(readdirSync(join(out, "haproxy"))).toEqual(["haproxy.cfg"]);
+  });
+
+  it("refuses Traefik YAML that fails the schema and writes nothing", async () => {
+    const out = tempDir();
+    await expect(
+      writeProxyOutputs(out, { traefikYaml: "http:\n  routers:\n    r:\n      rule: x\n", haproxyCfg: "global\n" }),
+    ).rejects.toThrow(/must have required property 'service'/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+describe("writeFileAtomic", () => {
+  it("cleans up its temporary file when the rename fails", async () => {
+    const dir = tempDir();
+    const target = join(dir, "is-a-dir");
+    mkdirSync(target);
+    writeFileSync(join(target, "keep"), "x");
+    await expect(writeFileAtomic(target, "content")).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual(["is-a-dir"]);
+  });
+});
