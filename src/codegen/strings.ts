@@ -56,7 +56,7 @@ function lookup(part: Extract<TemplatePart, { kind: "var" }>): string {
 
 /** Text inside a template literal: backticks, backslashes, `${` and control characters (a CR too) escaped. */
 function templateText(s: string): string {
-  return s.replace(/[`\\]|\$\{|[\u0000-\u0008\u000b-\u001f\u007f]/g, (m) => {
+  return s.replace(/[`\\]|\$\{|[^\n\t\u0020-\u007e\u0080-\uffff]/g, (m) => {
     if (m === "`" || m === "\\") return `\\${m}`;
     if (m === "${") return "\\${";
     return `\\u${m.charCodeAt(0).toString(16).padStart(4, "0")}`;

@@ -19,13 +19,17 @@ export function canonicalizeFile(dict: Record<string, unknown>): Record<string, 
   for (const [key, value] of Object.entries(dict)) {
     switch (key) {
       case "services":
-        out[key] = marked(value, (services) => mapEntries(services, (name, s) => marked(s, (svc) => canonService(svc, `services.${name}`))));
+        out[key] = marked(value, (services) =>
+          mapEntries(services, (name, s) => marked(s, (svc) => canonService(svc, `services.${name}`))),
+        );
         break;
       case "networks":
       case "volumes":
       case "secrets":
       case "configs":
-        out[key] = marked(value, (items) => mapEntries(items, (name, r) => marked(r, (res) => canonResource(res, `${key}.${name}`))));
+        out[key] = marked(value, (items) =>
+          mapEntries(items, (name, r) => marked(r, (res) => canonResource(res, `${key}.${name}`))),
+        );
         break;
       case "include":
         out[key] = marked(value, (list) => (Array.isArray(list) ? list.map((e) => marked(e, canonInclude)) : list));
@@ -67,8 +71,7 @@ const SERVICE: Record<string, Transform> = {
   command: canonShellCommand,
   entrypoint: canonShellCommand,
   healthcheck: (v) => (isMapping(v) ? mapKeys(v, { test: canonHealthcheckTest }) : v),
-  deploy: (v, p) =>
-    isMapping(v) ? mapKeys(v, { labels: (l, lp) => keyValueMapping(l, lp, "") }, p) : v,
+  deploy: (v, p) => (isMapping(v) ? mapKeys(v, { labels: (l, lp) => keyValueMapping(l, lp, "") }, p) : v),
   develop: (v, p) => (isMapping(v) ? mapKeys(v, { watch: canonWatch }, p) : v),
   post_start: (v, p) => eachEntry(v, p, canonHook),
   pre_stop: (v, p) => eachEntry(v, p, canonHook),
@@ -106,7 +109,8 @@ function canonDependsOn(value: unknown, path: string): unknown {
   if (!isMapping(value)) return value;
   return mapEntries(value, (name, dep) =>
     marked(dep, (d) => {
-      if (!isMapping(d)) throw new UserError(`${path}.${name}: unsupported value ${goString(d)}`, { path: `${path}.${name}` });
+      if (!isMapping(d))
+        throw new UserError(`${path}.${name}: unsupported value ${goString(d)}`, { path: `${path}.${name}` });
       const out: Mapping = { ...d };
       if (!("condition" in out)) out.condition = "service_started";
       if (!("required" in out)) out.required = true;
@@ -396,7 +400,8 @@ export function parseVolumeSpec(spec: string, path = "volumes"): Mapping {
   let inVar = 0;
   const END = "\u0000";
   const flush = (sep: string) => {
-    if (buffer.length === 0) throw new UserError(`${path}: invalid spec: ${spec}: empty section between colons`, { path });
+    if (buffer.length === 0)
+      throw new UserError(`${path}: invalid spec: ${spec}: empty section between colons`, { path });
     if (vol.source === undefined && sep === END) vol.target = buffer;
     else if (vol.source === undefined) vol.source = buffer;
     else if (vol.target === undefined) vol.target = buffer;

@@ -158,7 +158,12 @@ function normalizeService(s: Mapping, path: string, ctx: ServiceContext): void {
 }
 
 /** `environment` (bare keys from the project environment) completed by `env_file`, which is dropped. */
-function resolveServiceEnvironment(s: Mapping, path: string, ctx: ServiceContext, lookup: (k: string) => string | undefined): void {
+function resolveServiceEnvironment(
+  s: Mapping,
+  path: string,
+  ctx: ServiceContext,
+  lookup: (k: string) => string | undefined,
+): void {
   let environment: Record<string, unknown> | undefined;
   if (isMapping(s.environment)) environment = s.environment;
   else if (Array.isArray(s.environment)) environment = listToMapping(s.environment, null);
@@ -185,7 +190,10 @@ function resolveServiceEnvironment(s: Mapping, path: string, ctx: ServiceContext
         }
         return;
       }
-      Object.assign(accumulated, parseEnvFile(content, file.path, typeof file.format === "string" ? file.format : "", fileLookup));
+      Object.assign(
+        accumulated,
+        parseEnvFile(content, file.path, typeof file.format === "string" ? file.format : "", fileLookup),
+      );
     });
     environment = { ...accumulated, ...serviceEnv };
   }
@@ -202,16 +210,26 @@ function resolveServiceLabels(s: Mapping, path: string, ctx: ServiceContext): vo
     if (typeof file !== "string") return;
     const content = readOptional(ctx.readFile, file);
     if (content === undefined) {
-      throw new UserError(`label file ${file} not found: stat ${file}: no such file or directory`, { path: `${path}.label_file[${i}]` });
+      throw new UserError(`label file ${file} not found: stat ${file}: no such file or directory`, {
+        path: `${path}.label_file[${i}]`,
+      });
     }
-    Object.assign(labels, parseEnvFile(content, file, "", (k) => labels[k]));
+    Object.assign(
+      labels,
+      parseEnvFile(content, file, "", (k) => labels[k]),
+    );
   });
   const own = isMapping(s.labels) ? s.labels : Array.isArray(s.labels) ? listToMapping(s.labels, "") : {};
   const merged = { ...labels, ...own };
   if (Object.keys(merged).length > 0) s.labels = merged;
 }
 
-function parseEnvFile(content: string, file: string, format: string, lookup: (k: string) => string | undefined): Record<string, string> {
+function parseEnvFile(
+  content: string,
+  file: string,
+  format: string,
+  lookup: (k: string) => string | undefined,
+): Record<string, string> {
   if (format === "" || format === ".env") return parseDotenv(content, { file, lookup });
   if (format === "raw") {
     const out: Record<string, string> = {};
@@ -379,7 +397,13 @@ function encodeProject(model: Mapping, opts: EncodeOptions): Project {
   return Object.fromEntries(entries) as unknown as Project;
 }
 
-function encodeMap(value: unknown, at: string, opts: EncodeOptions, codec: Codec, nullable: boolean): Mapping | undefined {
+function encodeMap(
+  value: unknown,
+  at: string,
+  opts: EncodeOptions,
+  codec: Codec,
+  nullable: boolean,
+): Mapping | undefined {
   if (!isMapping(value)) return undefined;
   const out: Mapping = {};
   for (const key of Object.keys(value).sort(compareKeys)) {
@@ -616,7 +640,10 @@ const deviceCount: Codec = (v, at) => {
   if (typeof v === "string" && v.toLowerCase() === "all") n = -1;
   else if (typeof v === "number") n = v;
   else if (typeof v === "string" && /^-?\d+$/.test(v)) n = Number(v);
-  else throw new UserError(`${at}: invalid value ${JSON.stringify(v)}, the only value allowed is 'all' or a number`, { path: at });
+  else
+    throw new UserError(`${at}: invalid value ${JSON.stringify(v)}, the only value allowed is 'all' or a number`, {
+      path: at,
+    });
   return n === 0 ? OMIT : n;
 };
 
@@ -627,13 +654,7 @@ const raw: Codec = (v) => rawValue(v);
 
 const f = (name: string, codec: Codec, absent?: () => unknown): Field => ({ name, codec, absent });
 
-const FILE_REFERENCE = struct([
-  f("source", str),
-  f("target", str),
-  f("uid", str),
-  f("gid", str),
-  f("mode", fileMode),
-]);
+const FILE_REFERENCE = struct([f("source", str), f("target", str), f("uid", str), f("gid", str), f("mode", fileMode)]);
 
 const ULIMITS = ulimits;
 
@@ -682,8 +703,16 @@ const BUILD = struct([
 ]);
 
 const TRIGGER = struct([
-  f("path", (v) => strAlways(v), () => ""),
-  f("action", (v) => strAlways(v), () => ""),
+  f(
+    "path",
+    (v) => strAlways(v),
+    () => "",
+  ),
+  f(
+    "action",
+    (v) => strAlways(v),
+    () => "",
+  ),
   f("target", str),
   f("exec", HOOK, () => HOOK({}, "", { nestedExtensions: false })),
   f("ignore", strings),
@@ -697,7 +726,10 @@ const WEIGHT_DEVICE: Codec = (v, at) => {
   const m = isMapping(v) ? v : {};
   const path = m.path ?? m.Path;
   const weight = m.weight ?? m.Weight;
-  return { Path: strAlways(path), Weight: weight === undefined || weight === null ? 0 : toNumber(weight, `${at}.weight`) };
+  return {
+    Path: strAlways(path),
+    Weight: weight === undefined || weight === null ? 0 : toNumber(weight, `${at}.weight`),
+  };
 };
 const THROTTLE_DEVICE: Codec = (v, at) => {
   const m = isMapping(v) ? v : {};
@@ -720,7 +752,11 @@ const CREDENTIAL_SPEC = struct([f("config", str), f("file", str), f("registry", 
 const DEPENDENCY = struct([
   f("condition", str),
   f("restart", bool),
-  f("required", (v, at) => toBool(v, at), () => false),
+  f(
+    "required",
+    (v, at) => toBool(v, at),
+    () => false,
+  ),
 ]);
 
 const UPDATE_CONFIG = struct([
@@ -733,8 +769,16 @@ const UPDATE_CONFIG = struct([
 ]);
 
 const DISCRETE_RESOURCE = struct([
-  f("kind", (v) => strAlways(v), () => ""),
-  f("value", (v, at) => (v === null || v === undefined ? 0 : toNumber(v, at)), () => 0),
+  f(
+    "kind",
+    (v) => strAlways(v),
+    () => "",
+  ),
+  f(
+    "value",
+    (v, at) => (v === null || v === undefined ? 0 : toNumber(v, at)),
+    () => 0,
+  ),
 ]);
 
 const RESOURCE = struct([
@@ -776,7 +820,15 @@ const DEVICE_MAPPING = struct([f("source", str), f("target", str), f("permission
 
 const PROVIDER = struct([f("type", str), f("options", raw)]);
 
-const ENV_FILE = struct([f("path", str), f("required", (v, at) => toBool(v, at), () => true), f("format", str)]);
+const ENV_FILE = struct([
+  f("path", str),
+  f(
+    "required",
+    (v, at) => toBool(v, at),
+    () => true,
+  ),
+  f("format", str),
+]);
 
 const EXTENDS = struct([f("file", str), f("service", str)]);
 
@@ -822,10 +874,7 @@ const SERVICE_VOLUME = struct([
   f("target", str),
   f("read_only", bool),
   f("consistency", str),
-  f(
-    "bind",
-    ptr(struct([f("selinux", str), f("propagation", str), f("create_host_path", bool), f("recursive", str)])),
-  ),
+  f("bind", ptr(struct([f("selinux", str), f("propagation", str), f("create_host_path", bool), f("recursive", str)]))),
   f("volume", ptr(struct([f("labels", mapping), f("nocopy", bool), f("subpath", str)]))),
   f("tmpfs", ptr(struct([f("size", bytes), f("mode", num)]))),
   f("image", ptr(struct([f("subpath", str)]))),

@@ -37,16 +37,22 @@ export function resolveRelativePaths(
     if (kind in out) {
       out[kind] = marked(out[kind], (items) =>
         eachValue(items, (_name, item) =>
-          marked(item, (i) => (isMapping(i) && typeof i.file === "string" ? { ...i, file: r.maybeUnixPath(i.file) } : i)),
+          marked(item, (i) =>
+            isMapping(i) && typeof i.file === "string" ? { ...i, file: r.maybeUnixPath(i.file) } : i,
+          ),
         ),
       );
     }
   }
   if ("volumes" in out) {
-    out.volumes = marked(out.volumes, (volumes) => eachValue(volumes, (_name, v) => marked(v, (vol) => r.volumeDevice(vol))));
+    out.volumes = marked(out.volumes, (volumes) =>
+      eachValue(volumes, (_name, v) => marked(v, (vol) => r.volumeDevice(vol))),
+    );
   }
   if ("include" in out) {
-    out.include = marked(out.include, (list) => (Array.isArray(list) ? list.map((e) => marked(e, (i) => r.include(i))) : list));
+    out.include = marked(out.include, (list) =>
+      Array.isArray(list) ? list.map((e) => marked(e, (i) => r.include(i))) : list,
+    );
   }
   return out;
 }
@@ -70,12 +76,16 @@ class Resolver {
     }
     if ("label_file" in out) {
       out.label_file = marked(out.label_file, (list) =>
-        typeof list === "string" ? this.absPath(list) : eachItem(list, (e) => (typeof e === "string" ? this.absPath(e) : e)),
+        typeof list === "string"
+          ? this.absPath(list)
+          : eachItem(list, (e) => (typeof e === "string" ? this.absPath(e) : e)),
       );
     }
     if ("extends" in out) {
       out.extends = marked(out.extends, (ext) =>
-        isMapping(ext) && typeof ext.file === "string" && !isRemoteResource(ext.file) ? { ...ext, file: this.absPath(ext.file) } : ext,
+        isMapping(ext) && typeof ext.file === "string" && !isRemoteResource(ext.file)
+          ? { ...ext, file: this.absPath(ext.file) }
+          : ext,
       );
     }
     if ("develop" in out) out.develop = marked(out.develop, (d) => this.develop(d));
@@ -105,7 +115,9 @@ class Resolver {
     if (!isMapping(develop) || !Array.isArray(develop.watch)) return develop;
     return {
       ...develop,
-      watch: develop.watch.map((w) => (isMapping(w) && typeof w.path === "string" ? { ...w, path: this.absPath(w.path) } : w)),
+      watch: develop.watch.map((w) =>
+        isMapping(w) && typeof w.path === "string" ? { ...w, path: this.absPath(w.path) } : w,
+      ),
     };
   }
 
@@ -128,7 +140,11 @@ class Resolver {
     if (!isMapping(entry)) return entry;
     const out: Mapping = { ...entry };
     const abs = (v: unknown): unknown =>
-      typeof v === "string" ? this.absPath(v) : Array.isArray(v) ? v.map((e) => (typeof e === "string" ? this.absPath(e) : e)) : v;
+      typeof v === "string"
+        ? this.absPath(v)
+        : Array.isArray(v)
+          ? v.map((e) => (typeof e === "string" ? this.absPath(e) : e))
+          : v;
     for (const key of ["path", "project_directory", "env_file"]) if (key in out) out[key] = abs(out[key]);
     return out;
   }

@@ -7,7 +7,12 @@ const service = (def: Record<string, unknown>) => (canonicalizeFile({ services: 
 
 describe("canonical service attributes", () => {
   it("environment list → mapping, a bare key is null", () => {
-    expect(service({ environment: ["A=1", "B=", "C", "D=x=y"] }).environment).toEqual({ A: "1", B: "", C: null, D: "x=y" });
+    expect(service({ environment: ["A=1", "B=", "C", "D=x=y"] }).environment).toEqual({
+      A: "1",
+      B: "",
+      C: null,
+      D: "x=y",
+    });
   });
 
   it("labels / annotations / sysctls lists → mapping, a bare key is empty", () => {
@@ -22,7 +27,9 @@ describe("canonical service attributes", () => {
   });
 
   it("extra_hosts: host:ip, host=ip, several ips, IPv6 in brackets, mapping form", () => {
-    expect(service({ extra_hosts: ["a:1.2.3.4", "b=::1", "c=10.0.0.1,10.0.0.2", "d=[::2]", "a=5.6.7.8"] }).extra_hosts).toEqual({
+    expect(
+      service({ extra_hosts: ["a:1.2.3.4", "b=::1", "c=10.0.0.1,10.0.0.2", "d=[::2]", "a=5.6.7.8"] }).extra_hosts,
+    ).toEqual({
       a: ["1.2.3.4", "5.6.7.8"],
       b: ["::1"],
       c: ["10.0.0.1", "10.0.0.2"],
@@ -133,7 +140,9 @@ describe("canonical service attributes", () => {
   });
 
   it("develop.watch: an entry with several paths becomes one entry per path", () => {
-    expect(service({ develop: { watch: [{ path: ["./a", "./b"], action: "sync", target: "/app" }] } }).develop.watch).toEqual([
+    expect(
+      service({ develop: { watch: [{ path: ["./a", "./b"], action: "sync", target: "/app" }] } }).develop.watch,
+    ).toEqual([
       { path: "./a", action: "sync", target: "/app" },
       { path: "./b", action: "sync", target: "/app" },
     ]);

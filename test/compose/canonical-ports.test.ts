@@ -34,7 +34,9 @@ describe("ports short syntax", () => {
   });
 
   it("keeps a host range for a single container port", () => {
-    expect(parsePortSpec("8000-8010:80")).toEqual([{ mode: "ingress", target: 80, published: "8000-8010", protocol: "tcp" }]);
+    expect(parsePortSpec("8000-8010:80")).toEqual([
+      { mode: "ingress", target: 80, published: "8000-8010", protocol: "tcp" },
+    ]);
   });
 
   it("accepts bracketed IPv6 and sctp", () => {

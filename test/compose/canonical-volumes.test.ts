@@ -32,11 +32,20 @@ describe("volumes short syntax", () => {
   });
 
   it("nocopy on a named volume", () => {
-    expect(parseVolumeSpec("data:/x:nocopy")).toEqual({ type: "volume", source: "data", target: "/x", volume: { nocopy: true } });
+    expect(parseVolumeSpec("data:/x:nocopy")).toEqual({
+      type: "volume",
+      source: "data",
+      target: "/x",
+      volume: { nocopy: true },
+    });
   });
 
   it("home-relative sources are binds (expanded later with the paths)", () => {
-    expect(parseVolumeSpec("~/configs:/etc/configs:ro")).toMatchObject({ type: "bind", source: "~/configs", read_only: true });
+    expect(parseVolumeSpec("~/configs:/etc/configs:ro")).toMatchObject({
+      type: "bind",
+      source: "~/configs",
+      read_only: true,
+    });
   });
 
   it("Windows drive letters are part of the source", () => {

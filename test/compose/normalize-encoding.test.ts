@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { normalizeProject, withoutNestedExtensions } from "../../src/compose/normalize.js";
 
 const web = (service: Record<string, unknown>) =>
-  (normalizeProject({ services: { web: service } }, { projectName: "demo", workingDir: "/p", environment: {} }) as any).services.web;
+  (normalizeProject({ services: { web: service } }, { projectName: "demo", workingDir: "/p", environment: {} }) as any)
+    .services.web;
 
 describe("scalars as compose-go prints them", () => {
   it("command and entrypoint are always printed, null when unset", () => {
@@ -23,14 +24,27 @@ describe("scalars as compose-go prints them", () => {
   });
 
   it("durations as Go strings", () => {
-    const s = web({ image: "x", stop_grace_period: "90s", healthcheck: { interval: "1m30s", timeout: "500ms", retries: 0, disable: true } });
+    const s = web({
+      image: "x",
+      stop_grace_period: "90s",
+      healthcheck: { interval: "1m30s", timeout: "500ms", retries: 0, disable: true },
+    });
     expect(s.stop_grace_period).toBe("1m30s");
     expect(s.healthcheck).toEqual({ timeout: "500ms", interval: "1m30s", retries: 0, disable: true });
-    expect(() => web({ image: "x", stop_grace_period: "soon" })).toThrow(/services\.web\.stop_grace_period: time: invalid duration/);
+    expect(() => web({ image: "x", stop_grace_period: "soon" })).toThrow(
+      /services\.web\.stop_grace_period: time: invalid duration/,
+    );
   });
 
   it("byte sizes as decimal strings", () => {
-    const s = web({ image: "x", mem_limit: "512m", memswap_limit: -1, shm_size: "64M", mem_reservation: 1024, mem_swappiness: 0 });
+    const s = web({
+      image: "x",
+      mem_limit: "512m",
+      memswap_limit: -1,
+      shm_size: "64M",
+      mem_reservation: 1024,
+      mem_swappiness: 0,
+    });
     expect([s.mem_limit, s.memswap_limit, s.shm_size, s.mem_reservation, s.mem_swappiness]).toEqual([
       "536870912",
       "-1",
@@ -40,7 +54,7 @@ describe("scalars as compose-go prints them", () => {
     ]);
   });
 
-  it("restart \"no\", pull_policy if_not_present → missing, cpus as a number", () => {
+  it('restart "no", pull_policy if_not_present → missing, cpus as a number', () => {
     const s = web({ image: "x", restart: "no", pull_policy: "if_not_present", cpus: "1.5" });
     expect([s.restart, s.pull_policy, s.cpus]).toEqual(["no", "missing", 1.5]);
   });
@@ -70,7 +84,15 @@ describe("scalars as compose-go prints them", () => {
 
 describe("structured attributes", () => {
   it("ports get mode and protocol; published is a string", () => {
-    expect(web({ image: "x", ports: [{ target: 80, published: 8080 }, { target: "81", host_ip: "127.0.0.1", mode: "host" }] }).ports).toEqual([
+    expect(
+      web({
+        image: "x",
+        ports: [
+          { target: 80, published: 8080 },
+          { target: "81", host_ip: "127.0.0.1", mode: "host" },
+        ],
+      }).ports,
+    ).toEqual([
       { mode: "ingress", target: 80, published: "8080", protocol: "tcp" },
       { mode: "host", host_ip: "127.0.0.1", target: 81, protocol: "tcp" },
     ]);
@@ -94,15 +116,20 @@ describe("structured attributes", () => {
   });
 
   it("secrets default their target; modes print in octal", () => {
-    expect(web({ image: "x", secrets: [{ source: "s" }, { source: "t", target: "/t", mode: 0o400 }] }).secrets).toEqual([
-      { source: "s", target: "/run/secrets/s" },
-      { source: "t", target: "/t", mode: "0400" },
-    ]);
+    expect(web({ image: "x", secrets: [{ source: "s" }, { source: "t", target: "/t", mode: 0o400 }] }).secrets).toEqual(
+      [
+        { source: "s", target: "/run/secrets/s" },
+        { source: "t", target: "/t", mode: "0400" },
+      ],
+    );
   });
 
   it("build defaults: context and Dockerfile", () => {
     expect(web({ build: {} }).build).toEqual({ context: "/p", dockerfile: "Dockerfile" });
-    expect(web({ build: { context: "/c", dockerfile_inline: "FROM x" } }).build).toEqual({ context: "/c", dockerfile_inline: "FROM x" });
+    expect(web({ build: { context: "/c", dockerfile_inline: "FROM x" } }).build).toEqual({
+      context: "/c",
+      dockerfile_inline: "FROM x",
+    });
   });
 
   it("deploy: resources and placement are always printed; cpus and memory typed", () => {
@@ -111,7 +138,10 @@ describe("structured attributes", () => {
       web({
         image: "x",
         deploy: {
-          resources: { limits: { cpus: "0.5", memory: "1g", pids: 10 }, reservations: { devices: [{ capabilities: ["gpu"] }] } },
+          resources: {
+            limits: { cpus: "0.5", memory: "1g", pids: 10 },
+            reservations: { devices: [{ capabilities: ["gpu"] }] },
+          },
           restart_policy: { condition: "on-failure", delay: "5s", max_attempts: 0 },
         },
       }).deploy,
@@ -126,15 +156,23 @@ describe("structured attributes", () => {
   });
 
   it("depends_on always prints required", () => {
-    expect(web({ image: "x", depends_on: { db: { condition: "service_healthy", required: false } } }).depends_on).toEqual({
+    expect(
+      web({ image: "x", depends_on: { db: { condition: "service_healthy", required: false } } }).depends_on,
+    ).toEqual({
       db: { condition: "service_healthy", required: false },
     });
   });
 
   it("blkio devices print Go field names", () => {
     expect(
-      web({ image: "x", blkio_config: { weight: 300, weight_device: [{ path: "/dev/sda", weight: 400 }], device_read_bps: [{ path: "/dev/sda", rate: "1mb" }] } })
-        .blkio_config,
+      web({
+        image: "x",
+        blkio_config: {
+          weight: 300,
+          weight_device: [{ path: "/dev/sda", weight: 400 }],
+          device_read_bps: [{ path: "/dev/sda", rate: "1mb" }],
+        },
+      }).blkio_config,
     ).toEqual({
       weight: 300,
       weight_device: [{ Path: "/dev/sda", Weight: 400 }],

@@ -55,7 +55,9 @@ describe("environment", () => {
 
   it("a missing optional env file is skipped, a missing required one is an error", () => {
     expect(web({ env_file: [{ path: "/p/none.env", required: false }] }).environment).toBeUndefined();
-    expect(() => web({ env_file: [{ path: "/p/none.env", required: true }] })).toThrow(/env file \/p\/none.env not found/);
+    expect(() => web({ env_file: [{ path: "/p/none.env", required: true }] })).toThrow(
+      /env file \/p\/none.env not found/,
+    );
   });
 
   it("build args: null values from the environment, unresolved ones dropped", () => {

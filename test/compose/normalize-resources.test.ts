@@ -35,7 +35,12 @@ describe("resource names", () => {
   it("project-prefixed, or the given name, or the key when external", () => {
     const p = normalize({
       services: {},
-      volumes: { data: null, named: { name: "mine" }, ext: { external: true }, extnamed: { external: true, name: "real" } },
+      volumes: {
+        data: null,
+        named: { name: "mine" },
+        ext: { external: true },
+        extnamed: { external: true, name: "real" },
+      },
       secrets: { s: { file: "/p/s" } },
       configs: { c: { external: true } },
     });

@@ -2,13 +2,19 @@
 import { describe, expect, it } from "vitest";
 import { isWindowsAbs, resolveRelativePaths } from "../../src/compose/paths.js";
 
-const resolve = (dict: Record<string, unknown>) => resolveRelativePaths(dict, "/project", { homeDir: "/home/me" }) as any;
+const resolve = (dict: Record<string, unknown>) =>
+  resolveRelativePaths(dict, "/project", { homeDir: "/home/me" }) as any;
 
 describe("resolveRelativePaths", () => {
   it("build context and additional contexts, remote ones untouched", () => {
     const out = resolve({
       services: {
-        a: { build: { context: "./app", additional_contexts: { base: "../base", img: "docker-image://alpine", svc: "service:b" } } },
+        a: {
+          build: {
+            context: "./app",
+            additional_contexts: { base: "../base", img: "docker-image://alpine", svc: "service:b" },
+          },
+        },
         b: { build: { context: "https://github.com/docker/x.git" } },
         c: { build: { context: "git@github.com:x/y.git" } },
         d: { build: { dockerfile: "Containerfile" } },
@@ -27,7 +33,10 @@ describe("resolveRelativePaths", () => {
     const out = resolve({
       services: {
         a: {
-          env_file: [{ path: "./a.env", required: true }, { path: "/abs.env", required: false }],
+          env_file: [
+            { path: "./a.env", required: true },
+            { path: "/abs.env", required: false },
+          ],
           label_file: ["labels"],
           extends: { file: "../common.yml", service: "base" },
           develop: { watch: [{ path: "./src", action: "sync" }] },
@@ -57,11 +66,19 @@ describe("resolveRelativePaths", () => {
         },
       },
     });
-    expect(out.services.a.volumes.map((v: any) => v.source)).toEqual(["/project", "/project/static", "/home/me/configs", "C:\\data", "data"]);
+    expect(out.services.a.volumes.map((v: any) => v.source)).toEqual([
+      "/project",
+      "/project/static",
+      "/home/me/configs",
+      "C:\\data",
+      "data",
+    ]);
   });
 
   it("a bind without source is an error", () => {
-    expect(() => resolve({ services: { a: { volumes: [{ type: "bind", target: "/x" }] } } })).toThrow(/field Source must not be empty/);
+    expect(() => resolve({ services: { a: { volumes: [{ type: "bind", target: "/x" }] } } })).toThrow(
+      /field Source must not be empty/,
+    );
   });
 
   it("secret and config files; local bind-mounted volume devices", () => {
@@ -91,7 +108,9 @@ describe("resolveRelativePaths", () => {
   });
 
   it("leaves other attributes and its input alone", () => {
-    const input = { services: { a: { image: "x", working_dir: "./w", volumes: [{ type: "bind", source: "./s", target: "/t" }] } } };
+    const input = {
+      services: { a: { image: "x", working_dir: "./w", volumes: [{ type: "bind", source: "./s", target: "/t" }] } },
+    };
     const copy = structuredClone(input);
     const out = resolve(input);
     expect(out.services.a.working_dir).toBe("./w");

@@ -90,5 +90,5 @@ export function recorder(): { events: DeployEvent[]; onEvent: (e: DeployEvent) =
 }
 
 export function dockerCli(args: string[]): string {
-  return execFileSync("docker", args, { encoding: "utf8" }).trim();
+  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
