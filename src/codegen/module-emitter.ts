@@ -121,35 +121,28 @@ class ModuleEmitter {
   /** Names every anchored node (document order) and lists them inner-first (post-order). */
   private collectHoisted(node: Node, isRoot = false): void {
     if (isAlias(node)) return;
-    const children: Node[] = [];
+    const hoisted = !isRoot && node.anchor !== undefined;
+    if (hoisted) this.hoist(node, node.anchor!);
     if (isMap(node)) {
-      for (const pair of node.items as Pair<Node | null, Node | null>[]) {
-        const key = this.keyOf(pair.key);
-        if (isRoot && key.startsWith("x-") && pair.value && !isAlias(pair.value)) {
-          const value = pair.value;
-          this.hoist(value, value.anchor ?? key.slice(2));
-          const entry = this.yaml.entryAt(node, (node.items as unknown[]).indexOf(pair));
-          this.constantComments.set(value, entry ? this.detachComments(entry) : []);
-          this.collectChildren(value);
-          this.order.push(value);
-          continue;
-        }
-        if (pair.value) children.push(pair.value);
-      }
-    } else if (isSeq(node)) {
-      for (const item of node.items as (Node | null)[]) if (item) children.push(item);
-    }
-    if (node.anchor && !isRoot) this.hoist(node, node.anchor);
-    for (const child of children) this.collectHoisted(child);
-    if (node.anchor && !isRoot) this.order.push(node);
-  }
-
-  private collectChildren(node: Node): void {
-    if (isMap(node)) {
-      for (const pair of node.items as Pair<Node | null, Node | null>[]) if (pair.value) this.collectHoisted(pair.value);
+      (node.items as Pair<Node | null, Node | null>[]).forEach((pair, index) => {
+        if (!pair.value) return;
+        const key = isRoot ? this.keyOf(pair.key) : "";
+        if (isRoot && key.startsWith("x-") && !isAlias(pair.value)) this.hoistExtension(node, index, key, pair.value);
+        else this.collectHoisted(pair.value);
+      });
     } else if (isSeq(node)) {
       for (const item of node.items as (Node | null)[]) if (item) this.collectHoisted(item);
     }
+    if (hoisted) this.order.push(node);
+  }
+
+  /** A top-level `x-` value: an exported constant even without an anchor, with the entry's comments. */
+  private hoistExtension(root: YAMLMap, index: number, key: string, value: Node): void {
+    this.hoist(value, value.anchor ?? key.slice(2));
+    const entry = this.yaml.entryAt(root, index);
+    this.constantComments.set(value, entry ? this.detachComments(entry) : []);
+    this.collectHoisted(value); // declares it too when it is anchored
+    if (value.anchor === undefined) this.order.push(value);
   }
 
   private hoist(node: Node, raw: string): void {

@@ -31,7 +31,7 @@ export async function renderModule(input: RenderInput): Promise<string> {
   project ??= new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const statements: (string | StatementStructures)[] = [];
 
-  statements.push(`${BANNER} ${input.source}: edit freely; \`c2ts import\` won't overwrite an edited file without --force.`);
+  statements.push(`${BANNER} ${input.source}. Edit freely: re-importing never overwrites your edits without --force.`);
   if (emitted.fileComments.length > 0) statements.push(`\n${commentText(emitted.fileComments)}`);
 
   const helpers = ["defineStack", ...["env", "override", "reset"].filter((h) => emitted.helpers.has(h as never))];

@@ -59,6 +59,7 @@ function templateText(s: string): string {
   return s.replace(/[`\\]|\$\{|[^\n\t\u0020-\u007e\u0080-\uffff]/g, (m) => {
     if (m === "`" || m === "\\") return `\\${m}`;
     if (m === "${") return "\\${";
+    if (m === "\r") return "\\r";
     return `\\u${m.charCodeAt(0).toString(16).padStart(4, "0")}`;
   });
 }

@@ -1,18 +1,19 @@
 /**
  * Project-level normalization: from the merged canonical model (paths resolved) to the Project that
- * `docker compose config --format json` prints. Two stages, as in compose-go:
+ * `docker compose config` prints. Two stages, as in compose-go:
  *
  *  1. the model-level rules of `transform.SetDefaultValues`, `loader.Normalize`,
  *     `ResolveEnvironment` and `Project.WithServices{Environment,Labels}Resolved(discard)`:
  *     defaults, the implicit `default` network, resource names, implicit dependencies,
  *     `environment` completed from the project environment and `env_file`s, `label_file`s folded
  *     into `labels` (both file lists are dropped, as `config` does);
- *  2. the typed decode + JSON marshal of compose-go's structs (the tables at the end of this
- *     file): field order, which zero values are omitted, durations as Go strings (`1m30s`),
- *     byte sizes as decimal strings, octal file modes (`"0440"`), extra_hosts as `host=ip`.
+ *  2. the typed decode + marshal of compose-go's structs (the tables at the end of this file):
+ *     field order, which zero values are omitted, durations as Go strings (`1m30s`), …
+ *     Stage 2 has two targets: the model (model.ts types: byte sizes and file modes as numbers,
+ *     extra_hosts as a mapping, x-* kept everywhere) and compose's exact JSON (`toComposeJson`).
  *
- * Stage 2 accepts its own output, so a normalized Project can be encoded again
- * (`withoutNestedExtensions`). Unknown attributes are kept (after the known ones), never dropped.
+ * Stage 2 accepts either of its outputs as input, so a Project can be encoded again. Unknown
+ * attributes are kept (after the known ones), never dropped.
  */
 import { readFileSync } from "node:fs";
 import { UserError } from "./errors.js";
@@ -37,17 +38,32 @@ export interface NormalizeContext {
   readFile?: (path: string) => string;
 }
 
+/** The canonical Project (model.ts): what `config` prints, with the typed values model.ts declares. */
 export function normalizeProject(merged: Record<string, unknown>, ctx: NormalizeContext): Project {
   const model = normalizeModel(merged, ctx);
-  return encodeProject(model, { nestedExtensions: true });
+  return encodeProject(model, { target: "model" }) as unknown as Project;
 }
 
 /**
- * The same Project without the `x-*` attributes below the top level: compose-go's structs keep them
- * out of JSON (`json:"-"`), so `config --format json` does not print them, while YAML output does.
+ * Exactly what `docker compose config --format json` prints for a Project (before Go's HTML
+ * escaping of `<>&` and compose's `$` → `$$`). It differs from the model in a few encodings:
+ * byte sizes are decimal strings (`"536870912"`), file modes octal strings (`"0440"`),
+ * extra_hosts sorted `host=ip` strings, a single ulimit a bare number, and the `x-*` attributes
+ * below the top level are left out (compose-go's structs tag them `json:"-"`).
  */
-export function withoutNestedExtensions(project: Project): Project {
-  return encodeProject(project as unknown as Mapping, { nestedExtensions: false });
+export function toComposeJson(project: Project): Record<string, unknown> {
+  return encodeProject(project as unknown as Mapping, { target: "json" });
+}
+
+/**
+ * The text `docker compose config --format json` prints: `toComposeJson`, indented by two spaces,
+ * with Go's HTML-safe escapes (`<` → `\u003c`, …) and every `$` doubled as compose does.
+ * No trailing newline, like compose.
+ */
+export function formatComposeJson(project: Project): string {
+  const text = JSON.stringify(toComposeJson(project), null, 2);
+  const goEscaped = text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return goEscaped.replaceAll("$", "$$$$");
 }
 
 /**
@@ -362,7 +378,8 @@ const OMIT = Symbol("omit");
 type Encoded = unknown | typeof OMIT;
 
 interface EncodeOptions {
-  nestedExtensions: boolean;
+  /** `model`: model.ts types, extensions kept. `json`: compose-go's JSON marshalling. */
+  target: "model" | "json";
 }
 
 type Codec = (value: unknown, at: string, opts: EncodeOptions) => Encoded;
@@ -374,7 +391,7 @@ interface Field {
   absent?: () => unknown;
 }
 
-function encodeProject(model: Mapping, opts: EncodeOptions): Project {
+function encodeProject(model: Mapping, opts: EncodeOptions): Mapping {
   const entries: Array<[string, unknown]> = [];
   entries.push(["name", goString(model.name ?? "")]);
   entries.push(["services", encodeMap(model.services, "services", opts, SERVICE, false) ?? {}]);
@@ -394,7 +411,7 @@ function encodeProject(model: Mapping, opts: EncodeOptions): Project {
     if (!known.has(key) && value !== undefined) entries.push([key, rawValue(value)]);
   }
   entries.sort(([a], [b]) => compareKeys(a, b));
-  return Object.fromEntries(entries) as unknown as Project;
+  return Object.fromEntries(entries);
 }
 
 function encodeMap(
@@ -437,7 +454,7 @@ function struct(fields: Field[]): Codec {
       else if (field.absent) out[field.name] = field.absent();
     }
     const extras = Object.keys(value)
-      .filter((k) => !names.has(k) && value[k] !== undefined && (opts.nestedExtensions || !k.startsWith("x-")))
+      .filter((k) => !names.has(k) && value[k] !== undefined && (opts.target === "model" || !k.startsWith("x-")))
       .sort(compareKeys);
     for (const k of extras) out[k] = rawValue(value[k]);
     return out;
@@ -491,11 +508,12 @@ const duration: Codec = (v, at) => {
 };
 const durationPtr: Codec = (v, at) => (v === null || v === undefined ? OMIT : toDuration(v, at));
 
-/** UnitBytes: a decimal string in JSON, zero omitted. */
-const bytes: Codec = (v, at) => {
+/** UnitBytes: a number of bytes (a decimal string in compose's JSON), zero omitted. */
+const bytes: Codec = (v, at, opts) => {
   if (v === null || v === undefined) return OMIT;
   const n = toBytes(v, at);
-  return n === 0 ? OMIT : String(n);
+  if (n === 0) return OMIT;
+  return opts.target === "json" ? String(n) : n;
 };
 
 /** []string / StringList / StringOrNumberList. */
@@ -529,8 +547,8 @@ const mappingWithEquals: Codec = (v) => {
   return out;
 };
 
-/** HostsList: sorted `host=ip` strings. */
-const hosts: Codec = (v, at) => {
+/** HostsList: host → addresses (sorted `host=ip` strings in compose's JSON). */
+const hosts: Codec = (v, at, opts) => {
   if (v === null || v === undefined) return OMIT;
   const list: string[] = [];
   if (isMapping(v)) {
@@ -549,7 +567,18 @@ const hosts: Codec = (v, at) => {
   } else {
     throw new UserError(`${at}: unexpected value type ${describe(v)} for extra_hosts`, { path: at });
   }
-  return list.length === 0 ? OMIT : list.sort(compareKeys);
+  if (list.length === 0) return OMIT;
+  if (opts.target === "json") return list.sort(compareKeys);
+  const byHost: Record<string, string[]> = {};
+  for (const entry of list) {
+    const eq = entry.indexOf("=");
+    (byHost[entry.slice(0, eq)] ??= []).push(entry.slice(eq + 1));
+  }
+  return Object.fromEntries(
+    Object.keys(byHost)
+      .sort(compareKeys)
+      .map((h) => [h, byHost[h]]),
+  );
 };
 
 /** ShellCommand: always printed, `null` when unset, `[]` when explicitly empty. */
@@ -574,18 +603,18 @@ const healthTest: Codec = (v) => {
   return list.length === 0 ? OMIT : list;
 };
 
-/** FileMode: printed in octal, as a string (`"0440"`); YAML gives numbers, strings are octal text. */
-const fileMode: Codec = (v, at) => {
+/** FileMode: a number (an octal string, `"0440"`, in compose's JSON); strings are read as octal. */
+const fileMode: Codec = (v, at, opts) => {
   if (v === null || v === undefined) return OMIT;
   let n: number;
   if (typeof v === "number") n = v;
   else if (typeof v === "string" && /^[0-7]+$/.test(v)) n = parseInt(v, 8);
   else throw new UserError(`${at}: invalid file mode ${JSON.stringify(v)}`, { path: at });
-  return `0${n.toString(8)}`;
+  return opts.target === "json" ? `0${n.toString(8)}` : n;
 };
 
-/** Ulimits: a single number, or `{soft, hard}`. */
-const ulimits: Codec = (v, at) => {
+/** Ulimits: `{single}` or `{soft, hard}` (a bare number for `single` in compose's JSON). */
+const ulimits: Codec = (v, at, opts) => {
   if (!isMapping(v)) return OMIT;
   const out: Mapping = {};
   for (const key of Object.keys(v).sort(compareKeys)) {
@@ -595,7 +624,7 @@ const ulimits: Codec = (v, at) => {
     } else if (isMapping(u)) {
       const single = u.single === undefined || u.single === null ? 0 : toNumber(u.single, `${at}.${key}.single`);
       if (single !== 0) {
-        out[key] = single;
+        out[key] = opts.target === "json" ? single : { single };
         continue;
       }
       const limit: Mapping = {};
@@ -606,7 +635,7 @@ const ulimits: Codec = (v, at) => {
       out[key] = limit;
     } else {
       const n = toNumber(u, `${at}.${key}`);
-      out[key] = n !== 0 ? n : {};
+      out[key] = n === 0 ? {} : opts.target === "json" ? n : { single: n };
     }
   }
   return Object.keys(out).length === 0 ? OMIT : out;
@@ -631,7 +660,15 @@ const ssh: Codec = (v) => {
 };
 
 /** NanoCPUs: a float32, zero omitted. */
-const cpus: Codec = num;
+/** A Go float32 (cpus, ratios): Go prints the shortest decimal that reads back as the same float32. */
+const float32: Codec = (v, at) => {
+  if (v === null || v === undefined) return OMIT;
+  const n = toNumber(v, at);
+  return n === 0 ? OMIT : shortestFloat32(n);
+};
+
+/** NanoCPUs: a float32, zero omitted. */
+const cpus: Codec = float32;
 
 /** DeviceCount: `all` is -1. */
 const deviceCount: Codec = (v, at) => {
@@ -714,7 +751,7 @@ const TRIGGER = struct([
     () => "",
   ),
   f("target", str),
-  f("exec", HOOK, () => HOOK({}, "", { nestedExtensions: false })),
+  f("exec", HOOK, () => HOOK({}, "", { target: "json" })),
   f("ignore", strings),
   f("include", strings),
 ]);
@@ -764,7 +801,7 @@ const UPDATE_CONFIG = struct([
   f("delay", duration),
   f("failure_action", str),
   f("monitor", duration),
-  f("max_failure_ratio", num),
+  f("max_failure_ratio", float32),
   f("order", str),
 ]);
 
@@ -892,12 +929,12 @@ const SERVICE = struct([
   f("cgroup_parent", str),
   f("cgroup", str),
   f("cpu_count", num),
-  f("cpu_percent", num),
+  f("cpu_percent", float32),
   f("cpu_period", num),
   f("cpu_quota", num),
   f("cpu_rt_period", num),
   f("cpu_rt_runtime", num),
-  f("cpus", num),
+  f("cpus", float32),
   f("cpuset", str),
   f("cpu_shares", num),
   f("command", shellCommand, () => null),
@@ -1059,6 +1096,15 @@ function toNumber(v: unknown, at: string): number {
   if (typeof v === "number") return v;
   if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
   throw new UserError(`${at}: cannot convert ${JSON.stringify(v)} to a number`, { path: at });
+}
+
+function shortestFloat32(n: number): number {
+  const target = Math.fround(n);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(target.toPrecision(digits));
+    if (Math.fround(candidate) === target) return candidate;
+  }
+  return target;
 }
 
 function toDuration(v: unknown, at: string): string {

@@ -85,7 +85,8 @@ export function serviceHashInput(
   }
   if (service.deploy) {
     const { replicas: _replicas, ...deploy } = service.deploy;
-    kept.deploy = deploy;
+    if (Object.keys(deploy).length) kept.deploy = deploy;
+    else delete kept.deploy;
   }
 
   const networks: Record<string, string> = {};

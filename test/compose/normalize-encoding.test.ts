@@ -1,10 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- these tests read into untyped model JSON */
 import { describe, expect, it } from "vitest";
-import { normalizeProject, withoutNestedExtensions } from "../../src/compose/normalize.js";
+import { formatComposeJson, normalizeProject, toComposeJson } from "../../src/compose/normalize.js";
 
-const web = (service: Record<string, unknown>) =>
-  (normalizeProject({ services: { web: service } }, { projectName: "demo", workingDir: "/p", environment: {} }) as any)
-    .services.web;
+const project = (service: Record<string, unknown>) =>
+  normalizeProject({ services: { web: service } }, { projectName: "demo", workingDir: "/p", environment: {} });
+/** The service in the model (model.ts types). */
+const web = (service: Record<string, unknown>) => (project(service) as any).services.web;
+/** The service as `docker compose config --format json` prints it. */
+const webJson = (service: Record<string, unknown>) => (toComposeJson(project(service)) as any).services.web;
 
 describe("scalars as compose-go prints them", () => {
   it("command and entrypoint are always printed, null when unset", () => {
@@ -36,22 +39,24 @@ describe("scalars as compose-go prints them", () => {
     );
   });
 
-  it("byte sizes as decimal strings", () => {
-    const s = web({
+  it("byte sizes: numbers in the model, decimal strings in compose's JSON", () => {
+    const def = {
       image: "x",
       mem_limit: "512m",
       memswap_limit: -1,
       shm_size: "64M",
       mem_reservation: 1024,
       mem_swappiness: 0,
-    });
-    expect([s.mem_limit, s.memswap_limit, s.shm_size, s.mem_reservation, s.mem_swappiness]).toEqual([
-      "536870912",
-      "-1",
-      "67108864",
-      "1024",
-      undefined,
-    ]);
+    };
+    const pick = (s: any) => [s.mem_limit, s.memswap_limit, s.shm_size, s.mem_reservation, s.mem_swappiness];
+    expect(pick(web(def))).toEqual([536870912, -1, 67108864, 1024, undefined]);
+    expect(pick(webJson(def))).toEqual(["536870912", "-1", "67108864", "1024", undefined]);
+  });
+
+  it("float32 values print their shortest float32 decimal", () => {
+    const s = web({ image: "x", cpus: 0.123456789, deploy: { update_config: { max_failure_ratio: 0.3 } } });
+    expect(s.cpus).toBe(0.12345679);
+    expect(s.deploy.update_config.max_failure_ratio).toBe(0.3);
   });
 
   it('restart "no", pull_policy if_not_present → missing, cpus as a number', () => {
@@ -66,19 +71,16 @@ describe("scalars as compose-go prints them", () => {
     expect(s.sysctls).toEqual({ a: "1" });
   });
 
-  it("extra_hosts as sorted host=ip strings", () => {
-    expect(web({ image: "x", extra_hosts: { b: ["::1"], a: ["10.0.0.1", "10.0.0.2"] } }).extra_hosts).toEqual([
-      "a=10.0.0.1",
-      "a=10.0.0.2",
-      "b=::1",
-    ]);
+  it("extra_hosts: host → addresses in the model, sorted host=ip strings in compose's JSON", () => {
+    const def = { image: "x", extra_hosts: { b: ["::1"], a: ["10.0.0.1", "10.0.0.2"] } };
+    expect(web(def).extra_hosts).toEqual({ a: ["10.0.0.1", "10.0.0.2"], b: ["::1"] });
+    expect(webJson(def).extra_hosts).toEqual(["a=10.0.0.1", "a=10.0.0.2", "b=::1"]);
   });
 
-  it("ulimits: a single value or soft/hard", () => {
-    expect(web({ image: "x", ulimits: { nproc: 65535, nofile: { soft: 1, hard: 2 } } }).ulimits).toEqual({
-      nofile: { soft: 1, hard: 2 },
-      nproc: 65535,
-    });
+  it("ulimits: {single} or {soft, hard}; a bare number in compose's JSON", () => {
+    const def = { image: "x", ulimits: { nproc: 65535, nofile: { soft: 1, hard: 2 } } };
+    expect(web(def).ulimits).toEqual({ nofile: { soft: 1, hard: 2 }, nproc: { single: 65535 } });
+    expect(webJson(def).ulimits).toEqual({ nofile: { soft: 1, hard: 2 }, nproc: 65535 });
   });
 });
 
@@ -111,17 +113,17 @@ describe("structured attributes", () => {
     ).toEqual([
       { type: "bind", source: "/h", target: "/c", bind: { propagation: "rshared", create_host_path: true } },
       { type: "bind", source: "/h", target: "/d", bind: {} },
-      { type: "tmpfs", target: "/t", tmpfs: { size: "1024", mode: 1777 } },
+      { type: "tmpfs", target: "/t", tmpfs: { size: 1024, mode: 1777 } },
     ]);
   });
 
-  it("secrets default their target; modes print in octal", () => {
-    expect(web({ image: "x", secrets: [{ source: "s" }, { source: "t", target: "/t", mode: 0o400 }] }).secrets).toEqual(
-      [
-        { source: "s", target: "/run/secrets/s" },
-        { source: "t", target: "/t", mode: "0400" },
-      ],
-    );
+  it("secrets default their target; modes are numbers, octal strings in compose's JSON", () => {
+    const def = { image: "x", secrets: [{ source: "s" }, { source: "t", target: "/t", mode: 0o400 }] };
+    expect(web(def).secrets).toEqual([
+      { source: "s", target: "/run/secrets/s" },
+      { source: "t", target: "/t", mode: 0o400 },
+    ]);
+    expect(webJson(def).secrets[1].mode).toBe("0400");
   });
 
   it("build defaults: context and Dockerfile", () => {
@@ -147,7 +149,7 @@ describe("structured attributes", () => {
       }).deploy,
     ).toEqual({
       resources: {
-        limits: { cpus: 0.5, memory: "1073741824", pids: 10 },
+        limits: { cpus: 0.5, memory: 1073741824, pids: 10 },
         reservations: { devices: [{ capabilities: ["gpu"], count: -1 }] },
       },
       restart_policy: { condition: "on-failure", delay: "5s", max_attempts: 0 },
@@ -193,6 +195,18 @@ describe("structured attributes", () => {
   });
 });
 
+describe("formatComposeJson", () => {
+  it("escapes like Go's json and doubles $ like compose", () => {
+    const p = normalizeProject(
+      { services: { web: { image: "x", command: ["sh", "-c", "echo $HOME <a> && b"] } } },
+      { projectName: "demo", workingDir: "/p", environment: {} },
+    );
+    const text = formatComposeJson(p);
+    expect(text).toContain(String.raw`"echo $$HOME \u003ca\u003e \u0026\u0026 b"`);
+    expect(text.endsWith("}")).toBe(true);
+  });
+});
+
 describe("unknown attributes and extensions", () => {
   it("keeps unknown attributes after the known ones, keys sorted", () => {
     const s = web({ image: "x", "x-b": { z: 1, a: 2 }, future_field: true, "x-a": 1 });
@@ -200,12 +214,13 @@ describe("unknown attributes and extensions", () => {
     expect(Object.keys(s["x-b"])).toEqual(["a", "z"]);
   });
 
-  it("withoutNestedExtensions drops x- keys below the top level only", () => {
+  it("toComposeJson drops x- keys below the top level only", () => {
     const p = normalizeProject(
       { services: { web: { image: "x", labels: { "x-label": "kept" }, "x-ext": 1 } }, "x-top": { b: 1 } },
       { projectName: "demo", workingDir: "/p", environment: {} },
     );
-    const json = withoutNestedExtensions(p) as any;
+    const json = toComposeJson(p) as any;
+    expect((p as any).services.web["x-ext"]).toBe(1);
     expect(json.services.web["x-ext"]).toBeUndefined();
     expect(json.services.web.labels).toEqual({ "x-label": "kept" });
     expect(json["x-top"]).toEqual({ b: 1 });

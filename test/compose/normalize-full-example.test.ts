@@ -12,7 +12,8 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { canonicalizeFile } from "../../src/compose/canonical.js";
 import { resolveRelativePaths } from "../../src/compose/paths.js";
-import { normalizeProject, withoutNestedExtensions } from "../../src/compose/normalize.js";
+import type { Project } from "../../src/compose/model.js";
+import { formatComposeJson, normalizeProject, toComposeJson } from "../../src/compose/normalize.js";
 
 const dir = resolve(__dirname, "../../fixtures/compose/full-example");
 const homeDir = "/home/tester";
@@ -29,6 +30,15 @@ function load() {
   });
 }
 
+/** The model through normalization again: nothing left to change. */
+function normalizeAgain(project: Project): Project {
+  return normalizeProject(project as unknown as Record<string, unknown>, {
+    projectName: "full_example_project_name",
+    workingDir: dir,
+    environment: {},
+  });
+}
+
 function expectedJson(): string {
   return readFileSync(join(dir, "expected.json"), "utf8")
     .replaceAll("<WORKING_DIR>", dir)
@@ -38,8 +48,14 @@ function expectedJson(): string {
 
 describe("full example", () => {
   it("prints what docker compose config --format json prints, key order included", () => {
-    const project = withoutNestedExtensions(load());
+    const project = toComposeJson(load());
     expect(JSON.stringify(project, null, 2)).toBe(expectedJson());
+  });
+
+  it("prints Go's escapes like compose-go's own expected JSON", () => {
+    const text = formatComposeJson(load());
+    expect(text).toContain(String.raw`"dockerfile_inline": "FROM alpine\nRUN echo \"hello\" \u003e /world.txt\n"`);
+    expect(JSON.parse(text)).toEqual(JSON.parse(expectedJson()));
   });
 
   it("keeps x- extensions below the top level in the model", () => {
@@ -51,8 +67,10 @@ describe("full example", () => {
     expect(project["x-nested"]).toEqual({ bar: "baz", foo: "bar" });
   });
 
-  it("is stable when encoded again", () => {
+  it("is stable when encoded or normalized again", () => {
     const once = load();
-    expect(withoutNestedExtensions(withoutNestedExtensions(once))).toEqual(withoutNestedExtensions(once));
+    const json = toComposeJson(once);
+    expect(toComposeJson(json as unknown as Project)).toEqual(json);
+    expect(normalizeAgain(once)).toEqual(once);
   });
 });

@@ -17,11 +17,14 @@ const command: Command = {
     const format = stringValue(args.values.format) ?? "yaml";
     if (format !== "yaml" && format !== "json") throw new UsageError(`config: unknown format "${format}" (use yaml or json)`);
     const { project } = await loadFromArgs(args);
+    const { formatComposeJson, pruneUnusedResources, toComposeJson } = await import("../../compose/normalize.js");
+    // Like `docker compose config`, resources no enabled service uses are not printed.
+    const pruned = pruneUnusedResources(project);
     if (format === "json") {
-      process.stdout.write(JSON.stringify(project, null, 2) + "\n");
+      process.stdout.write(formatComposeJson(pruned) + "\n");
     } else {
       const { stringify } = await import("yaml");
-      process.stdout.write(stringify(project, { aliasDuplicateObjects: false, lineWidth: 0 }));
+      process.stdout.write(stringify(toComposeJson(pruned), { aliasDuplicateObjects: false, lineWidth: 0 }));
     }
     return 0;
   },

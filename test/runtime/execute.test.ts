@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { deploy, down } from "../../src/runtime/index.js";
+import { EngineError } from "../../src/runtime/engine.js";
+import { judge } from "../../src/runtime/wait.js";
+import { FakeEngine } from "./fake-engine.js";
+import { proj, svc } from "./fixtures.js";
+
+const healthcheck = { test: ["CMD", "true"], interval: "1s" };
+
+function engineWithImages(): FakeEngine {
+  const e = new FakeEngine();
+  e.images.set("busybox:latest", "sha256:bb");
+  return e;
+}
+
+describe("executing a deploy (fake engine)", () => {
+  it("waits for health events before starting dependents, then a second deploy is a no-op", async () => {
+    const e = engineWithImages();
+    e.onStart = (c, eng) => {
+      if (c.name === "demo-db-1") setTimeout(() => eng.setHealth(c.id, "healthy"), 20);
+    };
+    const p = proj({ db: svc({ healthcheck }), web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }) });
+    const r = await deploy(p, { engine: e });
+    expect(r.result.errors).toEqual([]);
+    expect(e.calls).toEqual(["network demo_default", "create demo-db-1", "start demo-db-1", "create demo-web-1", "start demo-web-1"]);
+    e.calls.length = 0;
+    const again = await deploy(p, { engine: e });
+    expect(again.plan.operations).toEqual([]);
+    expect(e.calls).toEqual([]);
+  });
+
+  it("fails dependents of an unhealthy service with its health output; optional dependents and other branches start", async () => {
+    const e = engineWithImages();
+    e.onStart = (c, eng) => {
+      if (c.name === "demo-db-1") setTimeout(() => eng.setHealth(c.id, "unhealthy", "connection refused\n"), 10);
+    };
+    const p = proj({
+      db: svc({ healthcheck }),
+      web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }),
+      edge: svc({ depends_on: { web: { condition: "service_started", required: true } } }),
+      opt: svc({ depends_on: { db: { condition: "service_healthy", required: false } } }),
+      solo: svc(),
+    });
+    const r = await deploy(p, { engine: e });
+    expect(r.result.ok).toBe(false);
+    expect(r.result.errors).toEqual([
+      { resource: "service", name: "web", service: "web", message: "dependency failed to start: container demo-db-1 is unhealthy: last health check (exit 1): connection refused" },
+    ]);
+    expect(r.result.skipped.map((s) => `${s.name}: ${s.message}`)).toEqual(["edge: dependency web failed"]);
+    expect(e.calls).toContain("start demo-opt-1");
+    expect(e.calls).toContain("start demo-solo-1");
+    expect(e.calls).not.toContain("start demo-web-1");
+  });
+
+  it("reports a job that did not complete successfully with its exit code and last log lines", async () => {
+    const e = engineWithImages();
+    e.onStart = (c, eng) => {
+      if (c.name === "demo-migrate-1") setTimeout(() => eng.exit(c.id, 3), 10);
+    };
+    const p = proj({ migrate: svc(), app: svc({ depends_on: { migrate: { condition: "service_completed_successfully", required: true } } }) });
+    const r = await deploy(p, { engine: e });
+    expect(r.result.errors[0].message).toBe("dependency failed to start: service migrate didn't complete successfully: exit 3; last output:\n  last words");
+  });
+
+  it("recreates under a temporary name, then stops and removes the old container and renames the new one", async () => {
+    const e = engineWithImages();
+    await deploy(proj({ web: svc({ environment: { V: "1" } }) }), { engine: e });
+    const oldId = [...e.containers.values()][0].id;
+    e.calls.length = 0;
+    const r = await deploy(proj({ web: svc({ environment: { V: "2" } }) }), { engine: e });
+    expect(r.result.errors).toEqual([]);
+    const tmp = `${oldId.slice(0, 12)}_demo-web-1`;
+    expect(e.calls).toEqual([`create ${tmp}`, "stop demo-web-1", "remove demo-web-1", `rename ${tmp} demo-web-1`, "start demo-web-1"]);
+  });
+
+  it("pulls missing images before creating containers and records the image ID", async () => {
+    const e = new FakeEngine();
+    const r = await deploy(proj({ web: svc({ image: "nginx:1" }) }), { engine: e });
+    expect(r.result.errors).toEqual([]);
+    expect(e.calls.slice(0, 2)).toEqual(["pull nginx:1", "network demo_default"]);
+    expect([...e.containers.values()][0].spec.Labels!["com.docker.compose.image"]).toBe("sha256:nginx:1");
+  });
+});
+
+describe("down (fake engine)", () => {
+  it("removes dependents first and warns instead of failing on moby#42119", async () => {
+    const e = engineWithImages();
+    const p = proj({ db: svc(), web: svc({ depends_on: { db: { condition: "service_started", required: true } } }) });
+    await deploy(p, { engine: e });
+    e.calls.length = 0;
+    e.removeNetworkError = () => new EngineError("error while removing network: network demo_default id abc has active endpoints", 403);
+    const events: string[] = [];
+    const r = await down(p, { engine: e, onEvent: (ev) => events.push(`${ev.status} ${ev.name}`) });
+    expect(r.result.ok).toBe(true);
+    expect(e.calls).toEqual(["stop demo-web-1", "remove demo-web-1", "stop demo-db-1", "remove demo-db-1", "rm-network demo_default"]);
+    expect(r.result.warnings).toEqual(["network demo_default still reports active endpoints although no container is attached (moby#42119); left in place"]);
+  });
+});
+
+describe("judge", () => {
+  const info = (state: Record<string, unknown>, healthcheck = true) => ({
+    Id: "x",
+    Name: "/demo-db-1",
+    Image: "i",
+    State: { Status: "running", Running: true, ExitCode: 0, ...state },
+    Config: { Labels: { "com.docker.compose.service": "db" }, ...(healthcheck ? { Healthcheck: { Test: ["CMD", "true"] } } : {}) },
+  });
+  it("decides conditions from an inspect result", () => {
+    expect(judge(info({ Health: { Status: "starting" } }), "healthy")).toEqual({ done: false });
+    expect(judge(info({ Health: { Status: "healthy" } }), "healthy")).toEqual({ done: true });
+    expect(judge(info({}, false), "healthy")).toEqual({ done: true, error: "container demo-db-1 has no healthcheck configured" });
+    expect(judge(info({}, false), "running_or_healthy")).toEqual({ done: true });
+    expect(judge(info({ Status: "exited", ExitCode: 1 }), "healthy")).toEqual({ done: true, error: "container demo-db-1 exited (1)" });
+    expect(judge(info({ Status: "exited", ExitCode: 0 }), "completed")).toEqual({ done: true });
+    expect(judge(info({ Status: "exited", ExitCode: 2 }), "completed")).toEqual({ done: true, error: "service db didn't complete successfully: exit 2" });
+  });
+});
