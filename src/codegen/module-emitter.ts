@@ -202,7 +202,7 @@ class ModuleEmitter {
   }
 
   private aliasTarget(alias: Alias): Node {
-    const target = alias.resolve(this.yaml.doc) as Node | undefined;
+    const target = this.yaml.aliasTarget(alias);
     if (!target) throw userError(this.yaml, alias, `unknown alias *${alias.source}`);
     if (this.open.has(target)) throw userError(this.yaml, alias, `alias *${alias.source} refers to its own enclosing node`);
     return target;

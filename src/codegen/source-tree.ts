@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, extname, relative, resolve, sep } from "node:path";
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Scalar } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, type Node, type Scalar } from "yaml";
 import { UserError } from "../compose/errors.js";
 import { hasInterpolation } from "../compose/template.js";
 import { readYamlSource, type YamlSource } from "./yaml-source.js";
@@ -70,17 +70,16 @@ interface IncludeRequest {
 }
 
 function includeRequests(yaml: YamlSource, workingDir: string): IncludeRequest[] {
-  const { doc } = yaml;
-  const top = doc.contents;
+  const top = yaml.doc.contents;
   if (!isMap(top)) return [];
-  const list = resolveAlias(doc, top.get("include", true) as Node | undefined);
+  const list = resolveAlias(yaml, top.get("include", true) as Node | undefined);
   if (list === undefined || list === null) return [];
   if (!isSeq(list)) throw userError(yaml, list, "`include` must be a list");
 
   return list.items.map((raw) => {
-    const item = resolveAlias(doc, raw as Node);
-    const pathNode = isMap(item) ? resolveAlias(doc, item.get("path", true) as Node | undefined) : item;
-    const pathItems = isSeq(pathNode) ? pathNode.items.map((n) => resolveAlias(doc, n as Node)) : [pathNode];
+    const item = resolveAlias(yaml, raw as Node);
+    const pathNode = isMap(item) ? resolveAlias(yaml, item.get("path", true) as Node | undefined) : item;
+    const pathItems = isSeq(pathNode) ? pathNode.items.map((n) => resolveAlias(yaml, n as Node)) : [pathNode];
     const scalars = pathItems.map((n) => {
       if (!isScalar(n) || typeof n.value !== "string") throw userError(yaml, n ?? item, "an include path must be a string");
       if (hasInterpolation(n.value)) {
@@ -93,7 +92,7 @@ function includeRequests(yaml: YamlSource, workingDir: string): IncludeRequest[]
     });
     if (scalars.length === 0) throw userError(yaml, item, "an include needs a path");
     const files = scalars.map((s) => ({ file: resolve(workingDir, s.value as string) }));
-    const pd = isMap(item) ? resolveAlias(doc, item.get("project_directory", true) as Node | undefined) : undefined;
+    const pd = isMap(item) ? resolveAlias(yaml, item.get("project_directory", true) as Node | undefined) : undefined;
     return {
       scalars,
       files,
@@ -108,8 +107,8 @@ function includeRequests(yaml: YamlSource, workingDir: string): IncludeRequest[]
   });
 }
 
-function resolveAlias(doc: Document, node: Node | null | undefined): Node | null | undefined {
-  return isAlias(node) ? (node.resolve(doc) as Node | undefined) : node;
+function resolveAlias(yaml: YamlSource, node: Node | null | undefined): Node | null | undefined {
+  return isAlias(node) ? yaml.aliasTarget(node) : node;
 }
 
 /**

@@ -15,8 +15,8 @@
  * An "entry" is a key of a block mapping or an item of a block sequence; entries inside flow
  * collections (`[a, b]`, `{a: 1}`) don't take comments, their enclosing entry does.
  */
-import { isMap, isPair, isSeq, LineCounter, parseDocument, Parser } from "yaml";
-import type { Document, Node, Pair, YAMLMap, YAMLSeq } from "yaml";
+import { Composer, isAlias, isCollection, isMap, isPair, isSeq, LineCounter, Parser } from "yaml";
+import type { Alias, Document, Node, Pair, YAMLMap, YAMLSeq } from "yaml";
 import { UserError } from "../compose/errors.js";
 
 export type Collection = YAMLMap | YAMLSeq;
@@ -53,6 +53,8 @@ export interface YamlSource {
   closingComments(container: Collection): Comment[];
   /** 1-based line and column of an offset, for error messages. */
   position(offset: number): { line: number; column: number };
+  /** The node an alias stands for (the nearest preceding anchor of that name), if any. */
+  aliasTarget(alias: Alias): Node | undefined;
 }
 
 /** Same reading options as the loader (src/compose/yaml.ts), so both see the same values. */
@@ -60,15 +62,18 @@ export const YAML_OPTIONS = { version: "1.2", schema: "core", merge: false, uniq
 
 export function readYamlSource(text: string, file: string): YamlSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter: lines, keepSourceTokens: true });
+  // One parse serves both the Document (values) and the comments (CST tokens).
+  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  const docs = [...new Composer({ ...YAML_OPTIONS, keepSourceTokens: true }).compose(tokens, true, text.length)];
+  const fail = (message: string, offset: number | undefined): never => {
+    const at = offset === undefined ? undefined : lines.linePos(offset);
+    throw new UserError(message, { location: { file, line: at?.line, column: at?.col } });
+  };
+  if (docs.length > 1) fail("c2ts import reads one YAML document per compose file", docs[1]!.range[0]);
+  const doc = docs[0]!;
   const problem = doc.errors[0];
-  if (problem) {
-    const [start] = problem.linePos ?? [];
-    throw new UserError(`invalid YAML: ${problem.message.split("\n")[0]}`, {
-      location: { file, line: start?.line, column: start?.col },
-    });
-  }
-  return attachComments(text, file, doc as Document.Parsed, lines);
+  if (problem) fail(`invalid YAML: ${problem.message.split("\n")[0]}`, problem.pos[0]);
+  return attachComments(text, file, tokens, doc as Document.Parsed, lines);
 }
 
 interface ContainerInfo {
@@ -78,7 +83,13 @@ interface ContainerInfo {
   closing: Comment[];
 }
 
-function attachComments(text: string, file: string, doc: Document.Parsed, lines: LineCounter): YamlSource {
+function attachComments(
+  text: string,
+  file: string,
+  tokens: unknown[],
+  doc: Document.Parsed,
+  lines: LineCounter,
+): YamlSource {
   const sourceLines = text.split(/\r?\n/);
   const isBlank = (line: number) => line >= 1 && line <= sourceLines.length && sourceLines[line - 1]!.trim() === "";
   const pos = (offset: number) => {
@@ -111,8 +122,9 @@ function attachComments(text: string, file: string, doc: Document.Parsed, lines:
   };
   visit(doc.contents, undefined);
   entries.sort((a, b) => a.offset - b.offset);
+  const aliases = aliasTargets(doc);
 
-  const comments = collectComments(text).map((c) => {
+  const comments = collectComments(tokens).map((c) => {
     const { line, col } = pos(c.offset);
     const fullLine = sourceLines[line - 1]!.slice(0, col - 1).trim() === "";
     return { ...c, line, col, fullLine };
@@ -165,7 +177,34 @@ function attachComments(text: string, file: string, doc: Document.Parsed, lines:
       const { line, col } = lines.linePos(offset);
       return { line, column: col };
     },
+    aliasTarget: (alias) => aliases.get(alias),
   };
+}
+
+/** Resolves every alias in one document-order pass (`Alias.resolve` walks the whole document each time). */
+function aliasTargets(doc: Document.Parsed): Map<Alias, Node> {
+  const targets = new Map<Alias, Node>();
+  const anchors = new Map<string, Node>();
+  const visit = (node: unknown): void => {
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target) targets.set(node, target);
+      return;
+    }
+    if (!node || typeof node !== "object") return;
+    const n = node as Node;
+    if (n.anchor) anchors.set(n.anchor, n);
+    if (isCollection(n)) {
+      for (const item of n.items as unknown[]) {
+        if (isPair(item)) {
+          visit(item.key);
+          visit(item.value);
+        } else visit(item);
+      }
+    }
+  };
+  visit(doc.contents);
+  return targets;
 }
 
 /** Where an entry starts: the key of a pair, or the `-` of a sequence item. */
@@ -203,7 +242,7 @@ function enclosingBlock(entry: Entry, col: number, containers: Map<Collection, C
 }
 
 /** Every comment token in the file, in order, without its `#`. */
-function collectComments(text: string): { offset: number; text: string }[] {
+function collectComments(tokens: unknown[]): { offset: number; text: string }[] {
   const out: { offset: number; text: string }[] = [];
   const walk = (token: unknown): void => {
     if (Array.isArray(token)) {
@@ -218,6 +257,6 @@ function collectComments(text: string): { offset: number; text: string }[] {
     }
     for (const value of Object.values(token)) if (typeof value === "object") walk(value);
   };
-  for (const token of new Parser().parse(text)) walk(token);
+  walk(tokens);
   return out.sort((a, b) => a.offset - b.offset);
 }

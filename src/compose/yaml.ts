@@ -109,7 +109,7 @@ class NodeReader {
     if (isMap(node)) value = this.readMap(node as YAMLMap.Parsed, path);
     else if (isSeq(node)) value = node.items.map((item, i) => this.read(item as ParsedNode, [...path, i]));
     else if (isScalar(node)) value = this.readScalar(node as Scalar.Parsed);
-    else this.fail("unsupported YAML node", node.range?.[0]);
+    else this.fail("unsupported YAML node", (node as Node).range?.[0]);
 
     if (node.anchor) this.anchors.set(node, value);
     switch (node.tag) {
