@@ -54,8 +54,13 @@ export interface StackDocumentLike {
 export interface StackSource {
   /** Directory relative paths resolve against (the original YAML project directory). */
   workingDir: string;
+  /** Env files the stack asks for when no `--env-file` is given; empty: `<workingDir>/.env`. */
+  envFiles?: string[];
   /** Evaluates the stack once the loader knows the environment. */
-  evaluate(environment: Environment): Promise<StackDocumentLike>;
+  evaluate(
+    environment: Environment,
+    options: { workingDir: string; onUnset: (name: string) => void },
+  ): Promise<StackDocumentLike>;
 }
 
 export interface LoadedProject {
@@ -104,8 +109,11 @@ async function loadStack(
   warn: (m: string) => void,
 ): Promise<LoadedProject> {
   const workingDir = resolve(cwd, options.projectDirectory ?? stack.workingDir);
-  const environment = projectEnvironment(baseEnv, options, workingDir, cwd);
-  const root = await stack.evaluate(environment);
+  const envFiles = options.envFiles?.length ? options.envFiles : stack.envFiles;
+  const environment = projectEnvironment(baseEnv, { ...options, envFiles }, workingDir, cwd);
+  const unset = new Set<string>();
+  const root = await stack.evaluate(environment, { workingDir, onUnset: (name) => unset.add(name) });
+  warnUnset(unset, warn);
   const projectName = resolveProjectName({
     flag: options.projectName,
     environment,
@@ -192,7 +200,7 @@ function prepareDocument(doc: SourceDocument, ctx: ModelContext): Record<string,
     data = locateErrors(doc, () =>
       interpolateTree(data, (name) => ctx.environment[name], { onUnset: (name: string) => unset.add(name) }),
     );
-    for (const name of unset) ctx.warn(`The "${name}" variable is not set. Defaulting to a blank string.`);
+    warnUnset(unset, ctx.warn);
   }
   data = locateErrors(doc, () => castTypes(data, { onWarning: ctx.warn }));
   if (!isPlainObject(data)) throw new UserError("top-level object must be a mapping", { location: { file: doc.file } });
@@ -236,6 +244,10 @@ function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: M
     },
   });
   return { ...data, services: extended };
+}
+
+function warnUnset(names: Set<string>, warn: (m: string) => void): void {
+  for (const name of names) warn(`The "${name}" variable is not set. Defaulting to a blank string.`);
 }
 
 function applyProfiles(project: Project, active: string[]): void {
