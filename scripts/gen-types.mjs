@@ -38,7 +38,8 @@ function propertyKey(name) {
 
 /** The TypeScript type for a schema node. */
 function typeOf(node) {
-  if (node === true || node === undefined || (typeof node === "object" && Object.keys(node).length === 0)) return "unknown";
+  if (node === true || node === undefined || (typeof node === "object" && Object.keys(node).length === 0))
+    return "unknown";
   if (node.$ref) return typeName(node.$ref.replace("#/definitions/", ""));
   if (node.oneOf || node.anyOf) return union((node.oneOf ?? node.anyOf).map((n) => typeOf(n)));
   if (node.enum) return union([...node.enum.map((v) => JSON.stringify(v)), "(string & {})"]);
@@ -120,7 +121,8 @@ function objectType(node) {
     const doc = others.length === 1 && others[0][1].description ? jsdoc(others[0][1]) : "";
     members.push(`${doc}[key: string]: ${union(valueTypes)};`);
   } else {
-    if (extensions.length > 0) members.push("/** Extension fields: ignored by Compose, kept for tools. */\n[key: `x-${string}`]: unknown;");
+    if (extensions.length > 0)
+      members.push("/** Extension fields: ignored by Compose, kept for tools. */\n[key: `x-${string}`]: unknown;");
     if (!closed && node.additionalProperties !== undefined && node.additionalProperties !== true) {
       members.push(`[key: string]: ${union([typeOf(node.additionalProperties), "unknown"])};`);
     } else if (!closed) {
@@ -132,7 +134,8 @@ function objectType(node) {
 
 function declaration(name, node) {
   const t = typeOf(node);
-  const isObject = !node.$ref && !node.oneOf && !node.anyOf && !node.enum && t.startsWith("{") && splitUnion(t).length === 1;
+  const isObject =
+    !node.$ref && !node.oneOf && !node.anyOf && !node.enum && t.startsWith("{") && splitUnion(t).length === 1;
   return isObject ? `${jsdoc(node)}export interface ${name} ${t}\n` : `${jsdoc(node)}export type ${name} = ${t};\n`;
 }
 

@@ -102,7 +102,12 @@ class ModuleEmitter {
       const uses = this.uses.get(node) ?? new Set<Use>();
       const asService = uses.size === 1 && uses.has("service");
       const code = this.value(node, { kind: asService ? "service" : "other", declaring: node });
-      constants.unshift({ name, code, comments: this.constantComments.get(node) ?? [], ...(asService ? { type: "Service" as const } : {}) });
+      constants.unshift({
+        name,
+        code,
+        comments: this.constantComments.get(node) ?? [],
+        ...(asService ? { type: "Service" as const } : {}),
+      });
     }
     return {
       fileComments: this.yaml.fileComments,
@@ -151,7 +156,10 @@ class ModuleEmitter {
 
   /** The comments of an `x-` entry move to its constant's declaration. */
   private detachComments(entry: Entry): Comment[] {
-    const comments = [...entry.leading, ...entry.trailing.map((text) => ({ text, line: entry.line, blankBefore: false }))];
+    const comments = [
+      ...entry.leading,
+      ...entry.trailing.map((text) => ({ text, line: entry.line, blankBefore: false })),
+    ];
     entry.leading = [];
     entry.trailing = [];
     return comments;
@@ -167,11 +175,7 @@ class ModuleEmitter {
     this.open.add(node);
     try {
       const inner: Position = { ...at, declaring: undefined };
-      const code = isMap(node)
-        ? this.map(node, inner)
-        : isSeq(node)
-          ? this.seq(node)
-          : this.scalar(node as Scalar);
+      const code = isMap(node) ? this.map(node, inner) : isSeq(node) ? this.seq(node) : this.scalar(node as Scalar);
       return this.tagged(node, code);
     } finally {
       this.open.delete(node);
@@ -204,7 +208,8 @@ class ModuleEmitter {
   private aliasTarget(alias: Alias): Node {
     const target = this.yaml.aliasTarget(alias);
     if (!target) throw userError(this.yaml, alias, `unknown alias *${alias.source}`);
-    if (this.open.has(target)) throw userError(this.yaml, alias, `alias *${alias.source} refers to its own enclosing node`);
+    if (this.open.has(target))
+      throw userError(this.yaml, alias, `alias *${alias.source} refers to its own enclosing node`);
     return target;
   }
 
@@ -215,7 +220,8 @@ class ModuleEmitter {
       const entry = this.yaml.entryAt(node, index);
       const key = this.keyOf(pair.key);
       if (key === "<<" && isMergeKey(pair.key)) {
-        const sources = pair.value && isSeq(pair.value) && !pair.value.anchor ? (pair.value.items as Node[]) : [pair.value];
+        const sources =
+          pair.value && isSeq(pair.value) && !pair.value.anchor ? (pair.value.items as Node[]) : [pair.value];
         const codes = sources.map((s) => `...${this.mergeSource(s, at)}`).reverse();
         spreads.push({ code: codes.join(",\n"), entry, block: false });
         return;
@@ -251,7 +257,8 @@ class ModuleEmitter {
   }
 
   private childPosition(key: string, at: Position): Position {
-    if (at.kind === "root") return { kind: key === "services" ? "services" : key.startsWith("x-") ? "extension" : "other" };
+    if (at.kind === "root")
+      return { kind: key === "services" ? "services" : key.startsWith("x-") ? "extension" : "other" };
     if (at.kind === "services") return { kind: "service" };
     return { kind: "other" };
   }

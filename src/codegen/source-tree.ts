@@ -81,9 +81,14 @@ function includeRequests(yaml: YamlSource, workingDir: string): IncludeRequest[]
     const pathNode = isMap(item) ? resolveAlias(yaml, item.get("path", true) as Node | undefined) : item;
     const pathItems = isSeq(pathNode) ? pathNode.items.map((n) => resolveAlias(yaml, n as Node)) : [pathNode];
     const scalars = pathItems.map((n) => {
-      if (!isScalar(n) || typeof n.value !== "string") throw userError(yaml, n ?? item, "an include path must be a string");
+      if (!isScalar(n) || typeof n.value !== "string")
+        throw userError(yaml, n ?? item, "an include path must be a string");
       if (hasInterpolation(n.value)) {
-        throw userError(yaml, n, `include path ${JSON.stringify(n.value)} uses variables; c2ts import needs literal include paths`);
+        throw userError(
+          yaml,
+          n,
+          `include path ${JSON.stringify(n.value)} uses variables; c2ts import needs literal include paths`,
+        );
       }
       if (/^[a-z][a-z0-9+.-]*:\/\//i.test(n.value) || n.value.startsWith("git@")) {
         throw userError(yaml, n, `remote include ${JSON.stringify(n.value)} cannot be imported`);

@@ -47,7 +47,11 @@ export interface WriteResult {
  * Writes `files` (paths relative to `outDir`, contents with their hash) into `outDir`. Refuses,
  * writing nothing, if any existing file was edited since it was generated, unless `force`.
  */
-export function writeGenerated(outDir: string, files: Map<string, string>, options: { force?: boolean } = {}): WriteResult {
+export function writeGenerated(
+  outDir: string,
+  files: Map<string, string>,
+  options: { force?: boolean } = {},
+): WriteResult {
   const plan: { target: string; content: string }[] = [];
   const unchanged: string[] = [];
   const refused: string[] = [];

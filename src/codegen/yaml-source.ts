@@ -58,7 +58,13 @@ export interface YamlSource {
 }
 
 /** Same reading options as the loader (src/compose/yaml.ts), so both see the same values. */
-export const YAML_OPTIONS = { version: "1.2", schema: "core", merge: false, uniqueKeys: true, prettyErrors: false } as const;
+export const YAML_OPTIONS = {
+  version: "1.2",
+  schema: "core",
+  merge: false,
+  uniqueKeys: true,
+  prettyErrors: false,
+} as const;
 
 export function readYamlSource(text: string, file: string): YamlSource {
   const lines = new LineCounter();
@@ -137,7 +143,12 @@ function attachComments(
   for (const c of comments) {
     const comment: Comment = { text: c.text, line: c.line, blankBefore: isBlank(c.line - 1) };
     // The top-of-file block: comment lines from line 1 on, without a blank line in between.
-    if (header && c.fullLine && c.line === previousLine + 1 && (entries[0] === undefined || c.offset < entries[0].offset)) {
+    if (
+      header &&
+      c.fullLine &&
+      c.line === previousLine + 1 &&
+      (entries[0] === undefined || c.offset < entries[0].offset)
+    ) {
       fileComments.push({ ...comment, blankBefore: false });
       previousLine = c.line;
       continue;

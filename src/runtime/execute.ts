@@ -7,6 +7,7 @@
  * finish. Every operation is atomic on the engine side, so an interrupted run leaves a state the
  * next plan recognises and converges (see the duplicate/rename handling in plan.ts).
  */
+import { randomBytes } from "node:crypto";
 import type { Project } from "../compose/model.js";
 import { buildContainerSpec, containerName, type ContainerSpec } from "./container-spec.js";
 import { isConflict, isNotFound, type Engine } from "./engine.js";
@@ -14,7 +15,7 @@ import type { DeployEvent, EventStatus, ExecuteResult, ResourceKind } from "./ev
 import { createLimiter, dependencyGraph, SkipNode, subgraph, walkGraph, type Edge, type Limiter } from "./graph.js";
 import { executeImageOperation } from "./images.js";
 import type { Observed, ObservedContainer } from "./observe.js";
-import type { Operation, Plan } from "./plan.js";
+import { temporaryName, type Operation, type Plan } from "./plan.js";
 import { networkCreateSpec, networkWarnings, volumeCreateSpec } from "./resource-spec.js";
 import { tarBuffer } from "./tar.js";
 import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
@@ -377,19 +378,21 @@ async function waitForAll(x: Execution): Promise<void> {
   );
 }
 
-/** Create a container for `service` #number (under `tempName` when replacing `inherit`); returns its ID. */
-async function createContainer(
-  x: Execution,
-  service: string,
-  number: number,
-  replace: { old: ObservedContainer; tempName: string } | undefined,
-): Promise<string> {
+/**
+ * Create a container for `service` #number under a temporary name and set it up (extra networks,
+ * secret/config files). A fresh container is then renamed to its canonical name at once; a
+ * replacement (`replace`) keeps the temporary name until its predecessor is gone. A canonical name
+ * therefore always means a fully set up container, whatever interrupts us. Returns the new ID.
+ */
+async function createContainer(x: Execution, service: string, number: number, replace: ObservedContainer | undefined): Promise<string> {
   const desired = x.plan.services[service];
+  const canonical = containerName(x.project, service, number);
+  const tempName = temporaryName(replace?.id ?? randomBytes(6).toString("hex"), canonical);
   const spec: ContainerSpec = buildContainerSpec({
     project: x.project,
     service,
     number,
-    name: replace?.tempName,
+    name: tempName,
     apiVersion: x.observed.apiVersion,
     configHash: desired.hash,
     configLabel: desired.configLabel,
@@ -401,40 +404,40 @@ async function createContainer(
     environment: x.options.environment,
     seccompProfiles: x.options.seccompProfiles,
     ...(replace
-      ? {
-          inherit: {
-            id: replace.old.id,
-            mounts: replace.old.mounts,
-            imageVolumes: x.observed.images[desired.image]?.volumes ?? [],
-          },
-        }
+      ? { inherit: { id: replace.id, mounts: replace.mounts, imageVolumes: x.observed.images[desired.image]?.volumes ?? [] } }
       : {}),
   });
-  const name = spec.create.name;
-  if (!replace) x.emit("container", name, "Creating", { service });
+  if (!replace) x.emit("container", canonical, "Creating", { service });
   const created = await x.run(() => x.engine.createContainer(spec.create));
-  for (const w of created.Warnings) x.warn(w, "container", name, service);
-  for (const c of spec.connect) {
-    await x.run(() => x.engine.connectNetwork(c.network, created.Id, c.endpoint));
-  }
-  if (spec.copies.length) {
-    const tar = tarBuffer(
-      spec.copies.map((f) => ({
-        name: f.target.replace(/^\/+/, ""),
-        type: "file" as const,
-        mode: f.mode,
-        uid: f.uid,
-        gid: f.gid,
-        mtime: 0,
-        content: f.content,
-      })),
-    );
-    await x.run(() => x.engine.putArchive(created.Id, "/", tar));
+  try {
+    for (const w of created.Warnings) x.warn(w, "container", canonical, service);
+    for (const c of spec.connect) {
+      await x.run(() => x.engine.connectNetwork(c.network, created.Id, c.endpoint));
+    }
+    if (spec.copies.length) {
+      const tar = tarBuffer(
+        spec.copies.map((f) => ({
+          name: f.target.replace(/^\/+/, ""),
+          type: "file" as const,
+          mode: f.mode,
+          uid: f.uid,
+          gid: f.gid,
+          mtime: 0,
+          content: f.content,
+        })),
+      );
+      await x.run(() => x.engine.putArchive(created.Id, "/", tar));
+    }
+    if (!replace) await x.run(() => x.engine.renameContainer(created.Id, canonical));
+  } catch (e) {
+    // Half set up: do not leave it for a later run to mistake for a finished one.
+    await x.engine.removeContainer(created.Id, { force: true }).catch(() => {});
+    throw e;
   }
   if (!replace) {
-    x.setContainer(service, { id: created.Id, name, number });
+    x.setContainer(service, { id: created.Id, name: canonical, number });
     x.count("create-container");
-    x.emit("container", name, "Created", { service });
+    x.emit("container", canonical, "Created", { service });
   }
   return created.Id;
 }
@@ -444,8 +447,7 @@ async function recreateContainer(x: Execution, op: Extract<Operation, { kind: "r
   if (!old) throw new Error(`container ${op.containerId.slice(0, 12)} vanished before it could be recreated`);
   const canonical = containerName(x.project, op.service, op.number);
   x.emit("container", canonical, "Recreating", { service: op.service, message: op.reason });
-  const tempName = `${old.id.slice(0, 12)}_${canonical}`;
-  const id = await createContainer(x, op.service, op.number, { old, tempName });
+  const id = await createContainer(x, op.service, op.number, old);
   x.emit("container", canonical, "Stopping", { service: op.service });
   await x.run(() => x.engine.stopContainer(old.id, x.options.stopTimeout));
   await x.run(() => x.engine.removeContainer(old.id, { force: true }));

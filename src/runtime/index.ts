@@ -9,7 +9,7 @@ import type { Project } from "../compose/model.js";
 import { connectEngine, type Engine } from "./engine.js";
 import type { DeployEvent, ExecuteResult } from "./events.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_WAIT_TIMEOUT_MS, executeDown, executePlan, type ExecuteOptions } from "./execute.js";
-import { observe, observeByName, observeImages, type Observed } from "./observe.js";
+import { observe, observeByName, observeContainers, observeImages, type Observed } from "./observe.js";
 import { planDeploy, planDown, type Plan, type PlanOptions } from "./plan.js";
 
 export type { DeployEvent, ExecuteResult } from "./events.js";
@@ -170,8 +170,8 @@ export interface PsEntry {
 export async function ps(project: Project | string, opts: RuntimeOptions = {}): Promise<PsEntry[]> {
   const name = typeof project === "string" ? project : project.name;
   return withEngine(opts, async (engine) => {
-    const observed = await observeByName(engine, name);
-    return observed.containers
+    const containers = await observeContainers(engine, name);
+    return containers
       .filter((c) => !c.oneoff)
       .map((c) => ({ name: c.name, service: c.service, number: c.number, state: c.state, health: c.health, exitCode: c.exitCode, image: c.image, id: c.id }))
       .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.number - b.number));
@@ -189,9 +189,8 @@ export interface LogsOptions extends RuntimeOptions {
 export async function logs(project: Project | string, services: string[], opts: LogsOptions): Promise<void> {
   const name = typeof project === "string" ? project : project.name;
   return withEngine(opts, async (engine) => {
-    const observed = await observeByName(engine, name);
     const wanted = new Set(services);
-    const containers = observed.containers.filter((c) => !c.oneoff && (wanted.size === 0 || wanted.has(c.service)));
+    const containers = (await observeContainers(engine, name)).filter((c) => !c.oneoff && (wanted.size === 0 || wanted.has(c.service)));
     await Promise.all(
       containers.map((c) =>
         engine.logs(

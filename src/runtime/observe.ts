@@ -99,7 +99,12 @@ export async function observe(engine: Engine, project: Project, options: Observe
   };
 }
 
-/** Observed state for a project known only by name (down/ps without a compose file). */
+/** Just the project's containers (ps, logs): one list call. */
+export async function observeContainers(engine: Engine, projectName: string): Promise<ObservedContainer[]> {
+  return (await engine.listContainers(projectFilter(projectName))).map(toObservedContainer);
+}
+
+/** Observed state for a project known only by name (down without a compose file). */
 export async function observeByName(engine: Engine, projectName: string): Promise<Observed> {
   return observe(engine, { name: projectName, services: {} }, { skipImages: true });
 }

@@ -338,25 +338,37 @@ function planServiceContainers(
   const ops: Operation[] = [];
   const mine = observed.containers.filter((c) => !c.oneoff && c.service === name);
 
-  // Several containers with one number: an interrupted recreate left its temporary container.
+  // Containers are created under a temporary name and renamed once fully set up, so a canonical
+  // name means a complete container. Other containers sharing its number were left by an
+  // interrupted deploy: a replacement whose predecessor is already gone is finished (renamed);
+  // any other temporary container may be half set up and goes.
+  const allIds = new Set(observed.containers.map((c) => c.id));
   const byNumber = new Map<number, ObservedContainer[]>();
   for (const c of mine) byNumber.set(c.number, [...(byNumber.get(c.number) ?? []), c]);
   const kept: ObservedContainer[] = [];
+  const newest = (list: ObservedContainer[]) =>
+    [...list].sort((a, b) => Number(b.configHash === desired.hash) - Number(a.configHash === desired.hash) || b.created - a.created)[0];
   for (const [number, group] of [...byNumber].sort(([a], [b]) => a - b)) {
     const canonical = containerName(project, name, number);
-    const ranked = [...group].sort(
-      (a, b) =>
-        Number(b.configHash === desired.hash) - Number(a.configHash === desired.hash) ||
-        Number(b.name === canonical) - Number(a.name === canonical) ||
-        b.created - a.created,
-    );
-    const [keep, ...rest] = ranked;
-    for (const c of rest) {
-      ops.push({ kind: "remove-container", service: name, name: c.name, containerId: c.id, reason: `duplicate container number ${number} (left by an interrupted deploy)` });
+    const temps = group.filter((c) => isTemporaryName(c.name, canonical));
+    const named = group.find((c) => c.name === canonical);
+    const foreign = group.filter((c) => c !== named && !temps.includes(c));
+    const finished = temps.filter((t) => t.replaces && !allIds.has(t.replaces));
+    let keep: ObservedContainer | undefined;
+    if (named) keep = named;
+    else if (finished.length) keep = newest(finished);
+    else if (foreign.length) keep = newest(foreign);
+    for (const c of group) {
+      if (c === keep) continue;
+      const reason = temps.includes(c)
+        ? "temporary container left by an interrupted deploy"
+        : `duplicate container number ${number}`;
+      ops.push({ kind: "remove-container", service: name, name: c.name, containerId: c.id, reason });
     }
-    if (keep.name !== canonical && number > 0) {
+    if (!keep) continue;
+    if (temps.includes(keep)) {
       ops.push({ kind: "rename-container", service: name, containerId: keep.id, from: keep.name, to: canonical, reason: "finish an interrupted recreate" });
-      keep.name = canonical;
+      keep = { ...keep, name: canonical };
     }
     kept.push(keep);
   }
@@ -435,6 +447,15 @@ function planServiceContainers(
     ops.push({ kind: "create-container", service: name, number, name: containerName(project, name, number), reason: staying.length + i === 0 ? "no container" : `scale up to ${desired.scale}` });
   }
   return ops;
+}
+
+/** `<12 hex>_<canonical>`: the name a container has between its creation and its final rename. */
+export function isTemporaryName(name: string, canonical: string): boolean {
+  return name.length === canonical.length + 13 && /^[0-9a-f]{12}_/.test(name) && name.endsWith(canonical);
+}
+
+export function temporaryName(prefix: string, canonical: string): string {
+  return `${prefix.replace(/^sha256:/, "").slice(0, 12)}_${canonical}`;
 }
 
 function replacesContainer(op: Operation): boolean {

@@ -23,7 +23,10 @@ export interface OpenedStack {
   /** Env files the module asks for when `--env-file` is not given (absolute); empty: `<workingDir>/.env`. */
   envFiles: string[];
   /** Interpolates the stack and its included modules. `workingDir` overrides the project directory (`--project-directory`). */
-  evaluate(environment: Environment, options?: { workingDir?: string; onUnset?: (name: string) => void }): Promise<StackDocument>;
+  evaluate(
+    environment: Environment,
+    options?: { workingDir?: string; onUnset?: (name: string) => void },
+  ): Promise<StackDocument>;
 }
 
 /** Evaluates the TypeScript module `tsFile`, whose default export must come from `defineStack`. */
@@ -32,9 +35,12 @@ export async function openStack(tsFile: string): Promise<OpenedStack> {
   const exports = await evaluateStackModule(file);
   const stack = exports.default;
   if (!isDefinedStack(stack)) {
-    throw new UserError("a stack module must `export default defineStack({ ... }, { source })` (import defineStack from \"c2ts\")", {
-      location: { file },
-    });
+    throw new UserError(
+      'a stack module must `export default defineStack({ ... }, { source })` (import defineStack from "c2ts")',
+      {
+        location: { file },
+      },
+    );
   }
   const root: DefinedStack = stack.moduleFile ? stack : { ...stack, moduleFile: file };
   const base = moduleDir(root);
@@ -45,7 +51,11 @@ export async function openStack(tsFile: string): Promise<OpenedStack> {
     workingDir,
     envFiles: (root.options.envFiles ?? []).map((f) => resolve(base, f)),
     async evaluate(environment, options = {}) {
-      return resolveStack(root, { environment, workingDir: options.workingDir ?? workingDir, onUnset: options.onUnset });
+      return resolveStack(root, {
+        environment,
+        workingDir: options.workingDir ?? workingDir,
+        onUnset: options.onUnset,
+      });
     },
   };
 }

@@ -78,6 +78,8 @@ export function describePlaceholders(s: string): string {
   return s.replace(PLACEHOLDER, (_, id: string) => {
     const spec = registry().specs[Number(id)];
     if (!spec) return "${?}";
-    return spec.op === undefined ? `\${${spec.name}}` : `\${${spec.name}${spec.op}${describePlaceholders(spec.arg ?? "")}}`;
+    return spec.op === undefined
+      ? `\${${spec.name}}`
+      : `\${${spec.name}${spec.op}${describePlaceholders(spec.arg ?? "")}}`;
   });
 }

@@ -108,10 +108,13 @@ function resolveValue(value: unknown, path: PathSegment[], ctx: ResolveContext, 
   for (const [key, item] of Object.entries(value)) {
     if (item === undefined) continue; // an absent key, as in YAML
     if (hasPlaceholder(key)) {
-      throw new UserError(`${describePlaceholders(key)}: env() cannot be used in a key (Compose never interpolates keys)`, {
-        location: { file: where },
-        path: dottedPath(path),
-      });
+      throw new UserError(
+        `${describePlaceholders(key)}: env() cannot be used in a key (Compose never interpolates keys)`,
+        {
+          location: { file: where },
+          path: dottedPath(path),
+        },
+      );
     }
     defineEntry(out, key, resolveValue(item, [...path, key], ctx, where));
   }

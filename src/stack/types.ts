@@ -3,9 +3,9 @@
  * (types.generated.ts); the only hand-written part is `include`, whose entries may name other
  * stack modules instead of YAML paths.
  */
-import type { ComposeSpecification, Include } from "./types.generated.js";
+import type { ComposeSpecification, Include, Service } from "./types.generated.js";
 
-export type * from "./types.generated.js";
+export type { Service };
 
 /** Marks the objects `defineStack` returns; `Symbol.for` so every copy of c2ts recognises them. */
 export const STACK_BRAND: unique symbol = Symbol.for("c2ts.stack");

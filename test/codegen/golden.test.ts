@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
+import { format } from "prettier";
 import { describe, expect, it } from "vitest";
 import { importStack } from "../../src/codegen/index.js";
 import { generateStack } from "../../src/codegen/generate.js";
@@ -30,7 +31,9 @@ describe("golden generated trees", () => {
   const stacks = fixtureStacks();
 
   it("covers the codegen fixtures", () => {
-    expect(stacks.map((s) => s.name)).toEqual(expect.arrayContaining(["codegen-edge", "codegen-homelab", "media-stack"]));
+    expect(stacks.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["codegen-edge", "codegen-homelab", "media-stack"]),
+    );
   });
 
   for (const stack of stacks) {
@@ -41,12 +44,17 @@ describe("golden generated trees", () => {
         await importStack({ files: stack.files, outDir: expectedDir, environment: {} });
       }
       const generated = await generateStack({ files: stack.files, outDir: expectedDir });
-      expect(listFiles(expectedDir), `fixtures/${stack.name}/expected is stale: run node scripts/regen-golden.mjs`).toEqual(
-        [...generated.keys()].sort(),
-      );
+      expect(
+        listFiles(expectedDir),
+        `fixtures/${stack.name}/expected is stale: run node scripts/regen-golden.mjs`,
+      ).toEqual([...generated.keys()].sort());
       for (const [path, text] of generated) {
         const expected = readFileSync(join(expectedDir, path), "utf8");
         expect(withHash(text), `fixtures/${stack.name}/expected/${path}`).toBe(expected);
+        // What `prettier --check` does on a .ts file in a project without prettier config.
+        expect(await format(expected, { filepath: join(expectedDir, path) }), `${path} is prettier-formatted`).toBe(
+          expected,
+        );
       }
     });
   }

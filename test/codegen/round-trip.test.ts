@@ -57,7 +57,10 @@ async function roundTrip(stack: StackCase, index: number): Promise<void> {
     const common: LoadOptions = { environment, allProfiles: true, cwd: stack.dir };
     const fromYaml = await outcome(() => loadProject({ ...common, files: stack.files }));
     const fromTs = await outcome(() => loadProject({ ...common, stack: opened }));
-    if (name !== "empty") expect(fromYaml, `${stack.name} loads with the ${name} environment`).toMatchObject({ ok: true });
+    // Our own fixtures must load, so their round trip compares models, not just errors.
+    if (name !== "empty" && stack.name.startsWith("codegen-")) {
+      expect(fromYaml, `${stack.name} loads with the ${name} environment`).toMatchObject({ ok: true });
+    }
     expect(fromTs, `${stack.name} with the ${name} environment`).toEqual(fromYaml);
   }
 }
@@ -68,7 +71,11 @@ describe("config(YAML) == config(import(YAML))", () => {
   });
 
   const corpus = corpusStacks();
-  it.runIf(corpus.length > 0)(`the ${corpus.length} stacks of ../shared/corpus`, async () => {
-    for (const [i, stack] of corpus.entries()) await roundTrip(stack, 1000 + i);
-  }, 180_000);
+  it.runIf(corpus.length > 0)(
+    `the ${corpus.length} stacks of ../shared/corpus`,
+    async () => {
+      for (const [i, stack] of corpus.entries()) await roundTrip(stack, 1000 + i);
+    },
+    180_000,
+  );
 });

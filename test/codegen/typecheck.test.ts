@@ -21,7 +21,9 @@ afterAll(() => {
 beforeAll(() => {
   const types = join(REPO, "dist", "index.d.ts");
   if (!existsSync(types) || !readFileSync(types, "utf8").includes("stack/index.js")) {
-    throw new Error("dist/index.d.ts does not re-export src/stack: run `npm run build` (src/index.ts must `export * from \"./stack/index.js\"`)");
+    throw new Error(
+      'dist/index.d.ts does not re-export src/stack: run `npm run build` (src/index.ts must `export * from "./stack/index.js"`)',
+    );
   }
 });
 

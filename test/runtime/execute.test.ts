@@ -6,6 +6,8 @@ import { FakeEngine } from "./fake-engine.js";
 import { proj, svc } from "./fixtures.js";
 
 const healthcheck = { test: ["CMD", "true"], interval: "1s" };
+/** Fresh containers get a random temporary name before their rename. */
+const normalize = (calls: string[]) => calls.map((c) => c.replace(/\b[0-9a-f]{12}_/g, "<tmp>_"));
 
 function engineWithImages(): FakeEngine {
   const e = new FakeEngine();
@@ -22,7 +24,15 @@ describe("executing a deploy (fake engine)", () => {
     const p = proj({ db: svc({ healthcheck }), web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }) });
     const r = await deploy(p, { engine: e });
     expect(r.result.errors).toEqual([]);
-    expect(e.calls).toEqual(["network demo_default", "create demo-db-1", "start demo-db-1", "create demo-web-1", "start demo-web-1"]);
+    expect(normalize(e.calls)).toEqual([
+      "network demo_default",
+      "create <tmp>_demo-db-1",
+      "rename <tmp>_demo-db-1 demo-db-1",
+      "start demo-db-1",
+      "create <tmp>_demo-web-1",
+      "rename <tmp>_demo-web-1 demo-web-1",
+      "start demo-web-1",
+    ]);
     e.calls.length = 0;
     const again = await deploy(p, { engine: e });
     expect(again.plan.operations).toEqual([]);
@@ -62,6 +72,17 @@ describe("executing a deploy (fake engine)", () => {
     expect(r.result.errors[0].message).toBe("dependency failed to start: service migrate didn't complete successfully: exit 3; last output:\n  last words");
   });
 
+  it("removes a container whose set-up failed instead of leaving it half configured", async () => {
+    const e = engineWithImages();
+    e.putArchive = async () => {
+      throw new Error("disk full");
+    };
+    const p = proj({ web: svc({ configs: [{ source: "c" }] }) }, { configs: { c: { name: "demo_c", content: "x" } } });
+    const r = await deploy(p, { engine: e });
+    expect(r.result.errors.map((x) => x.message)).toEqual(["disk full"]);
+    expect(e.containers.size).toBe(0);
+  });
+
   it("recreates under a temporary name, then stops and removes the old container and renames the new one", async () => {
     const e = engineWithImages();
     await deploy(proj({ web: svc({ environment: { V: "1" } }) }), { engine: e });
@@ -78,6 +99,7 @@ describe("executing a deploy (fake engine)", () => {
     const r = await deploy(proj({ web: svc({ image: "nginx:1" }) }), { engine: e });
     expect(r.result.errors).toEqual([]);
     expect(e.calls.slice(0, 2)).toEqual(["pull nginx:1", "network demo_default"]);
+    expect(e.calls).toContain("start demo-web-1");
     expect([...e.containers.values()][0].spec.Labels!["com.docker.compose.image"]).toBe("sha256:nginx:1");
   });
 });

@@ -128,17 +128,31 @@ describe("planDeploy", () => {
     expect(planDeploy(p, obs).operations[0].reason).toBe("not connected to network demo_default");
   });
 
-  it("removes duplicates of one container number and renames a replacement left under its temporary name", () => {
+  it("resolves containers left by an interrupted deploy under their temporary names", () => {
     const p = proj({ web: svc() });
+    // a stray next to the canonical container goes
     const obs = convergedObserved(p);
-    const stale = observedContainer(p, "web", { configHash: "stale", name: "abc_demo-web-1", created: 1 });
-    obs.containers.push(stale);
-    expect(kinds(planDeploy(p, obs).operations)).toEqual(["remove-container:web"]);
-    expect((planDeploy(p, obs).operations[0] as { containerId: string }).containerId).toBe(stale.id);
+    const stray = observedContainer(p, "web", { configHash: "stale", name: "0123456789ab_demo-web-1", replaces: obs.containers[0].id });
+    obs.containers.push(stray);
+    const p1 = planDeploy(p, obs);
+    expect(kinds(p1.operations)).toEqual(["remove-container:web"]);
+    expect((p1.operations[0] as { containerId: string }).containerId).toBe(stray.id);
 
+    // a replacement whose predecessor is gone is finished: renamed and started
     const obs2 = convergedObserved(p);
-    obs2.containers[0] = { ...obs2.containers[0], name: "0123456789ab_demo-web-1", state: "created" };
+    obs2.containers[0] = { ...obs2.containers[0], name: "0123456789ab_demo-web-1", state: "created", replaces: "gone" };
     expect(planDeploy(p, obs2).operations.map((o) => o.kind)).toEqual(["rename-container", "start-container"]);
+    expect(obs2.containers[0].name).toBe("0123456789ab_demo-web-1"); // planning does not touch its input
+
+    // a fresh container interrupted before its rename may be half set up: replaced by a new one
+    const obs3 = convergedObserved(p);
+    obs3.containers[0] = { ...obs3.containers[0], name: "0123456789ab_demo-web-1", state: "created" };
+    expect(planDeploy(p, obs3).operations.map((o) => o.kind)).toEqual(["remove-container", "create-container"]);
+
+    // containers named by another tool (compose v1 underscores) are kept and judged by their config
+    const obs4 = convergedObserved(p);
+    obs4.containers[0] = { ...obs4.containers[0], name: "demo_web_1" };
+    expect(planDeploy(p, obs4).operations).toEqual([]);
   });
 
   it("plans pulls by policy and builds for missing buildable images", () => {

@@ -1,0 +1,80 @@
+import { stringValue } from "../args.js";
+import { UsageError } from "../errors.js";
+import type { Command } from "../main.js";
+import { warn } from "../output.js";
+import { loadFromArgs, PROJECT_OPTIONS } from "../project-options.js";
+import { createProgress, exitCodeFor, forEachTarget, interruptSignal } from "../runtime-options.js";
+import { isMultiNode, NODE_OPTIONS, resolveTargets } from "../targets.js";
+
+const command: Command = {
+  spec: {
+    name: "deploy",
+    summary: "Converge the Docker engine to the stack: networks, volumes, images, containers in dependency order.",
+    usage: "c2ts deploy [--stack FILE.ts | -f FILE] [SERVICE...] [--build] [--pull always|missing|never] [--remove-orphans] [--no-wait] [--timeout SECONDS] [--json] [--node NAME | --all-nodes]",
+    positionals: true,
+    options: {
+      ...PROJECT_OPTIONS,
+      build: { type: "boolean", description: "Build images before starting containers" },
+      pull: { type: "string", value: "POLICY", description: "Pull images: always, missing or never (default: each service's pull_policy)" },
+      "remove-orphans": { type: "boolean", description: "Remove containers of services no longer in the stack" },
+      "force-recreate": { type: "boolean", description: "Recreate containers even if nothing changed" },
+      "no-wait": { type: "boolean", description: "Do not wait for services to be running/healthy" },
+      timeout: { type: "string", value: "SECONDS", description: "How long to wait for a dependency or service (default 300)" },
+      json: { type: "boolean", description: "NDJSON events and a final summary on stdout" },
+      ...NODE_OPTIONS,
+    },
+  },
+  async run(args) {
+    const pull = stringValue(args.values.pull);
+    if (pull !== undefined && !["always", "missing", "never"].includes(pull)) {
+      throw new UsageError(`deploy: --pull must be always, missing or never (got "${pull}")`);
+    }
+    const timeout = stringValue(args.values.timeout);
+    const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
+    if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError(`deploy: --timeout must be a positive number of seconds`);
+
+    const loaded = await loadFromArgs(args, { preferStack: true });
+    const targets = await resolveTargets(args, loaded);
+    const { deploy } = await import("../../runtime/index.js");
+    const renderer = await createProgress(Boolean(args.values.json));
+    const interrupt = interruptSignal();
+    try {
+      const { result, failedNodes } = await forEachTarget(targets, renderer, async (target, onEvent) => {
+        const { result } = await deploy(target.project, {
+          host: target.host,
+          workingDir: loaded.workingDir,
+          configFiles: loaded.configFiles,
+          environment: loaded.environment,
+          services: args.positionals.length > 0 ? args.positionals : undefined,
+          build: args.values.build ? "always" : "auto",
+          pull: pull as "always" | "missing" | "never" | undefined,
+          removeOrphans: Boolean(args.values["remove-orphans"]),
+          recreate: args.values["force-recreate"] ? "force" : "diverged",
+          wait: !args.values["no-wait"],
+          waitTimeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+          onEvent,
+          signal: interrupt.signal,
+        });
+        return result;
+      });
+      renderer.finish(result);
+      if (failedNodes.length > 0) warn(`deploy failed on node(s): ${failedNodes.join(", ")}`);
+      if (isMultiNode(args) && result.ok) await refreshProxyConfig(args, loaded.project);
+      return exitCodeFor(result);
+    } finally {
+      interrupt.dispose();
+    }
+  },
+};
+
+/** After a cluster deploy, regenerate the Traefik/HAProxy files so routes follow placement. */
+async function refreshProxyConfig(args: Parameters<Command["run"]>[0], project: import("../../compose/model.js").Project): Promise<void> {
+  const { resolveClusterFor } = await import("../cluster-context.js");
+  const { generateProxyConfig } = await import("../../proxy/generate.js");
+  const { writeProxyOutputs } = await import("../../proxy/write.js");
+  const cluster = await resolveClusterFor(args, project);
+  const output = generateProxyConfig(project, cluster);
+  const written = await writeProxyOutputs(cluster.proxy.outDir, output);
+  for (const f of Object.values(written)) if (f.changed) process.stderr.write(`proxy config updated: ${f.path}\n`);
+}
+export default command;
