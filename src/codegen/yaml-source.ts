@@ -34,6 +34,8 @@ export interface Entry {
   offset: number;
   line: number;
   col: number;
+  /** Where its value ends: a comment before that is inside a multi-line value. */
+  valueEnd: number;
   leading: Comment[];
   trailing: string[];
   /** A blank line separates this entry (or its leading comments) from what precedes it. */
@@ -117,10 +119,22 @@ function attachComments(
       const offset = entryOffset(node, item as Pair | Node | null, index);
       if (offset === undefined) return;
       const { line, col } = pos(offset);
-      const entry: Entry = { container: node, index, offset, line, col, leading: [], trailing: [], blankBefore: false };
+      const value = (isPair(item) ? item.value : item) as Node | null;
+      const valueEnd = value?.range?.[1] ?? offset;
+      const entry: Entry = {
+        container: node,
+        index,
+        offset,
+        line,
+        col,
+        valueEnd,
+        leading: [],
+        trailing: [],
+        blankBefore: false,
+      };
       list.push(entry);
       entries.push(entry);
-      visit(isPair(item) ? item.value : item, entry);
+      visit(value, entry);
     });
     byContainer.set(node, list);
     const info = containers.get(node)!;
@@ -161,13 +175,15 @@ function attachComments(
       continue;
     }
     const next = before ? entries[entries.indexOf(before) + 1] : entries[0];
-    if (next && c.col <= next.col) {
-      next.leading.push(comment);
-      continue;
+    if (next && c.col <= next.col) next.leading.push(comment);
+    else if (before && c.offset < before.valueEnd) before.trailing.push(c.text);
+    else {
+      const closing = before && enclosingBlock(before, c.col, containers);
+      // A block's closing comment; at the top level, it leads what follows or ends the file.
+      if (closing && containers.get(closing)!.parent) containers.get(closing)!.closing.push(comment);
+      else if (next) next.leading.push(comment);
+      else endComments.push(comment);
     }
-    const closing = before ? enclosingBlock(before, c.col, containers) : undefined;
-    if (closing) containers.get(closing)!.closing.push(comment);
-    else endComments.push(comment);
   }
 
   for (const e of entries) {
@@ -246,7 +262,7 @@ function enclosingBlock(entry: Entry, col: number, containers: Map<Collection, C
   let container: Collection | undefined = entry.container;
   while (container) {
     const info: ContainerInfo = containers.get(container)!;
-    if (info.col !== undefined && info.col <= col) return info.parent || info.col > 1 ? container : undefined;
+    if (info.col !== undefined && info.col <= col) return container;
     container = info.parent?.container;
   }
   return undefined;

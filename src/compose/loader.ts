@@ -213,7 +213,7 @@ function prepareDocument(doc: SourceDocument, ctx: ModelContext): Record<string,
   const issues = validateComposeFile(stripResetMarkers(data));
   if (issues.length > 0) {
     const issue = issues[0]!;
-    throw new UserError(`validating ${doc.file}: ${issue.message}`, {
+    throw new UserError(issue.message, {
       location: doc.positions?.locate(issue.path) ?? { file: doc.file },
       path: formatPath(issue.path),
     });

@@ -85,6 +85,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 class NodeReader {
   private readonly anchors = new Map<Node, unknown>();
+  private readonly anchorsByName = new Map<string, Node>();
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -98,12 +99,15 @@ class NodeReader {
     if (node.range) this.mark(path, node.range[0]);
 
     if (isAlias(node)) {
-      const target = node.resolve(this.doc) as Node | undefined;
+      // An alias names the closest anchor before it; we read in document order, so that is the
+      // last one recorded. (Alias.resolve() walks the whole document each time: quadratic.)
+      const target = this.anchorsByName.get(node.source);
       if (!target) this.fail(`unknown alias *${node.source}`, node.range?.[0]);
       // Aliases share the anchored value; later stages never mutate, so sharing is safe.
       if (!this.anchors.has(target!)) this.anchors.set(target!, this.read(target as ParsedNode, path));
       return this.anchors.get(target!);
     }
+    if (node.anchor) this.anchorsByName.set(node.anchor, node);
 
     let value: unknown;
     if (isMap(node)) value = this.readMap(node as YAMLMap.Parsed, path);
@@ -152,7 +156,7 @@ class NodeReader {
 
   private keyOf(key: ParsedNode | null): string {
     if (key === null) return "";
-    const k = isAlias(key) ? (key.resolve(this.doc) as Node | undefined) : key;
+    const k = isAlias(key) ? this.anchorsByName.get(key.source) : key;
     if (k && isScalar(k)) return String(this.readScalar(k as Scalar.Parsed));
     this.fail("mapping keys must be scalars", key.range?.[0]);
   }

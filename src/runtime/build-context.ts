@@ -23,7 +23,10 @@ export function isRemoteContext(context: string): boolean {
 
 async function readIgnore(contextDir: string, dockerfileRel: string | undefined): Promise<string[]> {
   // BuildKit's per-Dockerfile ignore file wins over the context-wide one.
-  const candidates = [...(dockerfileRel ? [join(contextDir, `${dockerfileRel}.dockerignore`)] : []), join(contextDir, ".dockerignore")];
+  const candidates = [
+    ...(dockerfileRel ? [join(contextDir, `${dockerfileRel}.dockerignore`)] : []),
+    join(contextDir, ".dockerignore"),
+  ];
   for (const file of candidates) {
     try {
       return parseDockerignore(await readFile(file, "utf8"));
@@ -43,15 +46,29 @@ async function* walk(root: string, dir: string, matcher: IgnoreMatcher, keep: Se
     const ignored = matcher.ignores(rel) && !keep.has(rel);
     if (st.isDirectory()) {
       if (ignored && matcher.simple) continue;
-      if (!ignored) yield { name: rel, type: "directory", mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000) };
+      if (!ignored)
+        yield { name: rel, type: "directory", mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000) };
       yield* walk(root, rel, matcher, keep);
       continue;
     }
     if (ignored) continue;
     if (st.isSymbolicLink()) {
-      yield { name: rel, type: "symlink", mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000), linkname: await readlink(abs) };
+      yield {
+        name: rel,
+        type: "symlink",
+        mode: st.mode & 0o7777,
+        mtime: Math.floor(st.mtimeMs / 1000),
+        linkname: await readlink(abs),
+      };
     } else if (st.isFile()) {
-      yield { name: rel, type: "file", mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000), sourcePath: abs, size: st.size };
+      yield {
+        name: rel,
+        type: "file",
+        mode: st.mode & 0o7777,
+        mtime: Math.floor(st.mtimeMs / 1000),
+        sourcePath: abs,
+        size: st.size,
+      };
     }
     // sockets, fifos and devices are not sent, as with the docker CLI
   }

@@ -16,7 +16,7 @@ import {
   type HostConfig,
   type MountSpec,
 } from "./engine.js";
-import { durationToNanos, durationToSeconds } from "./duration.js";
+import { parseDuration } from "../compose/durations.js";
 import { fileReferenceTarget, inlineFileContent } from "./hash.js";
 import { LABEL } from "./labels.js";
 
@@ -63,6 +63,11 @@ export interface ContainerSpec {
 }
 
 export const SEPARATOR = "-";
+
+/** Go duration → nanoseconds as the Engine API takes them. */
+function nanos(duration: string): number {
+  return Number(parseDuration(duration));
+}
 
 export function serviceImage(project: Project, service: string): string {
   return project.services[service].image ?? `${project.name}${SEPARATOR}${service}`;
@@ -136,7 +141,7 @@ export function buildContainerSpec(ctx: SpecContext): ContainerSpec {
   if (service.tty) create.Tty = true;
   if (service.stdin_open) create.OpenStdin = true;
   if (service.stop_signal) create.StopSignal = service.stop_signal;
-  if (service.stop_grace_period) create.StopTimeout = durationToSeconds(service.stop_grace_period);
+  if (service.stop_grace_period) create.StopTimeout = Number(parseDuration(service.stop_grace_period) / 1_000_000_000n);
   if (service.network_mode === "disabled") create.NetworkDisabled = true;
   const health = toHealthConfig(service, ctx.apiVersion, warn);
   if (health) create.Healthcheck = health;
@@ -184,7 +189,10 @@ export function buildContainerSpec(ctx: SpecContext): ContainerSpec {
   if (service.storage_opt) host.StorageOpt = service.storage_opt;
   if (service.oom_score_adj !== undefined) host.OomScoreAdj = service.oom_score_adj;
   if (service.logging && (service.logging.driver || service.logging.options)) {
-    host.LogConfig = { Type: service.logging.driver ?? "", ...(service.logging.options ? { Config: service.logging.options } : {}) };
+    host.LogConfig = {
+      Type: service.logging.driver ?? "",
+      ...(service.logging.options ? { Config: service.logging.options } : {}),
+    };
   }
   if (service.annotations && Object.keys(service.annotations).length) {
     if (apiAtLeast(ctx.apiVersion, "1.43")) host.Annotations = service.annotations;
@@ -225,17 +233,21 @@ export function toEnvList(environment: Record<string, string | null> | undefined
     });
 }
 
-function toHealthConfig(service: ServiceConfig, apiVersion: string, warn: (f: string, w: string) => void): HealthConfig | undefined {
+function toHealthConfig(
+  service: ServiceConfig,
+  apiVersion: string,
+  warn: (f: string, w: string) => void,
+): HealthConfig | undefined {
   const hc = service.healthcheck;
   if (!hc) return undefined;
   if (hc.disable) return { Test: ["NONE"] };
   const out: HealthConfig = {};
   if (hc.test?.length) out.Test = hc.test;
-  if (hc.interval) out.Interval = durationToNanos(hc.interval);
-  if (hc.timeout) out.Timeout = durationToNanos(hc.timeout);
-  if (hc.start_period) out.StartPeriod = durationToNanos(hc.start_period);
+  if (hc.interval) out.Interval = nanos(hc.interval);
+  if (hc.timeout) out.Timeout = nanos(hc.timeout);
+  if (hc.start_period) out.StartPeriod = nanos(hc.start_period);
   if (hc.start_interval) {
-    if (apiAtLeast(apiVersion, "1.44")) out.StartInterval = durationToNanos(hc.start_interval);
+    if (apiAtLeast(apiVersion, "1.44")) out.StartInterval = nanos(hc.start_interval);
     else warn("healthcheck.start_interval", `needs Engine API 1.44 (engine speaks ${apiVersion}); ignored`);
   }
   if (hc.retries !== undefined) out.Retries = hc.retries;
@@ -408,7 +420,10 @@ function applyNetworking(
       endpoints[engineName(key)] = ep;
     } else {
       if (ep.MacAddress) {
-        warn(`networks.${key}.mac_address`, `on a secondary network needs Engine API 1.44 (engine speaks ${ctx.apiVersion}); ignored`);
+        warn(
+          `networks.${key}.mac_address`,
+          `on a secondary network needs Engine API 1.44 (engine speaks ${ctx.apiVersion}); ignored`,
+        );
         delete ep.MacAddress;
       }
       connect.push({ network: engineName(key), endpoint: ep });
@@ -433,7 +448,11 @@ function bindString(v: ServiceVolumeConfig): string {
   return `${v.source}:${v.target}:${opts.join(",")}`;
 }
 
-function toMount(ctx: SpecContext, v: ServiceVolumeConfig, warn: (f: string, w: string) => void): MountSpec | undefined {
+function toMount(
+  ctx: SpecContext,
+  v: ServiceVolumeConfig,
+  warn: (f: string, w: string) => void,
+): MountSpec | undefined {
   const m: MountSpec = { Type: v.type, Target: v.target };
   if (v.read_only) m.ReadOnly = true;
   if (v.consistency) m.Consistency = v.consistency;
@@ -459,7 +478,11 @@ function toMount(ctx: SpecContext, v: ServiceVolumeConfig, warn: (f: string, w: 
       if (v.volume?.labels) opts.Labels = v.volume.labels;
       if (v.volume?.subpath) {
         if (apiAtLeast(ctx.apiVersion, "1.45")) opts.Subpath = v.volume.subpath;
-        else warn(`volumes[${v.target}].volume.subpath`, `needs Engine API 1.45 (engine speaks ${ctx.apiVersion}); ignored`);
+        else
+          warn(
+            `volumes[${v.target}].volume.subpath`,
+            `needs Engine API 1.45 (engine speaks ${ctx.apiVersion}); ignored`,
+          );
       }
       if (Object.keys(opts).length) m.VolumeOptions = opts;
       break;
@@ -473,7 +496,10 @@ function toMount(ctx: SpecContext, v: ServiceVolumeConfig, warn: (f: string, w: 
     }
     case "image": {
       if (!apiAtLeast(ctx.apiVersion, "1.48")) {
-        warn(`volumes[${v.target}]`, `of type image needs Engine API 1.48 (engine speaks ${ctx.apiVersion}); not mounted`);
+        warn(
+          `volumes[${v.target}]`,
+          `of type image needs Engine API 1.48 (engine speaks ${ctx.apiVersion}); not mounted`,
+        );
         return undefined;
       }
       m.Source = v.source;
@@ -486,7 +512,11 @@ function toMount(ctx: SpecContext, v: ServiceVolumeConfig, warn: (f: string, w: 
   return m;
 }
 
-function buildMounts(ctx: SpecContext, service: ServiceConfig, warn: (f: string, w: string) => void): { binds: string[]; mounts: MountSpec[] } {
+function buildMounts(
+  ctx: SpecContext,
+  service: ServiceConfig,
+  warn: (f: string, w: string) => void,
+): { binds: string[]; mounts: MountSpec[] } {
   const binds: string[] = [];
   const mounts: MountSpec[] = [];
   const taken = new Set<string>();
@@ -558,7 +588,10 @@ function fileCopies(ctx: SpecContext, service: ServiceConfig, warn: (f: string, 
       if (content === undefined) continue;
       const def = (kind === "secret" ? ctx.project.secrets : ctx.project.configs)?.[ref.source];
       if (def?.environment !== undefined && ctx.environment[def.environment] === undefined) {
-        warn(`${kind}s.${ref.source}`, `reads environment variable ${def.environment}, which is not set; the file will be empty`);
+        warn(
+          `${kind}s.${ref.source}`,
+          `reads environment variable ${def.environment}, which is not set; the file will be empty`,
+        );
       }
       out.push({
         target: fileReferenceTarget(kind, ref.source, ref.target),
@@ -572,7 +605,12 @@ function fileCopies(ctx: SpecContext, service: ServiceConfig, warn: (f: string, 
   return out;
 }
 
-function applySecurityOpts(ctx: SpecContext, opts: string[], host: HostConfig, warn: (f: string, w: string) => void): void {
+function applySecurityOpts(
+  ctx: SpecContext,
+  opts: string[],
+  host: HostConfig,
+  warn: (f: string, w: string) => void,
+): void {
   const out: string[] = [];
   for (const opt of opts) {
     if (opt === "systempaths=unconfined") {
@@ -598,7 +636,8 @@ function applyResources(service: ServiceConfig, host: HostConfig, warn: (f: stri
   if (service.cgroup_parent) host.CgroupParent = service.cgroup_parent;
   if (service.mem_limit) host.Memory = service.mem_limit;
   if (service.memswap_limit) host.MemorySwap = service.memswap_limit;
-  if (service.mem_swappiness !== undefined && service.mem_swappiness !== 0) host.MemorySwappiness = service.mem_swappiness;
+  if (service.mem_swappiness !== undefined && service.mem_swappiness !== 0)
+    host.MemorySwappiness = service.mem_swappiness;
   if (service.mem_reservation) host.MemoryReservation = service.mem_reservation;
   if (service.oom_kill_disable !== undefined) host.OomKillDisable = service.oom_kill_disable;
   if (service.cpu_count) host.CpuCount = service.cpu_count;
@@ -620,8 +659,10 @@ function applyResources(service: ServiceConfig, host: HostConfig, warn: (f: stri
   if (limits?.pids && limits.pids > 0) host.PidsLimit = limits.pids;
   const reservations = service.deploy?.resources?.reservations;
   if (reservations?.memory) host.MemoryReservation = reservations.memory;
-  if (reservations?.cpus !== undefined) warn("deploy.resources.reservations.cpus", "is a Swarm scheduling hint the engine cannot enforce; ignored");
-  if (reservations?.generic_resources?.length) warn("deploy.resources.reservations.generic_resources", "is Swarm-only; ignored");
+  if (reservations?.cpus !== undefined)
+    warn("deploy.resources.reservations.cpus", "is a Swarm scheduling hint the engine cannot enforce; ignored");
+  if (reservations?.generic_resources?.length)
+    warn("deploy.resources.reservations.generic_resources", "is Swarm-only; ignored");
 
   for (const d of service.devices ?? []) {
     const target = d.target ?? d.source;
@@ -629,10 +670,20 @@ function applyResources(service: ServiceConfig, host: HostConfig, warn: (f: stri
       (host.DeviceRequests ??= []).push({ Driver: "cdi", DeviceIDs: [d.source] });
       continue;
     }
-    (host.Devices ??= []).push({ PathOnHost: d.source, PathInContainer: target, CgroupPermissions: d.permissions ?? "rwm" });
+    (host.Devices ??= []).push({
+      PathOnHost: d.source,
+      PathInContainer: target,
+      CgroupPermissions: d.permissions ?? "rwm",
+    });
   }
   for (const raw of [...(reservations?.devices ?? []), ...(service.gpus ?? [])]) {
-    const d = raw as { driver?: string; count?: number | string; device_ids?: string[]; capabilities?: string[]; options?: Record<string, string> };
+    const d = raw as {
+      driver?: string;
+      count?: number | string;
+      device_ids?: string[];
+      capabilities?: string[];
+      options?: Record<string, string>;
+    };
     const fromGpus = (service.gpus ?? []).includes(raw);
     const caps = [...(d.capabilities ?? [])];
     if (fromGpus && !caps.includes("gpu")) caps.push("gpu");
@@ -691,7 +742,12 @@ function warnUnsupported(service: ServiceConfig, apiVersion: string, warn: (f: s
   if (service.post_start?.length) warn("post_start", "hooks are not run by c2ts; ignored");
   if (service.pre_stop?.length) warn("pre_stop", "hooks are not run by c2ts; ignored");
   for (const [key, cfg] of Object.entries(service.networks ?? {})) {
-    if (cfg?.mac_address && !apiAtLeast(apiVersion, "1.44") && service.mac_address && cfg.mac_address !== service.mac_address) {
+    if (
+      cfg?.mac_address &&
+      !apiAtLeast(apiVersion, "1.44") &&
+      service.mac_address &&
+      cfg.mac_address !== service.mac_address
+    ) {
       warn(`networks.${key}.mac_address`, "differs from the service mac_address; the service one wins on this engine");
     }
   }

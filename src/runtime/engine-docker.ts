@@ -60,8 +60,9 @@ export function modemOptionsForHost(
   readFile: (p: string) => Buffer = (p) => readFileSync(p),
 ): ModemOptions {
   const address = host ?? env.DOCKER_HOST ?? "";
-  if (address === "" ) return { socketPath: "/var/run/docker.sock", host: undefined };
-  if (address.startsWith("unix://")) return { socketPath: address.slice("unix://".length) || "/var/run/docker.sock", host: undefined };
+  if (address === "") return { socketPath: "/var/run/docker.sock", host: undefined };
+  if (address.startsWith("unix://"))
+    return { socketPath: address.slice("unix://".length) || "/var/run/docker.sock", host: undefined };
   if (address.startsWith("/")) return { socketPath: address, host: undefined };
   const withScheme = address.includes("://") ? address : `tcp://${address}`;
   const url = new URL(withScheme);
@@ -77,7 +78,8 @@ export function modemOptionsForHost(
   if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:") {
     throw new Error(`unsupported Docker host "${address}" (use unix://, tcp:// or ssh://)`);
   }
-  const tls = url.protocol === "https:" || env.DOCKER_TLS_VERIFY === "1" || url.port === "2376" || Boolean(env.DOCKER_CERT_PATH);
+  const tls =
+    url.protocol === "https:" || env.DOCKER_TLS_VERIFY === "1" || url.port === "2376" || Boolean(env.DOCKER_CERT_PATH);
   const opts: ModemOptions = {
     protocol: tls ? "https" : "http",
     host: url.hostname,
@@ -117,7 +119,10 @@ function loadModem(): ModemConstructor {
 }
 
 interface Modem {
-  dial(options: Record<string, unknown>, cb: (err: (Error & { statusCode?: number; json?: unknown }) | null, data: unknown) => void): void;
+  dial(
+    options: Record<string, unknown>,
+    cb: (err: (Error & { statusCode?: number; json?: unknown }) | null, data: unknown) => void,
+  ): void;
   demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void;
   version?: string;
 }
@@ -135,8 +140,18 @@ export class DockerEngine implements Engine {
 
   static async connect(host?: string): Promise<DockerEngine> {
     const ModemClass = loadModem();
-    const engine = new DockerEngine(new ModemClass(modemOptionsForHost(host)));
-    await engine.apiVersion();
+    const options = modemOptionsForHost(host);
+    const engine = new DockerEngine(new ModemClass(options));
+    try {
+      await engine.apiVersion();
+    } catch (e) {
+      const where = options.socketPath
+        ? `unix://${options.socketPath}`
+        : `${options.protocol}://${options.host}:${options.port}`;
+      throw new Error(`cannot reach the Docker engine at ${where}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
+    }
     return engine;
   }
 
@@ -180,7 +195,9 @@ export class DockerEngine implements Engine {
   }
 
   listContainers(filters: Filters): Promise<ContainerSummary[]> {
-    return this.dial("GET", "/containers/json", { query: { all: true, filters: JSON.stringify(filters) } }) as Promise<ContainerSummary[]>;
+    return this.dial("GET", "/containers/json", { query: { all: true, filters: JSON.stringify(filters) } }) as Promise<
+      ContainerSummary[]
+    >;
   }
 
   inspectContainer(id: string): Promise<ContainerInspect> {
@@ -191,7 +208,10 @@ export class DockerEngine implements Engine {
     const { name, platform, ...body } = spec;
     const query: Record<string, string> = { name };
     if (platform) query.platform = platform;
-    const res = (await this.dial("POST", "/containers/create", { query, body })) as { Id: string; Warnings?: string[] | null };
+    const res = (await this.dial("POST", "/containers/create", { query, body })) as {
+      Id: string;
+      Warnings?: string[] | null;
+    };
     return { Id: res.Id, Warnings: res.Warnings ?? [] };
   }
 
@@ -393,9 +413,12 @@ function toEngineError(err: Error & { statusCode?: number; json?: unknown }, met
   if (err.statusCode === undefined) return err;
   const json = err.json as { message?: string } | Buffer | string | null | undefined;
   let message: string | undefined;
-  if (json && typeof json === "object" && !Buffer.isBuffer(json) && typeof json.message === "string") message = json.message;
+  if (json && typeof json === "object" && !Buffer.isBuffer(json) && typeof json.message === "string")
+    message = json.message;
   else if (Buffer.isBuffer(json)) message = json.toString().trim();
   else if (typeof json === "string") message = json.trim();
+  // Streamed responses carry the engine's message only in the modem's own text.
+  if (!message) message = err.message.replace(/^\(HTTP code \d+\) [^-]*- /, "").trim();
   return new EngineError(message || `${method} ${path}: HTTP ${err.statusCode}`, err.statusCode);
 }
 

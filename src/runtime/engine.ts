@@ -217,7 +217,12 @@ export interface NetworkCreateSpec {
   Options?: Record<string, string>;
   IPAM?: {
     Driver?: string;
-    Config?: Array<{ Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }>;
+    Config?: Array<{
+      Subnet?: string;
+      IPRange?: string;
+      Gateway?: string;
+      AuxiliaryAddresses?: Record<string, string>;
+    }>;
     Options?: Record<string, string>;
   };
   Internal?: boolean;
@@ -319,7 +324,12 @@ export interface Engine {
   putArchive(id: string, path: string, tar: Buffer): Promise<void>;
   connectNetwork(network: string, containerId: string, endpoint: EndpointSettings): Promise<void>;
   /** Demultiplexed log lines; ends when the container stops (follow) or the logs are read. */
-  logs(id: string, options: LogOptions, onLine: (stream: "stdout" | "stderr", line: string) => void, signal?: AbortSignal): Promise<void>;
+  logs(
+    id: string,
+    options: LogOptions,
+    onLine: (stream: "stdout" | "stderr", line: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
 
   listNetworks(filters: Filters): Promise<NetworkSummary[]>;
   inspectNetwork(nameOrId: string): Promise<NetworkSummary | null>;
@@ -332,7 +342,12 @@ export interface Engine {
   removeVolume(name: string, force?: boolean): Promise<void>;
 
   inspectImage(ref: string): Promise<ImageInspect | null>;
-  pullImage(ref: string, auth: RegistryAuth | undefined, onProgress: (m: ProgressMessage) => void, platform?: string): Promise<void>;
+  pullImage(
+    ref: string,
+    auth: RegistryAuth | undefined,
+    onProgress: (m: ProgressMessage) => void,
+    platform?: string,
+  ): Promise<void>;
   /** Build an image; resolves with the built image ID when the engine reports one. */
   buildImage(request: BuildRequest, onProgress: (m: ProgressMessage) => void): Promise<string | undefined>;
   removeImage(ref: string): Promise<void>;

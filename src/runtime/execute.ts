@@ -58,7 +58,9 @@ class Execution {
   readonly started = Date.now();
   /** Containers of each service as they are now, lowest number first. */
   readonly current = new Map<string, Current[]>();
-  watcher: ContainerWatcher | undefined;
+  private watcherStarted: Promise<ContainerWatcher> | undefined;
+  /** Containers created, started or restarted by this run. */
+  readonly touched = new Set<string>();
   /** Errors already reported through fail(), so a rethrow is not reported twice. */
   readonly reported = new WeakSet<Error>();
 
@@ -100,6 +102,23 @@ class Execution {
     return error;
   }
 
+  /**
+   * The event watcher, subscribed on first use. Subscribing late is safe: every wait inspects the
+   * container after registering for its events, so no state change falls between the two.
+   */
+  watcher(): Promise<ContainerWatcher> {
+    this.watcherStarted ??= (async () => {
+      const w = new ContainerWatcher(this.engine, this.project.name);
+      await w.start();
+      return w;
+    })();
+    return this.watcherStarted;
+  }
+
+  async closeWatcher(): Promise<void> {
+    if (this.watcherStarted) (await this.watcherStarted.catch(() => undefined))?.close();
+  }
+
   count(kind: string): void {
     this.result.done[kind] = (this.result.done[kind] ?? 0) + 1;
   }
@@ -117,7 +136,11 @@ class Execution {
 
   dropContainer(service: string, id: string): void {
     const list = this.current.get(service);
-    if (list) this.current.set(service, list.filter((c) => c.id !== id));
+    if (list)
+      this.current.set(
+        service,
+        list.filter((c) => c.id !== id),
+      );
   }
 
   serviceContainerNames(): Record<string, string[]> {
@@ -147,10 +170,12 @@ export async function executePlan(
       if (plan.order.includes(op.service)) serviceOps.set(op.service, [...(serviceOps.get(op.service) ?? []), op]);
       else orphanOps.push(op);
     }
-    await Promise.all(orphanOps.map((op) => removeContainer(x, op as Extract<Operation, { kind: "remove-container" }>)));
+    await Promise.all(
+      orphanOps.map((op) => removeContainer(x, op as Extract<Operation, { kind: "remove-container" }>)),
+    );
     if (serviceOps.size > 0 || options.wait) await runContainers(x, serviceOps);
   } finally {
-    x.watcher?.close();
+    await x.closeWatcher();
   }
   x.result.interrupted = Boolean(options.signal?.aborted);
   if (x.result.interrupted) x.result.ok = false;
@@ -166,7 +191,9 @@ async function runInfrastructure(x: Execution): Promise<void> {
         for (const w of networkWarnings(x.project, op.key, apiVersion)) x.warn(w, "network", op.name);
         x.emit("network", op.name, "Creating");
         try {
-          await x.run(() => x.engine.createNetwork(networkCreateSpec(x.project, op.key, x.options.composeVersion, apiVersion)));
+          await x.run(() =>
+            x.engine.createNetwork(networkCreateSpec(x.project, op.key, x.options.composeVersion, apiVersion)),
+          );
         } catch (e) {
           // Another deploy of the same project may have created it meanwhile.
           if (!(isConflict(e) && (await x.engine.inspectNetwork(op.name)))) throw x.fail("network", op.name, e);
@@ -194,13 +221,18 @@ async function runImages(x: Execution): Promise<void> {
   await Promise.all(
     ops.map(async (op) => {
       try {
-        await executeImageOperation(x.engine, x.project, op as Extract<Operation, { kind: "pull-image" | "build-image" }>, {
-          emit: (e) => x.emitEvent(e),
-          warn: (m) => x.warn(m, "image", (op as { image: string }).image),
-          run: (fn) => x.run(fn),
-          signal: x.options.signal,
-          environment: x.options.environment,
-        });
+        await executeImageOperation(
+          x.engine,
+          x.project,
+          op as Extract<Operation, { kind: "pull-image" | "build-image" }>,
+          {
+            emit: (e) => x.emitEvent(e),
+            warn: (m) => x.warn(m, "image", (op as { image: string }).image),
+            run: (fn) => x.run(fn),
+            signal: x.options.signal,
+            environment: x.options.environment,
+          },
+        );
         x.count(op.kind);
       } catch (e) {
         x.fail("image", (op as { image: string }).image, e);
@@ -209,26 +241,8 @@ async function runImages(x: Execution): Promise<void> {
   );
 }
 
-function needsWatcher(x: Execution, serviceOps: Map<string, ContainerOp[]>, graph: Map<string, Edge[]>): boolean {
-  if (x.options.wait) return true;
-  if (x.options.noStart) return false;
-  for (const [service, ops] of serviceOps) {
-    if (!ops.some(startsContainer)) continue;
-    if ((graph.get(service) ?? []).some((e) => e.condition !== "service_started")) return true;
-  }
-  return false;
-}
-
-function startsContainer(op: Operation): boolean {
-  return ["create-container", "recreate-container", "start-container", "restart-container"].includes(op.kind);
-}
-
 async function runContainers(x: Execution, serviceOps: Map<string, ContainerOp[]>): Promise<void> {
   const graph = subgraph(dependencyGraph(x.project), x.plan.order);
-  if (needsWatcher(x, serviceOps, graph)) {
-    x.watcher = new ContainerWatcher(x.engine, x.project.name);
-    await x.watcher.start();
-  }
   const outcomes = await walkGraph(
     graph,
     async (service, ctx) => {
@@ -249,7 +263,8 @@ async function runContainers(x: Execution, serviceOps: Map<string, ContainerOp[]
     { signal: x.options.signal },
   );
   for (const [service, outcome] of outcomes) {
-    if (outcome.status === "failed" && !x.reported.has(outcome.error)) x.fail("service", service, outcome.error, service);
+    if (outcome.status === "failed" && !x.reported.has(outcome.error))
+      x.fail("service", service, outcome.error, service);
     if (outcome.status === "skipped" && outcome.reason === "interrupted") {
       x.result.skipped.push({ resource: "service", name: service, service, message: "interrupted" });
     }
@@ -258,7 +273,9 @@ async function runContainers(x: Execution, serviceOps: Map<string, ContainerOp[]
 }
 
 async function convergeService(x: Execution, service: string, ops: ContainerOp[], edges: Edge[]): Promise<void> {
-  const removals = ops.filter((o): o is Extract<Operation, { kind: "remove-container" }> => o.kind === "remove-container");
+  const removals = ops.filter(
+    (o): o is Extract<Operation, { kind: "remove-container" }> => o.kind === "remove-container",
+  );
   await Promise.all(removals.map((op) => removeContainer(x, op)));
   for (const op of ops) {
     if (op.kind !== "rename-container") continue;
@@ -305,11 +322,13 @@ async function convergeService(x: Execution, service: string, ops: ContainerOp[]
             x.emit("container", c.name, "Restarting", { service });
             await x.run(() => x.engine.stopContainer(c.id, x.options.stopTimeout));
             await x.run(() => x.engine.startContainer(c.id));
+            x.touched.add(c.id);
             x.count("restart-container");
             x.emit("container", c.name, "Restarted", { service });
           } else {
             x.emit("container", c.name, "Starting", { service });
             await x.run(() => x.engine.startContainer(c.id));
+            x.touched.add(c.id);
             x.count("start-container");
             x.emit("container", c.name, "Started", { service });
           }
@@ -346,7 +365,7 @@ async function waitForDependencies(x: Execution, service: string, edges: Edge[])
         targets.map(async (t) => {
           x.emit("container", t.name, "Waiting", { service: edge.target, message: `for ${service}` });
           try {
-            await x.watcher!.waitFor(t.id, condition, timeout, x.options.signal);
+            await (await x.watcher()).waitFor(t.id, condition, timeout, x.options.signal);
             x.emit("container", t.name, condition === "healthy" ? "Healthy" : "Exited", { service: edge.target });
           } catch (e) {
             if (x.options.signal?.aborted) throw new SkipNode("interrupted");
@@ -363,16 +382,29 @@ async function waitForDependencies(x: Execution, service: string, edges: Edge[])
   );
 }
 
+/** Was the container ready (running and healthy, or a job that completed) when observed? */
+function observedReady(c: ObservedContainer | undefined): boolean {
+  if (!c) return false;
+  if (c.state === "running") return c.health === undefined || c.health === "healthy";
+  return c.state === "exited" && c.exitCode === 0;
+}
+
+/** `--wait`: every container this run touched, or that was not ready before it, must become ready. */
 async function waitForAll(x: Execution): Promise<void> {
   const timeout = x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  const all = x.plan.order.flatMap((s) => (x.current.get(s) ?? []).map((c) => ({ ...c, service: s })));
+  const observed = new Map(x.observed.containers.map((c) => [c.id, c]));
+  const pending = x.plan.order
+    .flatMap((s) => (x.current.get(s) ?? []).map((c) => ({ ...c, service: s })))
+    .filter((c) => x.touched.has(c.id) || !observedReady(observed.get(c.id)));
+  if (pending.length === 0) return;
+  const watcher = await x.watcher();
   await Promise.all(
-    all.map(async (c) => {
+    pending.map(async (c) => {
       try {
-        await x.watcher!.waitFor(c.id, "running_or_healthy", timeout, x.options.signal);
+        await watcher.waitFor(c.id, "running_or_healthy", timeout, x.options.signal);
         x.emit("container", c.name, "Healthy", { service: c.service });
       } catch (e) {
-        x.fail("container", c.name, e, c.service);
+        if (!x.options.signal?.aborted) x.fail("container", c.name, e, c.service);
       }
     }),
   );
@@ -384,7 +416,12 @@ async function waitForAll(x: Execution): Promise<void> {
  * replacement (`replace`) keeps the temporary name until its predecessor is gone. A canonical name
  * therefore always means a fully set up container, whatever interrupts us. Returns the new ID.
  */
-async function createContainer(x: Execution, service: string, number: number, replace: ObservedContainer | undefined): Promise<string> {
+async function createContainer(
+  x: Execution,
+  service: string,
+  number: number,
+  replace: ObservedContainer | undefined,
+): Promise<string> {
   const desired = x.plan.services[service];
   const canonical = containerName(x.project, service, number);
   const tempName = temporaryName(replace?.id ?? randomBytes(6).toString("hex"), canonical);
@@ -404,7 +441,13 @@ async function createContainer(x: Execution, service: string, number: number, re
     environment: x.options.environment,
     seccompProfiles: x.options.seccompProfiles,
     ...(replace
-      ? { inherit: { id: replace.id, mounts: replace.mounts, imageVolumes: x.observed.images[desired.image]?.volumes ?? [] } }
+      ? {
+          inherit: {
+            id: replace.id,
+            mounts: replace.mounts,
+            imageVolumes: x.observed.images[desired.image]?.volumes ?? [],
+          },
+        }
       : {}),
   });
   if (!replace) x.emit("container", canonical, "Creating", { service });
@@ -434,6 +477,7 @@ async function createContainer(x: Execution, service: string, number: number, re
     await x.engine.removeContainer(created.Id, { force: true }).catch(() => {});
     throw e;
   }
+  x.touched.add(created.Id);
   if (!replace) {
     x.setContainer(service, { id: created.Id, name: canonical, number });
     x.count("create-container");
@@ -442,7 +486,10 @@ async function createContainer(x: Execution, service: string, number: number, re
   return created.Id;
 }
 
-async function recreateContainer(x: Execution, op: Extract<Operation, { kind: "recreate-container" }>): Promise<string> {
+async function recreateContainer(
+  x: Execution,
+  op: Extract<Operation, { kind: "recreate-container" }>,
+): Promise<string> {
   const old = x.observed.containers.find((c) => c.id === op.containerId);
   if (!old) throw new Error(`container ${op.containerId.slice(0, 12)} vanished before it could be recreated`);
   const canonical = containerName(x.project, op.service, op.number);
@@ -464,7 +511,9 @@ async function removeContainer(x: Execution, op: Extract<Operation, { kind: "rem
     await x.run(() => x.engine.stopContainer(op.containerId, x.options.stopTimeout));
     x.emit("container", op.name, "Stopped", { service: op.service });
     x.emit("container", op.name, "Removing", { service: op.service });
-    await x.run(() => x.engine.removeContainer(op.containerId, { force: true, volumes: Boolean(x.options.removeVolumes) }));
+    await x.run(() =>
+      x.engine.removeContainer(op.containerId, { force: true, volumes: Boolean(x.options.removeVolumes) }),
+    );
   } catch (e) {
     if (!isNotFound(e)) {
       x.fail("container", op.name, e, op.service);
@@ -491,20 +540,29 @@ export async function executeDown(
 ): Promise<ExecuteResult> {
   const x = new Execution(engine, project, plan, observed, options, emit);
   for (const w of plan.warnings) x.warn(w);
-  const removals = plan.operations.filter((o): o is Extract<Operation, { kind: "remove-container" }> => o.kind === "remove-container");
+  const removals = plan.operations.filter(
+    (o): o is Extract<Operation, { kind: "remove-container" }> => o.kind === "remove-container",
+  );
   const byService = new Map<string, typeof removals>();
   for (const op of removals) byService.set(op.service, [...(byService.get(op.service) ?? []), op]);
 
   let graph;
   try {
-    graph = subgraph(dependencyGraph(project), [...byService.keys()].filter((s) => project.services[s]));
+    graph = subgraph(
+      dependencyGraph(project),
+      [...byService.keys()].filter((s) => project.services[s]),
+    );
   } catch {
     graph = new Map<string, Edge[]>();
   }
   for (const s of byService.keys()) if (!graph.has(s)) graph.set(s, []);
-  await walkGraph(graph, async (service) => {
-    await Promise.all((byService.get(service) ?? []).map((op) => removeContainer(x, op)));
-  }, { reverse: true });
+  await walkGraph(
+    graph,
+    async (service) => {
+      await Promise.all((byService.get(service) ?? []).map((op) => removeContainer(x, op)));
+    },
+    { reverse: true },
+  );
 
   await Promise.all(
     plan.operations.map(async (op) => {

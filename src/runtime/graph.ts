@@ -28,7 +28,9 @@ export function dependencyGraph(project: Project): DependencyGraph {
     for (const [target, edge] of edges) {
       if (!project.services[target]) {
         if (edge.required) {
-          throw new UserError(`service "${name}" depends on undefined service "${target}"`, { path: `services.${name}.depends_on` });
+          throw new UserError(`service "${name}" depends on undefined service "${target}"`, {
+            path: `services.${name}.depends_on`,
+          });
         }
         edges.delete(target);
       }
@@ -62,7 +64,11 @@ function assertAcyclic(graph: DependencyGraph): void {
 export function subgraph(graph: DependencyGraph, nodes: Iterable<string>): DependencyGraph {
   const keep = new Set(nodes);
   const out: DependencyGraph = new Map();
-  for (const n of keep) out.set(n, (graph.get(n) ?? []).filter((e) => keep.has(e.target)));
+  for (const n of keep)
+    out.set(
+      n,
+      (graph.get(n) ?? []).filter((e) => keep.has(e.target)),
+    );
   return out;
 }
 
@@ -111,9 +117,7 @@ export function topologicalOrder(graph: DependencyGraph): string[] {
 }
 
 export type NodeOutcome =
-  | { status: "done" }
-  | { status: "failed"; error: Error }
-  | { status: "skipped"; reason: string };
+  { status: "done" } | { status: "failed"; error: Error } | { status: "skipped"; reason: string };
 
 export interface VisitContext {
   /** Predecessors (dependencies, or dependents when reversed) whose visit failed or was skipped. */

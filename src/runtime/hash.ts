@@ -23,7 +23,17 @@ export interface HashInput {
   contents: Record<string, string>;
 }
 
-const NOT_HASHED = new Set(["build", "pull_policy", "scale", "depends_on", "profiles", "env_file", "label_file", "develop", "attach"]);
+const NOT_HASHED = new Set([
+  "build",
+  "pull_policy",
+  "scale",
+  "depends_on",
+  "profiles",
+  "env_file",
+  "label_file",
+  "develop",
+  "attach",
+]);
 
 export function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");

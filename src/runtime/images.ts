@@ -28,7 +28,13 @@ export async function executeImageOperation(
   return buildImage(engine, project, op.service, op.image, ctx);
 }
 
-async function pullImage(engine: Engine, project: Project, image: string, services: string[], ctx: ImageOpContext): Promise<void> {
+async function pullImage(
+  engine: Engine,
+  project: Project,
+  image: string,
+  services: string[],
+  ctx: ImageOpContext,
+): Promise<void> {
   const { registryAuth } = await import("./registry-auth.js");
   const auth = await registryAuth(splitImageReference(image).registry);
   const platform = services.map((s) => project.services[s].platform).find(Boolean);
@@ -77,14 +83,31 @@ function buildWarnings(service: string, build: BuildConfig): string[] {
   ];
   for (const [key, label] of unsupported) {
     const v = build[key];
-    if (v === undefined || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === "object" && v && Object.keys(v).length === 0)) continue;
-    out.push(`service "${service}": build.${label} needs BuildKit, which c2ts does not drive; the classic builder ignores it`);
+    if (
+      v === undefined ||
+      v === false ||
+      (Array.isArray(v) && v.length === 0) ||
+      (typeof v === "object" && v && Object.keys(v).length === 0)
+    )
+      continue;
+    out.push(
+      `service "${service}": build.${label} needs BuildKit, which c2ts does not drive; the classic builder ignores it`,
+    );
   }
-  if ((build.platforms?.length ?? 0) > 1) out.push(`service "${service}": build.platforms lists several platforms; the classic builder builds only ${build.platforms![0]}`);
+  if ((build.platforms?.length ?? 0) > 1)
+    out.push(
+      `service "${service}": build.platforms lists several platforms; the classic builder builds only ${build.platforms![0]}`,
+    );
   return out;
 }
 
-async function buildImage(engine: Engine, project: Project, service: string, image: string, ctx: ImageOpContext): Promise<void> {
+async function buildImage(
+  engine: Engine,
+  project: Project,
+  service: string,
+  image: string,
+  ctx: ImageOpContext,
+): Promise<void> {
   const svc = project.services[service];
   const build = svc.build!;
   for (const w of buildWarnings(service, build)) ctx.warn(w);
@@ -103,9 +126,14 @@ async function buildImage(engine: Engine, project: Project, service: string, ima
   if (isRemoteContext(build.context)) {
     query.remote = build.context;
     if (build.dockerfile) query.dockerfile = build.dockerfile;
-    if (build.dockerfile_inline !== undefined) ctx.warn(`service "${service}": build.dockerfile_inline cannot be combined with a remote context; ignored`);
+    if (build.dockerfile_inline !== undefined)
+      ctx.warn(`service "${service}": build.dockerfile_inline cannot be combined with a remote context; ignored`);
   } else {
-    const bc = await createBuildContext({ context: build.context, dockerfile: build.dockerfile, dockerfileInline: build.dockerfile_inline });
+    const bc = await createBuildContext({
+      context: build.context,
+      dockerfile: build.dockerfile,
+      dockerfileInline: build.dockerfile_inline,
+    });
     context = bc.stream;
     query.dockerfile = bc.dockerfile;
   }
@@ -131,24 +159,30 @@ async function buildImage(engine: Engine, project: Project, service: string, ima
   if (hosts.length) query.extrahosts = hosts.join(",");
   if (build.ulimits && Object.keys(build.ulimits).length) {
     query.ulimits = JSON.stringify(
-      Object.entries(build.ulimits).map(([Name, u]) => ({ Name, Soft: u.soft ?? u.single ?? 0, Hard: u.hard ?? u.single ?? 0 })),
+      Object.entries(build.ulimits).map(([Name, u]) => ({
+        Name,
+        Soft: u.soft ?? u.single ?? 0,
+        Hard: u.hard ?? u.single ?? 0,
+      })),
     );
   }
 
   const registryConfig = await allRegistryAuths();
   let step = "";
   const id = await ctx.run(() =>
-    engine.buildImage({ context, query, registryConfig }, (m: ProgressMessage) => {
-      const line = m.stream?.trim();
-      if (!line) return;
-      const s = /^Step (\d+)\/(\d+) : (.*)$/.exec(line);
-      if (s) {
-        step = line;
-        emit("Progress", { current: Number(s[1]), total: Number(s[2]), message: s[3] });
-      }
-    }).catch((e: Error) => {
-      throw new Error(`building ${image} failed${step ? ` at "${step}"` : ""}: ${e.message}`);
-    }),
+    engine
+      .buildImage({ context, query, registryConfig }, (m: ProgressMessage) => {
+        const line = m.stream?.trim();
+        if (!line) return;
+        const s = /^Step (\d+)\/(\d+) : (.*)$/.exec(line);
+        if (s) {
+          step = line;
+          emit("Progress", { current: Number(s[1]), total: Number(s[2]), message: s[3] });
+        }
+      })
+      .catch((e: Error) => {
+        throw new Error(`building ${image} failed${step ? ` at "${step}"` : ""}: ${e.message}`);
+      }),
   );
   emit("Built", { message: id ? id.replace(/^sha256:/, "").slice(0, 12) : undefined });
 }

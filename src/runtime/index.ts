@@ -8,7 +8,13 @@ import { readFileSync } from "node:fs";
 import type { Project } from "../compose/model.js";
 import { connectEngine, type Engine } from "./engine.js";
 import type { DeployEvent, ExecuteResult } from "./events.js";
-import { DEFAULT_CONCURRENCY, DEFAULT_WAIT_TIMEOUT_MS, executeDown, executePlan, type ExecuteOptions } from "./execute.js";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  executeDown,
+  executePlan,
+  type ExecuteOptions,
+} from "./execute.js";
 import { observe, observeByName, observeContainers, observeImages, type Observed } from "./observe.js";
 import { planDeploy, planDown, type Plan, type PlanOptions } from "./plan.js";
 
@@ -16,6 +22,7 @@ export type { DeployEvent, ExecuteResult } from "./events.js";
 export type { Engine } from "./engine.js";
 export type { Plan, Operation, PlanOptions } from "./plan.js";
 export { planExitCode, planHasChanges } from "./plan.js";
+export { createRenderer, formatPlan, type ProgressMode, type Renderer } from "./progress.js";
 
 export interface RuntimeOptions {
   /** Engine address (unix://, tcp://, ssh://); default DOCKER_HOST or the local socket. */
@@ -52,7 +59,9 @@ let versionCache: string | undefined;
 export function runtimeVersion(): string {
   if (versionCache) return versionCache;
   try {
-    versionCache = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    versionCache = (
+      JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+    ).version;
   } catch {
     versionCache = "0.0.0";
   }
@@ -115,11 +124,28 @@ export async function deploy(project: Project, opts: DeployOptions = {}): Promis
       return { plan: first, result };
     }
     const imagePhase: Plan = { ...first, operations: imageOps, warnings: [] };
-    const imageResult = await executePlan(engine, project, imagePhase, observed, executeOptions(opts), emit);
+    const imageResult = await executePlan(
+      engine,
+      project,
+      imagePhase,
+      observed,
+      { ...executeOptions(opts), wait: false },
+      emit,
+    );
     if (!imageResult.ok) {
       return { plan: first, result: { ...imageResult, warnings: [...first.warnings, ...imageResult.warnings] } };
     }
-    const refreshed: Observed = { ...observed, images: { ...observed.images, ...(await observeImages(engine, project, imageOps.map((o) => (o as { image: string }).image))) } };
+    const refreshed: Observed = {
+      ...observed,
+      images: {
+        ...observed.images,
+        ...(await observeImages(
+          engine,
+          project,
+          imageOps.map((o) => (o as { image: string }).image),
+        )),
+      },
+    };
     const second = planDeploy(project, refreshed, { ...planOptions(opts), skipImages: true });
     const result = await executePlan(engine, project, second, refreshed, executeOptions(opts), emit);
     for (const [k, v] of Object.entries(imageResult.done)) result.done[k] = (result.done[k] ?? 0) + v;
@@ -138,11 +164,21 @@ export interface DownRuntimeOptions extends RuntimeOptions {
 }
 
 /** Stop and remove the project's containers and networks (and, with `volumes`, its volumes). */
-export async function down(project: Project | string, opts: DownRuntimeOptions = {}): Promise<{ plan: Plan; result: ExecuteResult }> {
+export async function down(
+  project: Project | string,
+  opts: DownRuntimeOptions = {},
+): Promise<{ plan: Plan; result: ExecuteResult }> {
   const p: Project = typeof project === "string" ? { name: project, services: {} } : project;
   return withEngine(opts, async (engine) => {
-    const observed = typeof project === "string" ? await observeByName(engine, p.name) : await observe(engine, p, { skipImages: true });
-    const downPlan = planDown(p, observed, { volumes: opts.volumes, removeOrphans: opts.removeOrphans, services: opts.services });
+    const observed =
+      typeof project === "string"
+        ? await observeByName(engine, p.name)
+        : await observe(engine, p, { skipImages: true });
+    const downPlan = planDown(p, observed, {
+      volumes: opts.volumes,
+      removeOrphans: opts.removeOrphans,
+      services: opts.services,
+    });
     const result = await executeDown(
       engine,
       p,
@@ -173,7 +209,16 @@ export async function ps(project: Project | string, opts: RuntimeOptions = {}): 
     const containers = await observeContainers(engine, name);
     return containers
       .filter((c) => !c.oneoff)
-      .map((c) => ({ name: c.name, service: c.service, number: c.number, state: c.state, health: c.health, exitCode: c.exitCode, image: c.image, id: c.id }))
+      .map((c) => ({
+        name: c.name,
+        service: c.service,
+        number: c.number,
+        state: c.state,
+        health: c.health,
+        exitCode: c.exitCode,
+        image: c.image,
+        id: c.id,
+      }))
       .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.number - b.number));
   });
 }
@@ -190,7 +235,9 @@ export async function logs(project: Project | string, services: string[], opts: 
   const name = typeof project === "string" ? project : project.name;
   return withEngine(opts, async (engine) => {
     const wanted = new Set(services);
-    const containers = (await observeContainers(engine, name)).filter((c) => !c.oneoff && (wanted.size === 0 || wanted.has(c.service)));
+    const containers = (await observeContainers(engine, name)).filter(
+      (c) => !c.oneoff && (wanted.size === 0 || wanted.has(c.service)),
+    );
     await Promise.all(
       containers.map((c) =>
         engine.logs(

@@ -138,7 +138,11 @@ async function observeVolumes(engine: Engine, project: Project, filter: Record<s
   return out;
 }
 
-export async function observeImages(engine: Engine, project: Project, only?: string[]): Promise<Record<string, ObservedImage | null>> {
+export async function observeImages(
+  engine: Engine,
+  project: Project,
+  only?: string[],
+): Promise<Record<string, ObservedImage | null>> {
   const refs = only ?? [...new Set(Object.keys(project.services).map((s) => serviceImage(project, s)))];
   const out: Record<string, ObservedImage | null> = {};
   await Promise.all(

@@ -8,16 +8,9 @@ import { UserError } from "../compose/errors.js";
 import { buildContainerSpec, containerName, serviceImage, serviceReference, serviceScale } from "./container-spec.js";
 import { diffConfigs, formatChange, type FieldChange } from "./diff.js";
 import { dependencyGraph, topologicalOrder, withDependencies, type DependencyGraph } from "./graph.js";
-import {
-  configHash,
-  decodeConfigLabel,
-  encodeConfigLabel,
-  networkHash,
-  serviceHashInput,
-  volumeHash,
-} from "./hash.js";
+import { configHash, decodeConfigLabel, encodeConfigLabel, networkHash, serviceHashInput, volumeHash } from "./hash.js";
 import { LABEL } from "./labels.js";
-import { durationToMillis } from "./duration.js";
+import { parseDuration } from "../compose/durations.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 
 export type Operation =
@@ -92,7 +85,9 @@ export function planExitCode(plan: Plan): 0 | 2 {
 
 export function planDeploy(project: Project, observed: Observed, options: PlanOptions = {}): Plan {
   const graph = dependencyGraph(project);
-  const selected = options.services?.length ? withDependencies(graph, options.services) : new Set(Object.keys(project.services));
+  const selected = options.services?.length
+    ? withDependencies(graph, options.services)
+    : new Set(Object.keys(project.services));
   for (const s of options.services ?? []) {
     if (!project.services[s]) throw new UserError(`no such service: ${s}`, { path: `services.${s}` });
   }
@@ -128,7 +123,18 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
       );
     }
     warnings.push(...specWarnings(project, name, observed.apiVersion, env));
-    const list = planServiceContainers(project, observed, name, desired, input, graph, containerOps, networkOps, volumeOps, options);
+    const list = planServiceContainers(
+      project,
+      observed,
+      name,
+      desired,
+      input,
+      graph,
+      containerOps,
+      networkOps,
+      volumeOps,
+      options,
+    );
     containerOps.set(name, list);
     ops.push(...list);
   }
@@ -138,11 +144,20 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
   if (orphans.length) {
     if (options.removeOrphans) {
       for (const c of orphans) {
-        ops.push({ kind: "remove-container", service: c.service, name: c.name, containerId: c.id, reason: "orphan: its service is no longer in the project" });
+        ops.push({
+          kind: "remove-container",
+          service: c.service,
+          name: c.name,
+          containerId: c.id,
+          reason: "orphan: its service is no longer in the project",
+        });
       }
     } else {
       warnings.push(
-        `found orphan containers (${orphans.map((c) => c.name).sort().join(", ")}) for this project; ` +
+        `found orphan containers (${orphans
+          .map((c) => c.name)
+          .sort()
+          .join(", ")}) for this project; ` +
           "if you removed or renamed their service, deploy with --remove-orphans to clean them up",
       );
     }
@@ -151,7 +166,12 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
   return { project: project.name, operations: ops, warnings, services, order };
 }
 
-function specWarnings(project: Project, service: string, apiVersion: string, env: Record<string, string | undefined>): string[] {
+function specWarnings(
+  project: Project,
+  service: string,
+  apiVersion: string,
+  env: Record<string, string | undefined>,
+): string[] {
   // Placeholder container names: only the warnings matter here, the real names come at execution.
   const anyContainer = new Proxy({} as Record<string, string[]>, { get: (_t, key) => [String(key)] });
   return buildContainerSpec({
@@ -185,10 +205,16 @@ function planNetworks(project: Project, observed: Observed, services: string[], 
   const ops: Operation[] = [];
   for (const key of usedNetworks(project, services)) {
     const net = project.networks?.[key];
-    if (!net) throw new UserError(`service network "${key}" is not declared in the top-level networks`, { path: `networks.${key}` });
+    if (!net)
+      throw new UserError(`service network "${key}" is not declared in the top-level networks`, {
+        path: `networks.${key}`,
+      });
     const found = observed.networks[net.name];
     if (net.external) {
-      if (!found) throw new UserError(`network ${net.name} declared as external, but could not be found`, { path: `networks.${key}` });
+      if (!found)
+        throw new UserError(`network ${net.name} declared as external, but could not be found`, {
+          path: `networks.${key}`,
+        });
       continue;
     }
     if (!found) {
@@ -196,9 +222,13 @@ function planNetworks(project: Project, observed: Observed, services: string[], 
       continue;
     }
     if (!found.labels[LABEL.project]) {
-      warnings.push(`a network with name ${net.name} exists but was not created by compose; set \`external: true\` to use an existing network`);
+      warnings.push(
+        `a network with name ${net.name} exists but was not created by compose; set \`external: true\` to use an existing network`,
+      );
     } else if (found.labels[LABEL.project] !== project.name) {
-      warnings.push(`a network with name ${net.name} exists but was created for project "${found.labels[LABEL.project]}"; set \`external: true\` to use an existing network`);
+      warnings.push(
+        `a network with name ${net.name} exists but was created for project "${found.labels[LABEL.project]}"; set \`external: true\` to use an existing network`,
+      );
     }
     const hash = found.labels[LABEL.configHash];
     if (hash && hash !== networkHash(net)) {
@@ -233,20 +263,29 @@ function planVolumes(project: Project, observed: Observed, services: string[], w
     }
     const owner = found.labels[LABEL.project];
     if (!owner) {
-      warnings.push(`volume "${vol.name}" already exists but was not created by Docker Compose; use \`external: true\` to use an existing volume`);
+      warnings.push(
+        `volume "${vol.name}" already exists but was not created by Docker Compose; use \`external: true\` to use an existing volume`,
+      );
     } else if (owner !== project.name) {
-      warnings.push(`volume "${vol.name}" already exists but was created for project "${owner}" (expected "${project.name}"); use \`external: true\` to use an existing volume`);
+      warnings.push(
+        `volume "${vol.name}" already exists but was created for project "${owner}" (expected "${project.name}"); use \`external: true\` to use an existing volume`,
+      );
     }
     const hash = found.labels[LABEL.configHash];
     if (hash && hash !== volumeHash(vol)) {
-      warnings.push(`volume "${vol.name}" exists but doesn't match its configuration; remove it (down --volumes) to recreate it — its data would be lost`);
+      warnings.push(
+        `volume "${vol.name}" exists but doesn't match its configuration; remove it (down --volumes) to recreate it — its data would be lost`,
+      );
     }
   }
   return ops;
 }
 
 /** pull_policy → when to pull. Refresh policies carry their period in ms. */
-export function parsePullPolicy(policy: string | undefined): { kind: "always" | "missing" | "never" | "build" | "refresh"; periodMs?: number } {
+export function parsePullPolicy(policy: string | undefined): {
+  kind: "always" | "missing" | "never" | "build" | "refresh";
+  periodMs?: number;
+} {
   switch (policy ?? "missing") {
     case "always":
       return { kind: "always" };
@@ -263,7 +302,7 @@ export function parsePullPolicy(policy: string | undefined): { kind: "always" | 
       return { kind: "refresh", periodMs: 7 * 24 * 3600e3 };
     default: {
       const m = /^every_(.+)$/.exec(policy!);
-      if (m) return { kind: "refresh", periodMs: durationToMillis(m[1]) };
+      if (m) return { kind: "refresh", periodMs: Number(parseDuration(m[1]) / 1_000_000n) };
       throw new UserError(`invalid pull_policy "${policy}"`);
     }
   }
@@ -281,18 +320,26 @@ function planImages(project: Project, observed: Observed, services: string[], op
     if (svc.build) {
       const force = options.build === "always" || policy.kind === "build";
       if (options.build !== "never" && (force || !present)) {
-        const reason = force ? (policy.kind === "build" ? "pull_policy: build" : "build requested") : "image not present";
+        const reason = force
+          ? policy.kind === "build"
+            ? "pull_policy: build"
+            : "build requested"
+          : "image not present";
         builds.push({ kind: "build-image", image, service: name, reason });
         continue;
       }
       if (present) continue;
       if (!svc.image) {
-        throw new UserError(`service "${name}" has no image ${image} and building is disabled`, { path: `services.${name}.build` });
+        throw new UserError(`service "${name}" has no image ${image} and building is disabled`, {
+          path: `services.${name}.build`,
+        });
       }
     }
     const kind = options.pull ?? policy.kind;
     if (kind === "build") {
-      throw new UserError(`service "${name}" has pull_policy: build but no build section`, { path: `services.${name}.pull_policy` });
+      throw new UserError(`service "${name}" has pull_policy: build but no build section`, {
+        path: `services.${name}.pull_policy`,
+      });
     }
     let reason: string | undefined;
     if (kind === "always") reason = options.pull ? "pull requested" : "pull_policy: always";
@@ -301,10 +348,13 @@ function planImages(project: Project, observed: Observed, services: string[], op
       if (!present) reason = "image not present";
       else {
         const last = present.lastTagTime ? Date.parse(present.lastTagTime) : 0;
-        if (!(last > 0) || now - last > policy.periodMs!) reason = `pull_policy: ${svc.pull_policy} (last pulled ${present.lastTagTime ?? "never"})`;
+        if (!(last > 0) || now - last > policy.periodMs!)
+          reason = `pull_policy: ${svc.pull_policy} (last pulled ${present.lastTagTime ?? "never"})`;
       }
     } else if (kind === "never" && !present) {
-      throw new UserError(`image ${image} for service "${name}" is not present and pull_policy is never`, { path: `services.${name}.pull_policy` });
+      throw new UserError(`image ${image} for service "${name}" is not present and pull_policy is never`, {
+        path: `services.${name}.pull_policy`,
+      });
     }
     if (!reason) continue;
     const entry = pulls.get(image);
@@ -312,14 +362,19 @@ function planImages(project: Project, observed: Observed, services: string[], op
     else pulls.set(image, { services: [name], reason });
   }
   const out: Operation[] = [];
-  for (const [image, p] of [...pulls].sort(([a], [b]) => (a < b ? -1 : 1))) out.push({ kind: "pull-image", image, services: p.services, reason: p.reason });
+  for (const [image, p] of [...pulls].sort(([a], [b]) => (a < b ? -1 : 1)))
+    out.push({ kind: "pull-image", image, services: p.services, reason: p.reason });
   return [...out, ...builds];
 }
 
 /** A one-shot container that ran to completion: a later deploy leaves it alone. */
 function completedJob(c: ObservedContainer, service: ServiceConfig): boolean {
   const restart = service.deploy?.restart_policy?.condition ?? service.restart ?? "no";
-  return c.state === "exited" && c.exitCode === 0 && (restart === "no" || restart === "none" || restart.startsWith("on-failure"));
+  return (
+    c.state === "exited" &&
+    c.exitCode === 0 &&
+    (restart === "no" || restart === "none" || restart.startsWith("on-failure"))
+  );
 }
 
 function planServiceContainers(
@@ -347,7 +402,9 @@ function planServiceContainers(
   for (const c of mine) byNumber.set(c.number, [...(byNumber.get(c.number) ?? []), c]);
   const kept: ObservedContainer[] = [];
   const newest = (list: ObservedContainer[]) =>
-    [...list].sort((a, b) => Number(b.configHash === desired.hash) - Number(a.configHash === desired.hash) || b.created - a.created)[0];
+    [...list].sort(
+      (a, b) => Number(b.configHash === desired.hash) - Number(a.configHash === desired.hash) || b.created - a.created,
+    )[0];
   for (const [number, group] of [...byNumber].sort(([a], [b]) => a - b)) {
     const canonical = containerName(project, name, number);
     const temps = group.filter((c) => isTemporaryName(c.name, canonical));
@@ -367,7 +424,14 @@ function planServiceContainers(
     }
     if (!keep) continue;
     if (temps.includes(keep)) {
-      ops.push({ kind: "rename-container", service: name, containerId: keep.id, from: keep.name, to: canonical, reason: "finish an interrupted recreate" });
+      ops.push({
+        kind: "rename-container",
+        service: name,
+        containerId: keep.id,
+        from: keep.name,
+        to: canonical,
+        reason: "finish an interrupted recreate",
+      });
       keep = { ...keep, name: canonical };
     }
     kept.push(keep);
@@ -384,7 +448,10 @@ function planServiceContainers(
       return { reason: `config changed: ${summary}`, changes };
     }
     if (desired.imageDigest && c.imageDigest !== desired.imageDigest) {
-      return { reason: `image ${desired.image} changed (${short(c.imageDigest)} → ${short(desired.imageDigest)})`, changes: [] };
+      return {
+        reason: `image ${desired.image} changed (${short(c.imageDigest)} → ${short(desired.imageDigest)})`,
+        changes: [],
+      };
     }
     for (const ref of [service.network_mode, service.ipc, service.pid]) {
       const target = serviceReference(ref);
@@ -414,37 +481,69 @@ function planServiceContainers(
     return undefined;
   };
 
-  kept.sort((a, b) => a.number - b.number);
+  const verdicts = new Map(kept.map((c) => [c.id, recreateReasons(c)]));
   // Scale down: drop the obsolete ones first, then the highest numbers.
-  const obsolete = new Set(kept.filter((c) => recreateReasons(c)).map((c) => c.id));
-  const ranked = [...kept].sort((a, b) => Number(obsolete.has(a.id)) - Number(obsolete.has(b.id)) || a.number - b.number);
+  const obsolete = (c: ObservedContainer) => Number(verdicts.get(c.id) !== undefined);
+  const ranked = [...kept].sort((a, b) => obsolete(a) - obsolete(b) || a.number - b.number);
   const staying = ranked.slice(0, desired.scale).sort((a, b) => a.number - b.number);
   for (const c of ranked.slice(desired.scale)) {
-    ops.push({ kind: "remove-container", service: name, name: c.name, containerId: c.id, reason: `scale down to ${desired.scale}` });
+    ops.push({
+      kind: "remove-container",
+      service: name,
+      name: c.name,
+      containerId: c.id,
+      reason: `scale down to ${desired.scale}`,
+    });
   }
 
   const dependencyReplaced = (graph.get(name) ?? []).find(
-    (e) => e.restart && (planned.get(e.target) ?? []).some((o) => replacesContainer(o) || o.kind === "restart-container"),
+    (e) =>
+      e.restart && (planned.get(e.target) ?? []).some((o) => replacesContainer(o) || o.kind === "restart-container"),
   );
   for (const c of staying) {
-    const recreate = recreateReasons(c);
+    const recreate = verdicts.get(c.id);
     if (recreate) {
-      ops.push({ kind: "recreate-container", service: name, number: c.number, name: containerName(project, name, c.number), containerId: c.id, ...recreate });
+      ops.push({
+        kind: "recreate-container",
+        service: name,
+        number: c.number,
+        name: containerName(project, name, c.number),
+        containerId: c.id,
+        ...recreate,
+      });
       continue;
     }
     if (dependencyReplaced && (c.state === "running" || c.state === "restarting")) {
-      ops.push({ kind: "restart-container", service: name, name: c.name, containerId: c.id, reason: `dependency ${dependencyReplaced.target} changed (depends_on restart: true)` });
+      ops.push({
+        kind: "restart-container",
+        service: name,
+        name: c.name,
+        containerId: c.id,
+        reason: `dependency ${dependencyReplaced.target} changed (depends_on restart: true)`,
+      });
       continue;
     }
     if (c.state === "created" || (c.state === "exited" && !completedJob(c, service))) {
-      ops.push({ kind: "start-container", service: name, name: c.name, containerId: c.id, reason: c.state === "created" ? "created but never started" : `exited (${c.exitCode ?? "?"})` });
+      ops.push({
+        kind: "start-container",
+        service: name,
+        name: c.name,
+        containerId: c.id,
+        reason: c.state === "created" ? "created but never started" : `exited (${c.exitCode ?? "?"})`,
+      });
     }
   }
 
-  const next = Math.max(0, ...mine.map((c) => c.number)) + 1;
+  const next = Math.max(0, ...staying.map((c) => c.number)) + 1;
   for (let i = 0; i < desired.scale - staying.length; i++) {
     const number = next + i;
-    ops.push({ kind: "create-container", service: name, number, name: containerName(project, name, number), reason: staying.length + i === 0 ? "no container" : `scale up to ${desired.scale}` });
+    ops.push({
+      kind: "create-container",
+      service: name,
+      number,
+      name: containerName(project, name, number),
+      reason: staying.length + i === 0 ? "no container" : `scale up to ${desired.scale}`,
+    });
   }
   return ops;
 }
@@ -493,10 +592,18 @@ export function planDown(project: Project, observed: Observed, options: DownOpti
       warnings.push(`orphan container ${c.name} left in place (use --remove-orphans)`);
       continue;
     }
-    ops.push({ kind: "remove-container", service: c.service, name: c.name, containerId: c.id, reason: orphan ? "orphan" : "down" });
+    ops.push({
+      kind: "remove-container",
+      service: c.service,
+      name: c.name,
+      containerId: c.id,
+      reason: orphan ? "orphan" : "down",
+    });
   }
   if (!only) {
-    const declaredNets = new Map(Object.entries(project.networks ?? {}).map(([k, n]) => [n.name, { key: k, external: n.external }]));
+    const declaredNets = new Map(
+      Object.entries(project.networks ?? {}).map(([k, n]) => [n.name, { key: k, external: n.external }]),
+    );
     for (const net of Object.values(observed.networks).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (net.labels[LABEL.project] !== project.name) continue;
       if (declaredNets.get(net.name)?.external) continue;
@@ -512,7 +619,10 @@ export function planDown(project: Project, observed: Observed, options: DownOpti
     }
   }
   const services = Object.fromEntries(
-    [...new Set(observed.containers.map((c) => c.service))].map((s) => [s, { image: "", hash: "", configLabel: "", scale: 0 }]),
+    [...new Set(observed.containers.map((c) => c.service))].map((s) => [
+      s,
+      { image: "", hash: "", configLabel: "", scale: 0 },
+    ]),
   );
   let order: string[] = [];
   try {

@@ -22,9 +22,14 @@ export interface RendererOptions {
   env?: Record<string, string | undefined>;
   /** Clock, for tests. */
   now?: () => number;
+  /** Force colour on or off (the CLI passes its own decision); default: TTY and no NO_COLOR. */
+  color?: boolean;
 }
 
-export function colorEnabled(stream: { isTTY?: boolean }, env: Record<string, string | undefined> = process.env): boolean {
+export function colorEnabled(
+  stream: { isTTY?: boolean },
+  env: Record<string, string | undefined> = process.env,
+): boolean {
   return Boolean(stream.isTTY) && !env.NO_COLOR;
 }
 
@@ -69,8 +74,10 @@ export function createRenderer(mode: ProgressMode, options: RendererOptions = {}
   if (mode === "json") return new JsonRenderer(options.stream ?? process.stdout, options.now ?? Date.now);
   const stream = options.stream ?? process.stderr;
   const tty = mode === "tty" || (mode === "auto" && Boolean(stream.isTTY) && env.TERM !== "dumb");
-  const color = colorEnabled(stream, env);
-  return tty ? new TtyRenderer(stream, color, options.now ?? Date.now) : new PlainRenderer(stream, color, options.now ?? Date.now);
+  const color = options.color ?? colorEnabled(stream, env);
+  return tty
+    ? new TtyRenderer(stream, color, options.now ?? Date.now)
+    : new PlainRenderer(stream, color, options.now ?? Date.now);
 }
 
 function summaryLine(result: ExecuteResult, color: boolean): string {
@@ -88,8 +95,10 @@ function summaryLine(result: ExecuteResult, color: boolean): string {
 
 function problemLines(result: ExecuteResult, color: boolean): string[] {
   const out: string[] = [];
-  for (const e of result.errors) out.push(`${paint(color, "red", "error:")} ${RESOURCE_LABEL[e.resource]} ${e.name}: ${e.message}`);
-  for (const s of result.skipped) out.push(`${paint(color, "yellow", "skipped:")} ${RESOURCE_LABEL[s.resource]} ${s.name}: ${s.message}`);
+  for (const e of result.errors)
+    out.push(`${paint(color, "red", "error:")} ${RESOURCE_LABEL[e.resource]} ${e.name}: ${e.message}`);
+  for (const s of result.skipped)
+    out.push(`${paint(color, "yellow", "skipped:")} ${RESOURCE_LABEL[s.resource]} ${s.name}: ${s.message}`);
   return out;
 }
 
@@ -160,7 +169,15 @@ class TtyRenderer implements Renderer {
     const key = `${e.resource}:${e.name}`;
     let line = this.byKey.get(key);
     if (!line) {
-      line = { key, label: `${RESOURCE_LABEL[e.resource]} ${e.name}`, status: e.status, detail: "", first: e.time, last: e.time, final: false };
+      line = {
+        key,
+        label: `${RESOURCE_LABEL[e.resource]} ${e.name}`,
+        status: e.status,
+        detail: "",
+        first: e.time,
+        last: e.time,
+        final: false,
+      };
       this.byKey.set(key, line);
       this.lines.push(line);
     }
@@ -201,7 +218,10 @@ class TtyRenderer implements Renderer {
     let shown = this.lines;
     if (shown.length > rows) {
       const active = this.lines.filter((l) => !l.final);
-      shown = [...this.lines.filter((l) => l.final).slice(-(rows - Math.min(active.length, rows))), ...active.slice(-rows)];
+      shown = [
+        ...this.lines.filter((l) => l.final).slice(-(rows - Math.min(active.length, rows))),
+        ...active.slice(-rows),
+      ];
     }
     let out = this.drawn > 0 ? `\x1b[${this.drawn}A` : "";
     for (const l of shown) out += `\x1b[2K${this.render(l)}\n`;

@@ -11,7 +11,10 @@ import type { RegistryAuth } from "./engine.js";
 import { authConfigKey } from "./image-ref.js";
 
 interface DockerConfigFile {
-  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string; registrytoken?: string }>;
+  auths?: Record<
+    string,
+    { auth?: string; username?: string; password?: string; identitytoken?: string; registrytoken?: string }
+  >;
   credsStore?: string;
   credHelpers?: Record<string, string>;
 }
@@ -29,7 +32,10 @@ async function readConfig(path: string): Promise<DockerConfigFile> {
 }
 
 /** The `auths` entry for `key`, also matching entries written with a scheme or path (`https://ghcr.io/v1/`). */
-function findAuthEntry(config: DockerConfigFile, key: string): NonNullable<DockerConfigFile["auths"]>[string] | undefined {
+function findAuthEntry(
+  config: DockerConfigFile,
+  key: string,
+): NonNullable<DockerConfigFile["auths"]>[string] | undefined {
   const auths = config.auths ?? {};
   if (auths[key]) return auths[key];
   const bare = (k: string) => k.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
@@ -38,7 +44,10 @@ function findAuthEntry(config: DockerConfigFile, key: string): NonNullable<Docke
   return undefined;
 }
 
-export function decodeAuthEntry(entry: NonNullable<DockerConfigFile["auths"]>[string], serveraddress: string): RegistryAuth | undefined {
+export function decodeAuthEntry(
+  entry: NonNullable<DockerConfigFile["auths"]>[string],
+  serveraddress: string,
+): RegistryAuth | undefined {
   const out: RegistryAuth = { serveraddress };
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
@@ -76,7 +85,10 @@ function runHelper(helper: string, server: string): Promise<RegistryAuth | undef
 }
 
 /** Credentials for pulling from `registry` (host as in the image reference), if any are configured. */
-export async function registryAuth(registry: string, configPath = dockerConfigPath()): Promise<RegistryAuth | undefined> {
+export async function registryAuth(
+  registry: string,
+  configPath = dockerConfigPath(),
+): Promise<RegistryAuth | undefined> {
   const config = await readConfig(configPath);
   const key = authConfigKey(registry);
   const helper = config.credHelpers?.[registry] ?? config.credHelpers?.[key] ?? config.credsStore;

@@ -4,7 +4,12 @@ import { apiAtLeast, type NetworkCreateSpec, type VolumeCreateSpec } from "./eng
 import { networkHash, volumeHash } from "./hash.js";
 import { LABEL } from "./labels.js";
 
-export function networkCreateSpec(project: Project, key: string, composeVersion: string, apiVersion: string): NetworkCreateSpec {
+export function networkCreateSpec(
+  project: Project,
+  key: string,
+  composeVersion: string,
+  apiVersion: string,
+): NetworkCreateSpec {
   const n = project.networks![key];
   const spec: NetworkCreateSpec = {
     Name: n.name,

@@ -32,7 +32,16 @@ function writeString(buf: Buffer, offset: number, width: number, value: string):
   buf.write(value, offset, Math.min(width, Buffer.byteLength(value)), "utf8");
 }
 
-function header(entry: { name: string; type: string; mode: number; uid: number; gid: number; size: number; mtime: number; linkname?: string }): Buffer {
+function header(entry: {
+  name: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  linkname?: string;
+}): Buffer {
   const h = Buffer.alloc(BLOCK);
   writeString(h, 0, 100, entry.name);
   writeString(h, 100, 8, octal(entry.mode & 0o7777, 8));
@@ -68,7 +77,14 @@ function padding(size: number): Buffer {
 function headersFor(entry: TarEntry, size: number): Buffer[] {
   const typeFlag = entry.type === "directory" ? "5" : entry.type === "symlink" ? "2" : "0";
   const name = entry.type === "directory" && !entry.name.endsWith("/") ? `${entry.name}/` : entry.name;
-  const base = { type: typeFlag, mode: entry.mode, uid: entry.uid ?? 0, gid: entry.gid ?? 0, size, mtime: entry.mtime ?? 0 };
+  const base = {
+    type: typeFlag,
+    mode: entry.mode,
+    uid: entry.uid ?? 0,
+    gid: entry.gid ?? 0,
+    size,
+    mtime: entry.mtime ?? 0,
+  };
   const longName = Buffer.byteLength(name) > 100;
   const longLink = entry.linkname !== undefined && Buffer.byteLength(entry.linkname) > 100;
   const out: Buffer[] = [];
@@ -79,7 +95,13 @@ function headersFor(entry: TarEntry, size: number): Buffer[] {
     const body = Buffer.from(records, "utf8");
     out.push(header({ ...base, name: "PaxHeader", type: "x", size: body.length }), body, padding(body.length));
   }
-  out.push(header({ ...base, name: longName ? name.slice(0, 99) : name, linkname: longLink ? entry.linkname!.slice(0, 99) : entry.linkname }));
+  out.push(
+    header({
+      ...base,
+      name: longName ? name.slice(0, 99) : name,
+      linkname: longLink ? entry.linkname!.slice(0, 99) : entry.linkname,
+    }),
+  );
   return out;
 }
 
@@ -87,7 +109,12 @@ function headersFor(entry: TarEntry, size: number): Buffer[] {
 export function tarBuffer(entries: TarEntry[]): Buffer {
   const parts: Buffer[] = [];
   for (const e of entries) {
-    const body = e.type === "file" ? (Buffer.isBuffer(e.content) ? e.content : Buffer.from(e.content ?? "", "utf8")) : Buffer.alloc(0);
+    const body =
+      e.type === "file"
+        ? Buffer.isBuffer(e.content)
+          ? e.content
+          : Buffer.from(e.content ?? "", "utf8")
+        : Buffer.alloc(0);
     parts.push(...headersFor(e, body.length), body, padding(body.length));
   }
   parts.push(Buffer.alloc(BLOCK * 2));

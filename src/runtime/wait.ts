@@ -36,7 +36,9 @@ export function judge(info: ContainerInspect, condition: WaitCondition): Verdict
   const exited = state.Status === "exited" || state.Status === "dead";
   if (condition === "completed") {
     if (!exited) return { done: false };
-    return state.ExitCode === 0 ? { done: true } : { done: true, error: `service ${serviceOf(info)} didn't complete successfully: exit ${state.ExitCode}` };
+    return state.ExitCode === 0
+      ? { done: true }
+      : { done: true, error: `service ${serviceOf(info)} didn't complete successfully: exit ${state.ExitCode}` };
   }
   const health = state.Health;
   if (exited) {
@@ -144,7 +146,8 @@ export class ContainerWatcher {
               try {
                 info = await this.engine.inspectContainer(containerId);
               } catch (e) {
-                if (isNotFound(e)) return finish(new DependencyFailed(`container ${containerId.slice(0, 12)} was removed`));
+                if (isNotFound(e))
+                  return finish(new DependencyFailed(`container ${containerId.slice(0, 12)} was removed`));
                 throw e;
               }
               const verdict = judge(info, condition);
@@ -155,7 +158,8 @@ export class ContainerWatcher {
                 }
                 return finish();
               }
-              if (this.streamError) return finish(new Error(`lost the engine event stream: ${this.streamError.message}`));
+              if (this.streamError)
+                return finish(new Error(`lost the engine event stream: ${this.streamError.message}`));
             } while (again && !finished);
           } catch (e) {
             finish(e instanceof Error ? e : new Error(String(e)));
@@ -169,7 +173,15 @@ export class ContainerWatcher {
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-        timer = setTimeout(() => finish(new WaitTimeout(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for container ${containerId.slice(0, 12)} to be ${condition.replace(/_/g, " ")}`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            finish(
+              new WaitTimeout(
+                `timed out after ${Math.round(timeoutMs / 1000)}s waiting for container ${containerId.slice(0, 12)} to be ${condition.replace(/_/g, " ")}`,
+              ),
+            ),
+          timeoutMs,
+        );
       }
       let set = this.listeners.get(containerId);
       if (!set) this.listeners.set(containerId, (set = new Set()));

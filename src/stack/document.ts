@@ -36,7 +36,7 @@ export async function openStack(tsFile: string): Promise<OpenedStack> {
   const stack = exports.default;
   if (!isDefinedStack(stack)) {
     throw new UserError(
-      'a stack module must `export default defineStack({ ... }, { source })` (import defineStack from "c2ts")',
+      'a stack module must `export default defineStack({ ... })` (import { defineStack } from "c2ts")',
       {
         location: { file },
       },

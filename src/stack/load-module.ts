@@ -13,14 +13,14 @@
  * helpers whatever copy the project has installed); relative imports may name `.js` for a `.ts`
  * file, as NodeNext code does; anything else goes to Node's own `require` from the module.
  */
-import { readFile } from "node:fs/promises";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
 import { UserError } from "../compose/errors.js";
 import * as runtime from "./runtime.js";
+import { transpileCache, type TranspileCache } from "./transpile-cache.js";
 
 const TS_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx"];
 const RUNTIME_SPECIFIERS = new Set(["c2ts"]);
@@ -44,29 +44,65 @@ export async function evaluateStackModule(tsFile: string): Promise<Record<string
 }
 
 async function transpileGraph(entry: string): Promise<Map<string, Transpiled>> {
-  const { transform } = await import("esbuild");
+  const cache = transpileCache();
+  // esbuild is only started when some module is not in the cache.
+  let esbuild: Promise<Transform> | undefined;
+  const transform = () => (esbuild ??= import("esbuild").then((m) => m.transform));
+  const sources = new Map<string, string>();
   const modules = new Map<string, Transpiled>();
-  let wave = [entry];
+  // Finding the local imports in the sources first lets every file go to esbuild at once;
+  // the requires in esbuild's output stay the authority (a file the scan missed goes next).
+  let wave = discoverLocalModules(entry, sources);
   while (wave.length > 0) {
-    const done = await Promise.all(wave.map((file) => transpile(file, transform)));
-    wave = [];
-    for (const m of done) {
-      modules.set(m.file, m);
-      for (const dep of m.locals.values()) {
-        if (!modules.has(dep) && !wave.includes(dep)) wave.push(dep);
-      }
-    }
-    wave = wave.filter((f) => !modules.has(f));
+    const done = await Promise.all(wave.map((file) => transpile(file, sources.get(file), cache, transform)));
+    for (const m of done) modules.set(m.file, m);
+    wave = [...new Set(done.flatMap((m) => [...m.locals.values()]))].filter((f) => !modules.has(f));
   }
   return modules;
 }
 
+const IMPORT_SPECIFIER = /\b(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
+
+function discoverLocalModules(entry: string, sources: Map<string, string>): string[] {
+  const queue = [entry];
+  for (let i = 0; i < queue.length; i++) {
+    const file = queue[i]!;
+    const source = readFileSync(file, "utf8");
+    sources.set(file, source);
+    for (const m of source.matchAll(IMPORT_SPECIFIER)) {
+      const target = localModule(m[1]!, file);
+      if (target && !queue.includes(target)) queue.push(target);
+    }
+  }
+  return queue;
+}
+
 type Transform = typeof import("esbuild").transform;
 
-async function transpile(file: string, transform: Transform): Promise<Transpiled> {
-  const source = await readFile(file, "utf8");
+async function transpile(
+  file: string,
+  known: string | undefined,
+  cache: TranspileCache,
+  transform: () => Promise<Transform>,
+): Promise<Transpiled> {
+  const source = known ?? readFileSync(file, "utf8");
+  let code = cache.get(file, source);
+  if (code === undefined) {
+    code = await compile(file, source, await transform());
+    cache.set(file, source, code);
+  }
+  const locals = new Map<string, string>();
+  for (const m of code.matchAll(REQUIRE_CALL)) {
+    const spec = JSON.parse(`"${m[1]}"`) as string;
+    const target = localModule(spec, file);
+    if (target) locals.set(spec, target);
+  }
+  return { file, code, locals };
+}
+
+/** Strips the types; the settings here are part of the cache key (transpile-cache.ts FORMAT). */
+async function compile(file: string, source: string, transform: Transform): Promise<string> {
   const url = pathToFileURL(file).href;
-  let code: string;
   try {
     const result = await transform(source, {
       loader: extname(file) === ".tsx" ? "tsx" : "ts",
@@ -81,7 +117,7 @@ async function transpile(file: string, transform: Transform): Promise<Transpiled
       },
       logLevel: "silent",
     });
-    code = result.code;
+    return result.code;
   } catch (e) {
     const first = (e as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors?.[0];
     if (!first) throw e;
@@ -89,13 +125,6 @@ async function transpile(file: string, transform: Transform): Promise<Transpiled
       location: { file, line: first.location?.line, column: first.location ? first.location.column + 1 : undefined },
     });
   }
-  const locals = new Map<string, string>();
-  for (const m of code.matchAll(REQUIRE_CALL)) {
-    const spec = JSON.parse(`"${m[1]}"`) as string;
-    const target = localModule(spec, file);
-    if (target) locals.set(spec, target);
-  }
-  return { file, code, locals };
 }
 
 /** The TypeScript file a relative import names, if it is one (`./x.js` may mean `./x.ts`). */

@@ -32,9 +32,10 @@ export interface ResolveContext {
   onUnset?: (name: string) => void;
 }
 
-/** Absolute path of the compose file a stack module stands for. */
+/** Absolute path of the compose file a stack module stands for (else of the module itself). */
 export function stackSourceFile(def: DefinedStack): string {
-  return resolve(moduleDir(def), def.options.source);
+  if (def.options.source !== undefined) return resolve(moduleDir(def), def.options.source);
+  return def.moduleFile ?? resolve("compose.ts");
 }
 
 /** The directory paths in `StackOptions` are relative to. */

@@ -78,7 +78,7 @@ function evaluatingModule(): string | undefined {
  * Declares a Compose stack: the default export of every stack module. `options.source` names
  * the compose file the module stands for, relative to the module.
  */
-export function defineStack(stack: Stack, options: StackOptions): DefinedStack {
+export function defineStack(stack: Stack, options: StackOptions = {}): DefinedStack {
   const moduleFile = evaluatingModule();
   return { [STACK_BRAND]: true, stack, options, ...(moduleFile ? { moduleFile } : {}) };
 }

@@ -12,8 +12,11 @@ export const STACK_BRAND: unique symbol = Symbol.for("c2ts.stack");
 
 /** Where a stack module came from and how it is loaded; paths are relative to the module file. */
 export interface StackOptions {
-  /** The compose file this module was generated from. Relative paths in the stack resolve against its directory, as they did in YAML. */
-  source: string;
+  /**
+   * The compose file this module was generated from. Relative paths in the stack resolve against
+   * its directory, as they did in YAML. Without it, against the module's own directory.
+   */
+  source?: string;
   /** Project directory (where `.env` is read) when it is not the source file's directory. Root module only. */
   projectDirectory?: string;
   /** Env files read at load time instead of `<project directory>/.env` when `--env-file` is not given. Root module only. */

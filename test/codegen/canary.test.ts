@@ -2,25 +2,18 @@
  * Variables stay code: with every variable a stack mentions set to a canary value — in the
  * process environment and in every dotenv file — the generated code contains no canary.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { importStack } from "../../src/codegen/index.js";
 import { discoverComposeFiles } from "../../src/compose/discover.js";
-import { fixtureStacks } from "./stacks.js";
+import { filesUnder, fixtureStacks } from "./stacks.js";
 
 const root = mkdtempSync(join(tmpdir(), "c2ts-canary-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const canary = (name: string) => `C2TS_CANARY_${name}`;
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? (name === "expected" ? [] : walk(path)) : [path];
-  });
-}
 
 describe("no variable value reaches the generated code", () => {
   it("with every variable set to a canary", async () => {
@@ -30,7 +23,7 @@ describe("no variable value reaches the generated code", () => {
         const dir = join(root, String(i));
         cpSync(stack.dir, dir, { recursive: true });
         const names = new Set<string>();
-        for (const file of walk(dir)) {
+        for (const file of filesUnder(dir, ["expected"]).map((f) => join(dir, f))) {
           const text = readFileSync(file, "utf8");
           if (/\.ya?ml$/.test(file)) {
             for (const m of text.matchAll(/\$\{?([_A-Za-z][_A-Za-z0-9]*)/g)) names.add(m[1]!);
@@ -52,7 +45,7 @@ describe("no variable value reaches the generated code", () => {
 
         const outDir = join(dir, "generated-canary");
         await importStack({ files: discoverComposeFiles(dir), outDir, environment, envFiles: [] });
-        const generated = walk(outDir);
+        const generated = filesUnder(outDir).map((f) => join(outDir, f));
         expect(generated.length).toBeGreaterThan(0);
         for (const file of generated) expect(readFileSync(file, "utf8"), file).not.toContain("C2TS_CANARY");
       }

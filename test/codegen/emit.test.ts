@@ -145,3 +145,24 @@ describe("names and modules", () => {
     expect(files.get("compose/db.ts")).toContain('{ source: "../../db.yaml" }');
   });
 });
+
+describe("root options", () => {
+  it("record -p as the name and --env-file / --project-directory as paths, never values", async () => {
+    const dir = mkdtempSync(join(root, "opts-"));
+    writeFileSync(join(dir, "compose.yaml"), "name: original\nservices:\n  web:\n    image: nginx:${TAG}\n");
+    writeFileSync(join(dir, "prod.env"), "TAG=9.9.9-secret\n");
+    const files = await generateStack({
+      files: [join(dir, "compose.yaml")],
+      outDir: join(dir, "out"),
+      projectName: "renamed",
+      envFiles: [join(dir, "prod.env")],
+      projectDirectory: join(dir, "project"),
+    });
+    const text = flat(files.get("services.ts")!);
+    expect(text).toContain('name: "renamed",');
+    expect(text).toMatch(
+      /\{ source: "\.\.\/compose\.yaml", projectDirectory: "\.\.\/project", envFiles: \["\.\.\/prod\.env"\],? \}/,
+    );
+    expect(text).not.toContain("9.9.9-secret");
+  });
+});

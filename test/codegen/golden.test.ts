@@ -3,29 +3,16 @@
  * fixtures/<stack>/expected/ byte for byte. Regenerate with `node scripts/regen-golden.mjs`
  * (which runs this file with C2TS_UPDATE_GOLDEN=1).
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { format } from "prettier";
 import { describe, expect, it } from "vitest";
 import { importStack } from "../../src/codegen/index.js";
 import { generateStack } from "../../src/codegen/generate.js";
 import { withHash } from "../../src/codegen/write-files.js";
-import { fixtureStacks } from "./stacks.js";
+import { filesUnder, fixtureStacks } from "./stacks.js";
 
 const UPDATE = process.env.C2TS_UPDATE_GOLDEN === "1";
-
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.push(relative(dir, join(d, e.name)).split("\\").join("/"));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 describe("golden generated trees", () => {
   const stacks = fixtureStacks();
@@ -45,7 +32,7 @@ describe("golden generated trees", () => {
       }
       const generated = await generateStack({ files: stack.files, outDir: expectedDir });
       expect(
-        listFiles(expectedDir),
+        filesUnder(expectedDir),
         `fixtures/${stack.name}/expected is stale: run node scripts/regen-golden.mjs`,
       ).toEqual([...generated.keys()].sort());
       for (const [path, text] of generated) {

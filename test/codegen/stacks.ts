@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { discoverComposeFiles } from "../../src/compose/discover.js";
 
@@ -52,4 +52,19 @@ export function userProject(): { dir: string; cleanup: () => void } {
   symlinkSync(REPO, join(dir, "node_modules", "c2ts"), "dir");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "user-project", private: true, type: "module" }));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every file under `dir` (relative, `/`-separated, sorted), skipping directories named in `skip`. */
+export function filesUnder(dir: string, skip: string[] = []): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        if (!skip.includes(e.name)) walk(join(d, e.name));
+      } else out.push(relative(dir, join(d, e.name)).split("\\").join("/"));
+    }
+  };
+  walk(dir);
+  return out.sort();
 }

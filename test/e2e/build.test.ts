@@ -1,7 +1,17 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { deploy, plan } from "../../src/runtime/index.js";
-import { containerIds, dockerCli, engine, engineReady, project, purge, recorder, service, uniqueProject } from "./helpers.js";
+import {
+  containerIds,
+  dockerCli,
+  engine,
+  engineReady,
+  project,
+  purge,
+  recorder,
+  service,
+  uniqueProject,
+} from "./helpers.js";
 
 const context = fileURLToPath(new URL("../../fixtures/e2e/build-app", import.meta.url));
 const name = uniqueProject("build");
@@ -11,7 +21,12 @@ function stack(greeting: string) {
     app: service({
       image: undefined,
       command: null,
-      build: { context, args: { GREETING: greeting, UNSET: null }, target: "final", labels: { "org.example.built-by": "c2ts" } },
+      build: {
+        context,
+        args: { GREETING: greeting, UNSET: null },
+        target: "final",
+        labels: { "org.example.built-by": "c2ts" },
+      },
     }),
     inline: service({
       image: `${name}-inline:dev`,
@@ -32,32 +47,52 @@ describe.skipIf(!engineReady)("local builds", () => {
     }
   });
 
-  it("builds missing images from a local context honouring .dockerignore, args, target and labels", { timeout: 180_000 }, async () => {
-    const e = await engine();
-    const rec = recorder();
-    const r = await deploy(stack("hi"), { engine: e, onEvent: rec.onEvent });
-    expect(r.result.errors).toEqual([]);
-    expect(r.plan.operations.filter((o) => o.kind === "build-image").map((o) => (o as { image: string }).image).sort()).toEqual([
-      `${name}-app`,
-      `${name}-inline:dev`,
-    ]);
-    expect(rec.events.some((ev) => ev.status === "Built" && ev.name === `${name}-app`)).toBe(true);
+  it(
+    "builds missing images from a local context honouring .dockerignore, args, target and labels",
+    { timeout: 180_000 },
+    async () => {
+      const e = await engine();
+      const rec = recorder();
+      const r = await deploy(stack("hi"), { engine: e, onEvent: rec.onEvent });
+      expect(r.result.errors).toEqual([]);
+      expect(
+        r.plan.operations
+          .filter((o) => o.kind === "build-image")
+          .map((o) => (o as { image: string }).image)
+          .sort(),
+      ).toEqual([`${name}-app`, `${name}-inline:dev`]);
+      expect(rec.events.some((ev) => ev.status === "Built" && ev.name === `${name}-app`)).toBe(true);
 
-    const c = `${name}-app-1`;
-    expect(dockerCli(["exec", c, "cat", "/greeting"])).toBe("hi");
-    expect(dockerCli(["exec", c, "ls", "-A", "/ctx"]).split("\n").sort()).toEqual([".dockerignore", "Dockerfile", "app.txt", "keep.bak", "nested"]);
-    expect(dockerCli(["exec", c, "ls", "/ctx/nested"])).toBe("ok");
-    expect(dockerCli(["image", "inspect", "-f", "{{index .Config.Labels \"org.example.built-by\"}} {{index .Config.Labels \"stage\"}}", `${name}-app`])).toBe("c2ts final");
-    expect(dockerCli(["exec", `${name}-inline-1`, "cat", "/inline"])).toBe("inline");
+      const c = `${name}-app-1`;
+      expect(dockerCli(["exec", c, "cat", "/greeting"])).toBe("hi");
+      expect(dockerCli(["exec", c, "ls", "-A", "/ctx"]).split("\n").sort()).toEqual([
+        ".dockerignore",
+        "Dockerfile",
+        "app.txt",
+        "keep.bak",
+        "nested",
+      ]);
+      expect(dockerCli(["exec", c, "ls", "/ctx/nested"])).toBe("ok");
+      expect(
+        dockerCli([
+          "image",
+          "inspect",
+          "-f",
+          '{{index .Config.Labels "org.example.built-by"}} {{index .Config.Labels "stage"}}',
+          `${name}-app`,
+        ]),
+      ).toBe("c2ts final");
+      expect(dockerCli(["exec", `${name}-inline-1`, "cat", "/inline"])).toBe("inline");
 
-    // present images are not rebuilt; a forced rebuild that yields the same image recreates nothing
-    const ids = await containerIds(name);
-    expect((await plan(stack("hi"), { engine: e })).operations).toEqual([]);
-    const again = await deploy(stack("hi"), { engine: e, build: "always" });
-    expect(again.result.ok).toBe(true);
-    expect(again.plan.operations.map((o) => o.kind)).toEqual(["build-image", "build-image"]);
-    expect(await containerIds(name)).toEqual(ids);
-  });
+      // present images are not rebuilt; a forced rebuild that yields the same image recreates nothing
+      const ids = await containerIds(name);
+      expect((await plan(stack("hi"), { engine: e })).operations).toEqual([]);
+      const again = await deploy(stack("hi"), { engine: e, build: "always" });
+      expect(again.result.ok).toBe(true);
+      expect(again.plan.operations.map((o) => o.kind)).toEqual(["build-image", "build-image"]);
+      expect(await containerIds(name)).toEqual(ids);
+    },
+  );
 
   it("recreates the container when a rebuild produces a different image", { timeout: 180_000 }, async () => {
     const e = await engine();

@@ -1,23 +1,38 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { deploy, down, plan, planExitCode } from "../../src/runtime/index.js";
-import { containerIds, dockerCli, engine, engineReady, fileHealthcheck, project, purge, recorder, service, uniqueProject } from "./helpers.js";
+import {
+  containerIds,
+  dockerCli,
+  engine,
+  engineReady,
+  fileHealthcheck,
+  project,
+  purge,
+  recorder,
+  service,
+  uniqueProject,
+} from "./helpers.js";
 
 const name = uniqueProject("basic");
 
 function stack(env: Record<string, string>) {
-  return project(name, {
-    db: service({
-      command: ["sh", "-c", "touch /tmp/ready; exec sleep 3600"],
-      healthcheck: fileHealthcheck(),
-      environment: { ROLE: "db" },
-      volumes: [{ type: "volume", source: "data", target: "/data" }],
-    }),
-    web: service({
-      environment: env,
-      depends_on: { db: { condition: "service_healthy", required: true } },
-      ports: [{ mode: "ingress", target: 80, protocol: "tcp" }],
-    }),
-  }, { volumes: { data: { name: `${name}_data` } } });
+  return project(
+    name,
+    {
+      db: service({
+        command: ["sh", "-c", "touch /tmp/ready; exec sleep 3600"],
+        healthcheck: fileHealthcheck(),
+        environment: { ROLE: "db" },
+        volumes: [{ type: "volume", source: "data", target: "/data" }],
+      }),
+      web: service({
+        environment: env,
+        depends_on: { db: { condition: "service_healthy", required: true } },
+        ports: [{ mode: "ingress", target: 80, protocol: "tcp" }],
+      }),
+    },
+    { volumes: { data: { name: `${name}_data` } } },
+  );
 }
 
 describe.skipIf(!engineReady)("deploy against a real engine", () => {
@@ -45,14 +60,16 @@ describe.skipIf(!engineReady)("deploy against a real engine", () => {
     expect(planExitCode(p)).toBe(0);
 
     const t0 = Date.now();
-    const r2 = await deploy(stack({ FOO: "a" }), { engine: e });
+    const r2 = await deploy(stack({ FOO: "a" }), { engine: e, wait: true });
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(r2.plan.operations).toEqual([]);
     expect(await containerIds(name)).toEqual(ids1);
 
     const p3 = await plan(stack({ FOO: "b" }), { engine: e });
     expect(planExitCode(p3)).toBe(2);
-    expect(p3.operations.map((o) => `${o.kind}:${"service" in o ? o.service : ""}`)).toEqual(["recreate-container:web"]);
+    expect(p3.operations.map((o) => `${o.kind}:${"service" in o ? o.service : ""}`)).toEqual([
+      "recreate-container:web",
+    ]);
     const op = p3.operations[0] as Extract<(typeof p3.operations)[0], { kind: "recreate-container" }>;
     expect(op.changes).toEqual([{ path: "environment.FOO", before: '"a"', after: '"b"' }]);
 
@@ -61,7 +78,9 @@ describe.skipIf(!engineReady)("deploy against a real engine", () => {
     const ids3 = await containerIds(name);
     expect(ids3[`${name}-db-1`]).toBe(ids1[`${name}-db-1`]);
     expect(ids3[`${name}-web-1`]).not.toBe(ids1[`${name}-web-1`]);
-    expect(dockerCli(["inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", `${name}-web-1`])).toContain("FOO=b");
+    expect(dockerCli(["inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", `${name}-web-1`])).toContain(
+      "FOO=b",
+    );
 
     const d = await down(stack({ FOO: "b" }), { engine: e });
     expect(d.result.ok).toBe(true);

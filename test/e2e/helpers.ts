@@ -15,8 +15,16 @@ export const TEST_IMAGE = "c2ts-test/busybox:latest";
 /** Start the engine and build the test image; undefined when ready, else why not. */
 function prepareEngine(): string | undefined {
   try {
-    execFileSync("bash", ["scripts/engine/start-dockerd.sh"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], timeout: 180_000 });
-    execFileSync("bash", ["scripts/engine/build-test-image.sh"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], timeout: 180_000 });
+    execFileSync("bash", ["scripts/engine/start-dockerd.sh"], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 180_000,
+    });
+    execFileSync("bash", ["scripts/engine/build-test-image.sh"], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 180_000,
+    });
     return undefined;
   } catch (e) {
     const err = e as { stderr?: Buffer; message: string };
@@ -72,7 +80,9 @@ export async function engine(): Promise<Engine> {
 export async function purge(name: string): Promise<void> {
   const e = await engine();
   const label = { label: [`com.docker.compose.project=${name}`] };
-  await Promise.all((await e.listContainers(label)).map((c) => e.removeContainer(c.Id, { force: true, volumes: true }).catch(() => {})));
+  await Promise.all(
+    (await e.listContainers(label)).map((c) => e.removeContainer(c.Id, { force: true, volumes: true }).catch(() => {})),
+  );
   await Promise.all((await e.listNetworks(label)).map((n) => e.removeNetwork(n.Id).catch(() => {})));
   await Promise.all((await e.listVolumes(label)).map((v) => e.removeVolume(v.Name, true).catch(() => {})));
 }

@@ -25,7 +25,11 @@ function listTar(buf: Buffer): string[] {
 
 describe(".dockerignore matching", () => {
   it("follows moby's rules: anchored, ** spans directories, ! re-includes, last match wins", () => {
-    const m = ignoreMatcher(parseDockerignore("# comment\n\n*.log\n!keep.log\n/build\n**/secret*\nnode_modules\ndocs/**/*.md\n!docs/README.md\n./tmp/../cache\n"));
+    const m = ignoreMatcher(
+      parseDockerignore(
+        "# comment\n\n*.log\n!keep.log\n/build\n**/secret*\nnode_modules\ndocs/**/*.md\n!docs/README.md\n./tmp/../cache\n",
+      ),
+    );
     expect(m.ignores("app.log")).toBe(true);
     expect(m.ignores("sub/app.log")).toBe(false); // * does not cross /
     expect(m.ignores("keep.log")).toBe(false);
@@ -71,7 +75,13 @@ describe("build context", () => {
     symlinkSync("src/app.js", join(ctx, "link.js"));
     const bc = await createBuildContext({ context: ctx });
     expect(bc.dockerfile).toBe("Dockerfile");
-    expect(listTar(await streamToBuffer(bc.stream)).sort()).toEqual([".dockerignore", "Dockerfile", "link.js", "src/", "src/app.js"]);
+    expect(listTar(await streamToBuffer(bc.stream)).sort()).toEqual([
+      ".dockerignore",
+      "Dockerfile",
+      "link.js",
+      "src/",
+      "src/app.js",
+    ]);
   });
 
   it("adds an inline or out-of-context Dockerfile under a generated name", async () => {

@@ -21,7 +21,17 @@ function ctx(project: Project, service: string, extra: Partial<SpecContext> = {}
 
 describe("buildContainerSpec", () => {
   it("names the container and writes Compose's labels", () => {
-    const p = proj({ web: svc({ labels: { "x.custom": "1" }, depends_on: { db: { condition: "service_healthy", required: true, restart: true }, cache: { condition: "service_started", required: true } } }), db: svc(), cache: svc() });
+    const p = proj({
+      web: svc({
+        labels: { "x.custom": "1" },
+        depends_on: {
+          db: { condition: "service_healthy", required: true, restart: true },
+          cache: { condition: "service_started", required: true },
+        },
+      }),
+      db: svc(),
+      cache: svc(),
+    });
     const { create } = buildContainerSpec(ctx(p, "web", { imageDigest: "sha256:abc", number: 2 }));
     expect(create.name).toBe("demo-web-2");
     expect(create.Image).toBe("busybox:latest");
@@ -91,7 +101,16 @@ describe("buildContainerSpec", () => {
       }),
     });
     const { create } = buildContainerSpec(ctx(p, "web"));
-    expect(Object.keys(create.ExposedPorts!).sort()).toEqual(["3000/tcp", "53/udp", "6000/tcp", "7000/udp", "7001/udp", "7002/udp", "80/tcp", "9000/tcp"]);
+    expect(Object.keys(create.ExposedPorts!).sort()).toEqual([
+      "3000/tcp",
+      "53/udp",
+      "6000/tcp",
+      "7000/udp",
+      "7001/udp",
+      "7002/udp",
+      "80/tcp",
+      "9000/tcp",
+    ]);
     expect(create.HostConfig.PortBindings).toEqual({
       "80/tcp": [
         { HostIp: "", HostPort: "8080" },
@@ -108,7 +127,13 @@ describe("buildContainerSpec", () => {
       {
         web: svc({
           volumes: [
-            { type: "bind", source: "/srv/conf", target: "/etc/conf", read_only: true, bind: { create_host_path: true, selinux: "z" } },
+            {
+              type: "bind",
+              source: "/srv/conf",
+              target: "/etc/conf",
+              read_only: true,
+              bind: { create_host_path: true, selinux: "z" },
+            },
             { type: "bind", source: "/srv/data", target: "/data" },
             { type: "bind", source: "/srv/strict", target: "/strict", bind: { create_host_path: false } },
             { type: "bind", source: "/mnt", target: "/mnt", bind: { create_host_path: true, propagation: "rshared" } },
@@ -142,7 +167,13 @@ describe("buildContainerSpec", () => {
           id: "old",
           imageVolumes: ["/var/lib/data"],
           mounts: [
-            { Type: "volume", Name: "abc123", Source: "/var/lib/docker/volumes/abc123/_data", Destination: "/anon", RW: true },
+            {
+              Type: "volume",
+              Name: "abc123",
+              Source: "/var/lib/docker/volumes/abc123/_data",
+              Destination: "/anon",
+              RW: true,
+            },
             { Type: "volume", Name: "def456", Source: "", Destination: "/var/lib/data", RW: true },
             { Type: "bind", Source: "/x", Destination: "/x", RW: true },
           ],
@@ -184,7 +215,11 @@ describe("buildContainerSpec", () => {
     expect(spec.create.HostConfig.NetworkMode).toBe("demo_back");
     expect(spec.create.NetworkingConfig).toEqual({
       EndpointsConfig: {
-        demo_back: { Aliases: ["demo-web-1", "web", "api"], Links: ["demo-db-1:database"], IPAMConfig: { IPv4Address: "10.5.0.9" } },
+        demo_back: {
+          Aliases: ["demo-web-1", "web", "api"],
+          Links: ["demo-db-1:database"],
+          IPAMConfig: { IPv4Address: "10.5.0.9" },
+        },
       },
     });
     expect(spec.create.MacAddress).toBe("02:42:ac:11:00:02");
@@ -196,7 +231,11 @@ describe("buildContainerSpec", () => {
 
     const modern = buildContainerSpec(ctx(p, "web", { apiVersion: "1.44", serviceContainers: { db: ["demo-db-1"] } }));
     expect(modern.connect).toEqual([]);
-    expect(Object.keys(modern.create.NetworkingConfig!.EndpointsConfig)).toEqual(["demo_back", "corp-admin", "demo_front"]);
+    expect(Object.keys(modern.create.NetworkingConfig!.EndpointsConfig)).toEqual([
+      "demo_back",
+      "corp-admin",
+      "demo_front",
+    ]);
     expect(modern.create.MacAddress).toBeUndefined();
     expect(modern.create.NetworkingConfig!.EndpointsConfig.demo_back.MacAddress).toBe("02:42:ac:11:00:02");
   });
@@ -204,7 +243,13 @@ describe("buildContainerSpec", () => {
   it("resolves service: references in network_mode, ipc, pid and volumes_from to containers", () => {
     const p = proj({
       vpn: svc(),
-      app: svc({ network_mode: "service:vpn", networks: undefined, ipc: "service:vpn", pid: "host", volumes_from: ["vpn:ro", "container:legacy:rw"] }),
+      app: svc({
+        network_mode: "service:vpn",
+        networks: undefined,
+        ipc: "service:vpn",
+        pid: "host",
+        volumes_from: ["vpn:ro", "container:legacy:rw"],
+      }),
       solo: svc({ network_mode: "none", networks: undefined }),
     });
     const { create } = buildContainerSpec(ctx(p, "app", { serviceContainers: { vpn: ["demo-vpn-1"] } }));
@@ -219,12 +264,29 @@ describe("buildContainerSpec", () => {
 
   it("maps healthchecks to nanoseconds and warns about what the engine API cannot take", () => {
     const p = proj({
-      web: svc({ healthcheck: { test: ["CMD-SHELL", "curl -f localhost"], interval: "1m30s", timeout: "500ms", retries: 3, start_period: "10s", start_interval: "1s" } }),
+      web: svc({
+        healthcheck: {
+          test: ["CMD-SHELL", "curl -f localhost"],
+          interval: "1m30s",
+          timeout: "500ms",
+          retries: 3,
+          start_period: "10s",
+          start_interval: "1s",
+        },
+      }),
       off: svc({ healthcheck: { disable: true } }),
     });
     const old = buildContainerSpec(ctx(p, "web"));
-    expect(old.create.Healthcheck).toEqual({ Test: ["CMD-SHELL", "curl -f localhost"], Interval: 90e9, Timeout: 5e8, Retries: 3, StartPeriod: 10e9 });
-    expect(old.warnings).toEqual(['service "web": healthcheck.start_interval needs Engine API 1.44 (engine speaks 1.41); ignored']);
+    expect(old.create.Healthcheck).toEqual({
+      Test: ["CMD-SHELL", "curl -f localhost"],
+      Interval: 90e9,
+      Timeout: 5e8,
+      Retries: 3,
+      StartPeriod: 10e9,
+    });
+    expect(old.warnings).toEqual([
+      'service "web": healthcheck.start_interval needs Engine API 1.44 (engine speaks 1.41); ignored',
+    ]);
     const modern = buildContainerSpec(ctx(p, "web", { apiVersion: "1.44" }));
     expect(modern.create.Healthcheck!.StartInterval).toBe(1e9);
     expect(modern.warnings).toEqual([]);
@@ -251,12 +313,20 @@ describe("buildContainerSpec", () => {
         pids_limit: 100,
         mem_limit: 536870912,
         cpus: 1.5,
-        devices: [{ source: "/dev/fuse", target: "/dev/fuse", permissions: "rwm" }, { source: "vendor.com/gpu=all", target: "vendor.com/gpu=all" }],
+        devices: [
+          { source: "/dev/fuse", target: "/dev/fuse", permissions: "rwm" },
+          { source: "vendor.com/gpu=all", target: "vendor.com/gpu=all" },
+        ],
         logging: { driver: "json-file", options: { "max-size": "10m" } },
         pid: "host",
         userns_mode: "host",
         group_add: ["audio"],
-        deploy: { resources: { limits: { cpus: "0.5", memory: 268435456, pids: 50 }, reservations: { memory: 134217728, cpus: "0.25" } } },
+        deploy: {
+          resources: {
+            limits: { cpus: "0.5", memory: 268435456, pids: 50 },
+            reservations: { memory: 134217728, cpus: "0.25" },
+          },
+        },
       }),
     });
     const { create, warnings } = buildContainerSpec(ctx(p, "web"));
@@ -289,14 +359,28 @@ describe("buildContainerSpec", () => {
     expect(h.PidMode).toBe("host");
     expect(h.UsernsMode).toBe("host");
     expect(h.GroupAdd).toEqual(["audio"]);
-    expect(warnings).toEqual(['service "web": deploy.resources.reservations.cpus is a Swarm scheduling hint the engine cannot enforce; ignored']);
+    expect(warnings).toEqual([
+      'service "web": deploy.resources.reservations.cpus is a Swarm scheduling hint the engine cannot enforce; ignored',
+    ]);
   });
 
   it("maps deploy.restart_policy over restart and warns about swarm-only deploy fields", () => {
-    const p = proj({ web: svc({ restart: "always", deploy: { mode: "global", restart_policy: { condition: "any", max_attempts: 0 }, placement: { constraints: [] } } }) });
+    const p = proj({
+      web: svc({
+        restart: "always",
+        deploy: {
+          mode: "global",
+          restart_policy: { condition: "any", max_attempts: 0 },
+          placement: { constraints: [] },
+        },
+      }),
+    });
     const { create, warnings } = buildContainerSpec(ctx(p, "web"));
     expect(create.HostConfig.RestartPolicy).toEqual({ Name: "always", MaximumRetryCount: 0 });
-    expect(warnings).toEqual(['service "web": deploy.mode "global" is Swarm-only; deployed as replicated', 'service "web": deploy.placement is Swarm-only; ignored']);
+    expect(warnings).toEqual([
+      'service "web": deploy.mode "global" is Swarm-only; deployed as replicated',
+      'service "web": deploy.placement is Swarm-only; ignored',
+    ]);
   });
 
   it("binds file secrets/configs read-only and copies content/environment ones with owner and mode", () => {
@@ -304,12 +388,21 @@ describe("buildContainerSpec", () => {
       {
         web: svc({
           secrets: [{ source: "db_pass" }, { source: "token", target: "tok" }],
-          configs: [{ source: "nginx", target: "/etc/nginx/nginx.conf" }, { source: "inline", uid: "101", gid: "102", mode: 0o440 }],
+          configs: [
+            { source: "nginx", target: "/etc/nginx/nginx.conf" },
+            { source: "inline", uid: "101", gid: "102", mode: 0o440 },
+          ],
         }),
       },
       {
-        secrets: { db_pass: { name: "demo_db_pass", file: "/srv/secrets/db.txt" }, token: { name: "demo_token", environment: "TOKEN" } },
-        configs: { nginx: { name: "demo_nginx", file: "/srv/nginx.conf" }, inline: { name: "demo_inline", content: "hello" } },
+        secrets: {
+          db_pass: { name: "demo_db_pass", file: "/srv/secrets/db.txt" },
+          token: { name: "demo_token", environment: "TOKEN" },
+        },
+        configs: {
+          nginx: { name: "demo_nginx", file: "/srv/nginx.conf" },
+          inline: { name: "demo_inline", content: "hello" },
+        },
       },
     );
     const spec = buildContainerSpec(ctx(p, "web", { environment: { TOKEN: "t0k" } }));
@@ -328,7 +421,10 @@ describe("buildContainerSpec", () => {
       {
         web: svc({
           annotations: { a: "b" },
-          volumes: [{ type: "volume", source: "v", target: "/v", volume: { subpath: "sub" } }, { type: "image", source: "alpine", target: "/img" }],
+          volumes: [
+            { type: "volume", source: "v", target: "/v", volume: { subpath: "sub" } },
+            { type: "image", source: "alpine", target: "/img" },
+          ],
           networks: { default: { gw_priority: 5 } },
           post_start: [{ command: ["echo"] }],
         }),

@@ -21,7 +21,10 @@ describe("executing a deploy (fake engine)", () => {
     e.onStart = (c, eng) => {
       if (c.name === "demo-db-1") setTimeout(() => eng.setHealth(c.id, "healthy"), 20);
     };
-    const p = proj({ db: svc({ healthcheck }), web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }) });
+    const p = proj({
+      db: svc({ healthcheck }),
+      web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }),
+    });
     const r = await deploy(p, { engine: e });
     expect(r.result.errors).toEqual([]);
     expect(normalize(e.calls)).toEqual([
@@ -54,7 +57,13 @@ describe("executing a deploy (fake engine)", () => {
     const r = await deploy(p, { engine: e });
     expect(r.result.ok).toBe(false);
     expect(r.result.errors).toEqual([
-      { resource: "service", name: "web", service: "web", message: "dependency failed to start: container demo-db-1 is unhealthy: last health check (exit 1): connection refused" },
+      {
+        resource: "service",
+        name: "web",
+        service: "web",
+        message:
+          "dependency failed to start: container demo-db-1 is unhealthy: last health check (exit 1): connection refused",
+      },
     ]);
     expect(r.result.skipped.map((s) => `${s.name}: ${s.message}`)).toEqual(["edge: dependency web failed"]);
     expect(e.calls).toContain("start demo-opt-1");
@@ -67,9 +76,14 @@ describe("executing a deploy (fake engine)", () => {
     e.onStart = (c, eng) => {
       if (c.name === "demo-migrate-1") setTimeout(() => eng.exit(c.id, 3), 10);
     };
-    const p = proj({ migrate: svc(), app: svc({ depends_on: { migrate: { condition: "service_completed_successfully", required: true } } }) });
+    const p = proj({
+      migrate: svc(),
+      app: svc({ depends_on: { migrate: { condition: "service_completed_successfully", required: true } } }),
+    });
     const r = await deploy(p, { engine: e });
-    expect(r.result.errors[0].message).toBe("dependency failed to start: service migrate didn't complete successfully: exit 3; last output:\n  last words");
+    expect(r.result.errors[0].message).toBe(
+      "dependency failed to start: service migrate didn't complete successfully: exit 3; last output:\n  last words",
+    );
   });
 
   it("removes a container whose set-up failed instead of leaving it half configured", async () => {
@@ -91,7 +105,47 @@ describe("executing a deploy (fake engine)", () => {
     const r = await deploy(proj({ web: svc({ environment: { V: "2" } }) }), { engine: e });
     expect(r.result.errors).toEqual([]);
     const tmp = `${oldId.slice(0, 12)}_demo-web-1`;
-    expect(e.calls).toEqual([`create ${tmp}`, "stop demo-web-1", "remove demo-web-1", `rename ${tmp} demo-web-1`, "start demo-web-1"]);
+    expect(e.calls).toEqual([
+      `create ${tmp}`,
+      "stop demo-web-1",
+      "remove demo-web-1",
+      `rename ${tmp} demo-web-1`,
+      "start demo-web-1",
+    ]);
+  });
+
+  it("with wait, returns only once every container is healthy (or running without a healthcheck)", async () => {
+    const e = engineWithImages();
+    let healthyAt = 0;
+    e.onStart = (c, eng) => {
+      if (c.name === "demo-db-1") {
+        setTimeout(() => {
+          healthyAt = Date.now();
+          eng.setHealth(c.id, "healthy");
+        }, 50);
+      }
+    };
+    const r = await deploy(proj({ db: svc({ healthcheck }), web: svc() }), { engine: e, wait: true });
+    expect(r.result.errors).toEqual([]);
+    expect(healthyAt).toBeGreaterThan(0);
+    expect(Date.now()).toBeGreaterThanOrEqual(healthyAt);
+  });
+
+  it("stops waiting when the deploy is aborted and reports it as interrupted", async () => {
+    const e = engineWithImages();
+    const ac = new AbortController();
+    e.onStart = (c) => {
+      if (c.name === "demo-db-1") setTimeout(() => ac.abort(), 20);
+    };
+    const p = proj({
+      db: svc({ healthcheck }),
+      web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }),
+    });
+    const r = await deploy(p, { engine: e, signal: ac.signal });
+    expect(r.result.interrupted).toBe(true);
+    expect(r.result.errors).toEqual([]);
+    expect(r.result.skipped.map((x) => `${x.name}: ${x.message}`)).toEqual(["web: interrupted"]);
+    expect(e.calls).not.toContain("start demo-web-1");
   });
 
   it("pulls missing images before creating containers and records the image ID", async () => {
@@ -110,12 +164,21 @@ describe("down (fake engine)", () => {
     const p = proj({ db: svc(), web: svc({ depends_on: { db: { condition: "service_started", required: true } } }) });
     await deploy(p, { engine: e });
     e.calls.length = 0;
-    e.removeNetworkError = () => new EngineError("error while removing network: network demo_default id abc has active endpoints", 403);
+    e.removeNetworkError = () =>
+      new EngineError("error while removing network: network demo_default id abc has active endpoints", 403);
     const events: string[] = [];
     const r = await down(p, { engine: e, onEvent: (ev) => events.push(`${ev.status} ${ev.name}`) });
     expect(r.result.ok).toBe(true);
-    expect(e.calls).toEqual(["stop demo-web-1", "remove demo-web-1", "stop demo-db-1", "remove demo-db-1", "rm-network demo_default"]);
-    expect(r.result.warnings).toEqual(["network demo_default still reports active endpoints although no container is attached (moby#42119); left in place"]);
+    expect(e.calls).toEqual([
+      "stop demo-web-1",
+      "remove demo-web-1",
+      "stop demo-db-1",
+      "remove demo-db-1",
+      "rm-network demo_default",
+    ]);
+    expect(r.result.warnings).toEqual([
+      "network demo_default still reports active endpoints although no container is attached (moby#42119); left in place",
+    ]);
   });
 });
 
@@ -125,15 +188,27 @@ describe("judge", () => {
     Name: "/demo-db-1",
     Image: "i",
     State: { Status: "running", Running: true, ExitCode: 0, ...state },
-    Config: { Labels: { "com.docker.compose.service": "db" }, ...(healthcheck ? { Healthcheck: { Test: ["CMD", "true"] } } : {}) },
+    Config: {
+      Labels: { "com.docker.compose.service": "db" },
+      ...(healthcheck ? { Healthcheck: { Test: ["CMD", "true"] } } : {}),
+    },
   });
   it("decides conditions from an inspect result", () => {
     expect(judge(info({ Health: { Status: "starting" } }), "healthy")).toEqual({ done: false });
     expect(judge(info({ Health: { Status: "healthy" } }), "healthy")).toEqual({ done: true });
-    expect(judge(info({}, false), "healthy")).toEqual({ done: true, error: "container demo-db-1 has no healthcheck configured" });
+    expect(judge(info({}, false), "healthy")).toEqual({
+      done: true,
+      error: "container demo-db-1 has no healthcheck configured",
+    });
     expect(judge(info({}, false), "running_or_healthy")).toEqual({ done: true });
-    expect(judge(info({ Status: "exited", ExitCode: 1 }), "healthy")).toEqual({ done: true, error: "container demo-db-1 exited (1)" });
+    expect(judge(info({ Status: "exited", ExitCode: 1 }), "healthy")).toEqual({
+      done: true,
+      error: "container demo-db-1 exited (1)",
+    });
     expect(judge(info({ Status: "exited", ExitCode: 0 }), "completed")).toEqual({ done: true });
-    expect(judge(info({ Status: "exited", ExitCode: 2 }), "completed")).toEqual({ done: true, error: "service db didn't complete successfully: exit 2" });
+    expect(judge(info({ Status: "exited", ExitCode: 2 }), "completed")).toEqual({
+      done: true,
+      error: "service db didn't complete successfully: exit 2",
+    });
   });
 });

@@ -51,7 +51,11 @@ export class FakeEngine implements Engine {
 
   emit(id: string, action: string, attributes: Record<string, string> = {}): void {
     const c = this.containers.get(id);
-    const e: EngineEvent = { Type: "container", Action: action, Actor: { ID: id, Attributes: { ...(c?.spec.Labels ?? {}), ...attributes } } };
+    const e: EngineEvent = {
+      Type: "container",
+      Action: action,
+      Actor: { ID: id, Attributes: { ...(c?.spec.Labels ?? {}), ...attributes } },
+    };
     for (const l of this.listeners) l(e);
   }
 
@@ -71,7 +75,12 @@ export class FakeEngine implements Engine {
         ImageID: this.images.get(c.spec.Image) ?? "",
         Created: c.created,
         State: c.state,
-        Status: c.state === "exited" ? `Exited (${c.exitCode}) 1 second ago` : c.state === "running" ? `Up 1 second${c.health ? ` (${c.health === "starting" ? "health: starting" : c.health})` : ""}` : "Created",
+        Status:
+          c.state === "exited"
+            ? `Exited (${c.exitCode}) 1 second ago`
+            : c.state === "running"
+              ? `Up 1 second${c.health ? ` (${c.health === "starting" ? "health: starting" : c.health})` : ""}`
+              : "Created",
         Labels: c.spec.Labels ?? {},
         HostConfig: { NetworkMode: c.spec.HostConfig.NetworkMode },
         NetworkSettings: { Networks: c.networks },
@@ -98,12 +107,23 @@ export class FakeEngine implements Engine {
 
   async createContainer(spec: ContainerCreateSpec): Promise<{ Id: string; Warnings: string[] }> {
     this.calls.push(`create ${spec.name}`);
-    if ([...this.containers.values()].some((c) => c.name === spec.name)) throw new EngineError(`Conflict. The container name "/${spec.name}" is already in use`, 409);
+    if ([...this.containers.values()].some((c) => c.name === spec.name))
+      throw new EngineError(`Conflict. The container name "/${spec.name}" is already in use`, 409);
     if (!this.images.has(spec.Image)) throw new EngineError(`No such image: ${spec.Image}`, 404);
     const id = (++this.seq).toString(16).padStart(64, "a");
     const networks: FakeContainer["networks"] = {};
-    for (const n of Object.keys(spec.NetworkingConfig?.EndpointsConfig ?? {})) networks[n] = { NetworkID: this.networks.get(n)?.Id ?? n };
-    this.containers.set(id, { id, name: spec.name, spec, state: "created", exitCode: 0, healthLog: [], networks, created: this.seq });
+    for (const n of Object.keys(spec.NetworkingConfig?.EndpointsConfig ?? {}))
+      networks[n] = { NetworkID: this.networks.get(n)?.Id ?? n };
+    this.containers.set(id, {
+      id,
+      name: spec.name,
+      spec,
+      state: "created",
+      exitCode: 0,
+      healthLog: [],
+      networks,
+      created: this.seq,
+    });
     return { Id: id, Warnings: [] };
   }
 

@@ -5,7 +5,13 @@ import { configHash, encodeConfigLabel, serviceHashInput } from "../../src/runti
 import { LABEL } from "../../src/runtime/labels.js";
 
 export function svc(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
-  return { image: "busybox:latest", command: null, entrypoint: null, networks: { default: null }, ...overrides } as ServiceConfig;
+  return {
+    image: "busybox:latest",
+    command: null,
+    entrypoint: null,
+    networks: { default: null },
+    ...overrides,
+  } as ServiceConfig;
 }
 
 export function proj(services: Record<string, ServiceConfig>, extra: Partial<Project> = {}): Project {
@@ -19,13 +25,28 @@ export function proj(services: Record<string, ServiceConfig>, extra: Partial<Pro
 
 export function emptyObserved(project: Project, overrides: Partial<Observed> = {}): Observed {
   const images: Observed["images"] = {};
-  for (const [name, s] of Object.entries(project.services)) images[s.image ?? `${project.name}-${name}`] = { id: "sha256:img1", volumes: [] };
-  return { project: project.name, apiVersion: "1.41", containers: [], networks: {}, volumes: {}, images, files: {}, ...overrides };
+  for (const [name, s] of Object.entries(project.services))
+    images[s.image ?? `${project.name}-${name}`] = { id: "sha256:img1", volumes: [] };
+  return {
+    project: project.name,
+    apiVersion: "1.41",
+    containers: [],
+    networks: {},
+    volumes: {},
+    images,
+    files: {},
+    ...overrides,
+  };
 }
 
 let counter = 0;
 /** A container as observe() would report it for the service's current config (up to date unless overridden). */
-export function observedContainer(project: Project, service: string, overrides: Partial<ObservedContainer> = {}, env: Record<string, string> = {}): ObservedContainer {
+export function observedContainer(
+  project: Project,
+  service: string,
+  overrides: Partial<ObservedContainer> = {},
+  env: Record<string, string> = {},
+): ObservedContainer {
   const input = serviceHashInput(project, service, {}, env);
   const number = overrides.number ?? 1;
   const id = overrides.id ?? `c${String(++counter).padStart(11, "0")}${"0".repeat(52)}`;

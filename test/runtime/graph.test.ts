@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createLimiter, dependencyGraph, SkipNode, topologicalOrder, walkGraph, withDependencies, withDependents } from "../../src/runtime/graph.js";
+import {
+  createLimiter,
+  dependencyGraph,
+  SkipNode,
+  topologicalOrder,
+  walkGraph,
+  withDependencies,
+  withDependents,
+} from "../../src/runtime/graph.js";
 import { proj, svc } from "./fixtures.js";
 
 const started = (condition: "service_started" = "service_started", required = true) => ({ condition, required });
@@ -19,15 +27,29 @@ describe("dependencyGraph", () => {
       proj({
         db: svc(),
         vpn: svc(),
-        app: svc({ links: ["db:database"], network_mode: "service:vpn", volumes_from: ["db:ro"], depends_on: { ghost: { condition: "service_started", required: false } } }),
+        app: svc({
+          links: ["db:database"],
+          network_mode: "service:vpn",
+          volumes_from: ["db:ro"],
+          depends_on: { ghost: { condition: "service_started", required: false } },
+        }),
       }),
     );
-    expect(g.get("app")!.map((e) => e.target).sort()).toEqual(["db", "vpn"]);
+    expect(
+      g
+        .get("app")!
+        .map((e) => e.target)
+        .sort(),
+    ).toEqual(["db", "vpn"]);
   });
 
   it("rejects cycles and required dependencies on undefined services", () => {
-    expect(() => dependencyGraph(proj({ a: svc({ depends_on: { b: started() } }), b: svc({ depends_on: { a: started() } }) }))).toThrow(/dependency cycle detected: a -> b -> a/);
-    expect(() => dependencyGraph(proj({ a: svc({ depends_on: { nope: started() } }) }))).toThrow(/undefined service "nope"/);
+    expect(() =>
+      dependencyGraph(proj({ a: svc({ depends_on: { b: started() } }), b: svc({ depends_on: { a: started() } }) })),
+    ).toThrow(/dependency cycle detected: a -> b -> a/);
+    expect(() => dependencyGraph(proj({ a: svc({ depends_on: { nope: started() } }) }))).toThrow(
+      /undefined service "nope"/,
+    );
   });
 
   it("orders topologically and computes closures", () => {
@@ -82,9 +104,13 @@ describe("walkGraph", () => {
 
   it("skips nodes not yet started once aborted", async () => {
     const ac = new AbortController();
-    const out = await walkGraph(dependencyGraph(diamond()), async (n) => {
-      if (n === "a") ac.abort();
-    }, { signal: ac.signal });
+    const out = await walkGraph(
+      dependencyGraph(diamond()),
+      async (n) => {
+        if (n === "a") ac.abort();
+      },
+      { signal: ac.signal },
+    );
     expect(out.get("d")).toEqual({ status: "skipped", reason: "interrupted" });
   });
 });

@@ -4,7 +4,8 @@ import { configHash, encodeConfigLabel, serviceHashInput } from "../../src/runti
 import { LABEL } from "../../src/runtime/labels.js";
 import { convergedObserved, emptyObserved, observedContainer, proj, svc } from "./fixtures.js";
 
-const kinds = (ops: Operation[]) => ops.map((o) => `${o.kind}:${"service" in o ? o.service : "name" in o ? o.name : (o as { image: string }).image}`);
+const kinds = (ops: Operation[]) =>
+  ops.map((o) => `${o.kind}:${"service" in o ? o.service : "name" in o ? o.name : (o as { image: string }).image}`);
 
 describe("planDeploy", () => {
   it("creates networks, volumes and containers in dependency order on an empty engine", () => {
@@ -16,7 +17,12 @@ describe("planDeploy", () => {
       { volumes: { data: { name: "demo_data" } } },
     );
     const plan = planDeploy(p, emptyObserved(p));
-    expect(kinds(plan.operations)).toEqual(["create-network:demo_default", "create-volume:demo_data", "create-container:db", "create-container:web"]);
+    expect(kinds(plan.operations)).toEqual([
+      "create-network:demo_default",
+      "create-volume:demo_data",
+      "create-container:db",
+      "create-container:web",
+    ]);
     expect(plan.order).toEqual(["db", "web"]);
     expect(plan.operations.every((o) => o.reason.length > 0)).toBe(true);
     expect(planExitCode(plan)).toBe(2);
@@ -32,7 +38,10 @@ describe("planDeploy", () => {
   it("recreates exactly the changed service with a field-by-field diff, masking secret-looking values", () => {
     const before = proj({ web: svc({ environment: { FOO: "a", DB_PASSWORD: "old", KEEP: "x" } }), db: svc() });
     const observed = convergedObserved(before);
-    const after = proj({ web: svc({ environment: { FOO: "b", DB_PASSWORD: "new", KEEP: "x", ADDED: "1" } }), db: svc() });
+    const after = proj({
+      web: svc({ environment: { FOO: "b", DB_PASSWORD: "new", KEEP: "x", ADDED: "1" } }),
+      db: svc(),
+    });
     const plan = planDeploy(after, observed);
     expect(kinds(plan.operations)).toEqual(["recreate-container:web"]);
     const op = plan.operations[0] as Extract<Operation, { kind: "recreate-container" }>;
@@ -41,7 +50,9 @@ describe("planDeploy", () => {
       { path: "environment.DB_PASSWORD", before: "***", after: "***" },
       { path: "environment.FOO", before: '"a"', after: '"b"' },
     ]);
-    expect(op.reason).toBe('config changed: environment.ADDED: added "1"; environment.DB_PASSWORD: *** → ***; environment.FOO: "a" → "b"');
+    expect(op.reason).toBe(
+      'config changed: environment.ADDED: added "1"; environment.DB_PASSWORD: *** → ***; environment.FOO: "a" → "b"',
+    );
     expect(JSON.stringify(plan)).not.toContain("new");
   });
 
@@ -53,11 +64,14 @@ describe("planDeploy", () => {
     expect(kinds(plan.operations)).toEqual(["recreate-container:web"]);
     expect(plan.operations[0].reason).toBe("image busybox:latest changed (img1 → img2)");
     expect(planDeploy(p, observed, { recreate: "never" }).operations).toEqual([]);
-    expect(kinds(planDeploy(p, convergedObserved(p), { recreate: "force" }).operations)).toEqual(["recreate-container:web"]);
+    expect(kinds(planDeploy(p, convergedObserved(p), { recreate: "force" }).operations)).toEqual([
+      "recreate-container:web",
+    ]);
   });
 
   it("detects content changes of file secrets by digest, not path", () => {
-    const p = (file: string) => proj({ web: svc({ secrets: [{ source: "s" }] }) }, { secrets: { s: { name: "demo_s", file } } });
+    const p = (file: string) =>
+      proj({ web: svc({ secrets: [{ source: "s" }] }) }, { secrets: { s: { name: "demo_s", file } } });
     const observed = emptyObserved(p("/a/secret.txt"), { files: { "/a/secret.txt": "d1" } });
     observed.containers = [observedContainer(p("/a/secret.txt"), "web")];
     observed.networks = convergedObserved(p("/a/secret.txt")).networks;
@@ -118,7 +132,11 @@ describe("planDeploy", () => {
     });
     const obs = convergedObserved(before);
     const after = proj({ ...before.services, db: svc({ environment: { V: "2" } }) });
-    expect(kinds(planDeploy(after, obs).operations)).toEqual(["recreate-container:db", "restart-container:api", "recreate-container:sidecar"]);
+    expect(kinds(planDeploy(after, obs).operations)).toEqual([
+      "recreate-container:db",
+      "restart-container:api",
+      "recreate-container:sidecar",
+    ]);
   });
 
   it("recreates a container that is not attached to a network it should be on", () => {
@@ -132,7 +150,11 @@ describe("planDeploy", () => {
     const p = proj({ web: svc() });
     // a stray next to the canonical container goes
     const obs = convergedObserved(p);
-    const stray = observedContainer(p, "web", { configHash: "stale", name: "0123456789ab_demo-web-1", replaces: obs.containers[0].id });
+    const stray = observedContainer(p, "web", {
+      configHash: "stale",
+      name: "0123456789ab_demo-web-1",
+      replaces: obs.containers[0].id,
+    });
     obs.containers.push(stray);
     const p1 = planDeploy(p, obs);
     expect(kinds(p1.operations)).toEqual(["remove-container:web"]);
@@ -177,23 +199,42 @@ describe("planDeploy", () => {
     const images = plan.operations.filter((o) => o.kind === "pull-image" || o.kind === "build-image");
     expect(images).toEqual([
       { kind: "pull-image", image: "nginx:1", services: ["a", "b"], reason: "image not present" },
-      { kind: "pull-image", image: "pg:16", services: ["d"], reason: "pull_policy: daily (last pulled 2024-01-01T00:00:00Z)" },
+      {
+        kind: "pull-image",
+        image: "pg:16",
+        services: ["d"],
+        reason: "pull_policy: daily (last pulled 2024-01-01T00:00:00Z)",
+      },
       { kind: "pull-image", image: "redis:7", services: ["c"], reason: "pull_policy: always" },
       { kind: "build-image", image: "demo-e", service: "e", reason: "image not present" },
     ]);
     const fresh = planDeploy(p, obs, { now: Date.parse("2024-01-01T12:00:00Z") });
     expect(fresh.operations.some((o) => o.kind === "pull-image" && o.image === "pg:16")).toBe(false);
-    expect(() => planDeploy(proj({ x: svc({ image: "gone:1", pull_policy: "never" }) }), emptyObserved(proj({}), { images: { "gone:1": null } }))).toThrow(/pull_policy is never/);
+    expect(() =>
+      planDeploy(
+        proj({ x: svc({ image: "gone:1", pull_policy: "never" }) }),
+        emptyObserved(proj({}), { images: { "gone:1": null } }),
+      ),
+    ).toThrow(/pull_policy is never/);
   });
 
   it("rejects scaling a service with a fixed container name and missing external resources", () => {
-    expect(() => planDeploy(proj({ web: svc({ container_name: "w", scale: 2 }) }), emptyObserved(proj({})))).toThrow(/cannot be scaled/);
-    const ext = proj({ web: svc({ networks: { shared: null } }) }, { networks: { shared: { name: "corp", ipam: {}, external: true } } });
+    expect(() => planDeploy(proj({ web: svc({ container_name: "w", scale: 2 }) }), emptyObserved(proj({})))).toThrow(
+      /cannot be scaled/,
+    );
+    const ext = proj(
+      { web: svc({ networks: { shared: null } }) },
+      { networks: { shared: { name: "corp", ipam: {}, external: true } } },
+    );
     expect(() => planDeploy(ext, emptyObserved(ext))).toThrow(/declared as external, but could not be found/);
   });
 
   it("restricts to selected services plus their dependencies", () => {
-    const p = proj({ web: svc({ depends_on: { db: { condition: "service_started", required: true } } }), db: svc(), other: svc() });
+    const p = proj({
+      web: svc({ depends_on: { db: { condition: "service_started", required: true } } }),
+      db: svc(),
+      other: svc(),
+    });
     expect(planDeploy(p, emptyObserved(p), { services: ["web"] }).order).toEqual(["db", "web"]);
   });
 });
@@ -212,7 +253,10 @@ describe("planDown", () => {
   it("removes containers and project networks, volumes only with --volumes, never external ones", () => {
     const p = proj(
       { web: svc() },
-      { volumes: { data: { name: "demo_data" }, ext: { name: "shared", external: true } }, networks: { default: { name: "demo_default", ipam: {} } } },
+      {
+        volumes: { data: { name: "demo_data" }, ext: { name: "shared", external: true } },
+        networks: { default: { name: "demo_default", ipam: {} } },
+      },
     );
     const obs = convergedObserved(p);
     obs.volumes = {
@@ -220,6 +264,10 @@ describe("planDown", () => {
       shared: { name: "shared", labels: { [LABEL.project]: "demo" } },
     };
     expect(kinds(planDown(p, obs).operations)).toEqual(["remove-container:web", "remove-network:demo_default"]);
-    expect(kinds(planDown(p, obs, { volumes: true }).operations)).toEqual(["remove-container:web", "remove-network:demo_default", "remove-volume:demo_data"]);
+    expect(kinds(planDown(p, obs, { volumes: true }).operations)).toEqual([
+      "remove-container:web",
+      "remove-network:demo_default",
+      "remove-volume:demo_data",
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { UserError } from "../../src/compose/errors.js";
 import { loadStackModule, openStack } from "../../src/stack/document.js";
 import type { StackDocument } from "../../src/stack/resolve.js";
+import { transpileCache } from "../../src/stack/transpile-cache.js";
 
 const root = mkdtempSync(join(tmpdir(), "c2ts-stack-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -135,5 +136,27 @@ describe("loadStackModule", () => {
       "error while interpolating services.db.image: required variable DB_IMAGE is missing a value: pick an image",
     );
     expect((error as UserError).location?.file).toBe(join(dir, "stack.ts"));
+  });
+});
+
+describe("hand-written stacks", () => {
+  it("without a source resolve against the module's own directory", async () => {
+    const dir = project({
+      "stack.ts": `import { defineStack } from "c2ts";\nexport default defineStack({ services: { web: { image: "nginx" } } });\n`,
+    });
+    const opened = await openStack(join(dir, "stack.ts"));
+    expect(opened.workingDir).toBe(dir);
+    expect((await opened.evaluate({})).file).toBe(join(dir, "stack.ts"));
+  });
+});
+
+describe("the transpile cache", () => {
+  it("returns what was stored for the same file and content only", () => {
+    const cache = transpileCache({ XDG_CACHE_HOME: mkdtempSync(join(root, "cache-")) });
+    expect(cache.get("/a.ts", "x")).toBeUndefined();
+    cache.set("/a.ts", "x", "compiled");
+    expect(cache.get("/a.ts", "x")).toBe("compiled");
+    expect(cache.get("/a.ts", "y")).toBeUndefined();
+    expect(cache.get("/b.ts", "x")).toBeUndefined();
   });
 });
