@@ -5,3 +5,6 @@
 export type * from "./compose/model.js";
 export { loadProject, type LoadOptions, type LoadedProject } from "./compose/loader.js";
 export { UserError } from "./compose/errors.js";
+export * from "./stack/index.js";
+export { importStack, type ImportOptions, type ImportResult } from "./codegen/index.js";
+export { defineCluster, type ClusterDefinition } from "./cluster/define.js";

@@ -2,6 +2,9 @@
 # Cold deploy, no-op deploy and down of a generated N-service stack (default 60; every service
 # beyond the first ten waits for the one ten before it), with docker-compose 1.29 and with c2ts
 # (dist/ runtime driven by the loader), back to back on the same engine. Prints seconds per step.
+# The kernel keeps tearing down network namespaces well after a `down` returns, which slows the
+# next run, so each tool starts only once the engine has settled (SETTLE seconds, default 20);
+# ORDER=c2ts-first swaps who goes first.
 #   bash scripts/engine/bench-deploy.sh [N]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -42,16 +45,24 @@ c2ts() {
 }
 
 results=()
-if command -v docker-compose >/dev/null 2>&1; then
+run_compose() {
+  command -v docker-compose >/dev/null 2>&1 || return 0
+  sleep "${SETTLE:-20}"
+  local t0 t1 t2 t3
   t0=$(now); docker-compose -f "$work/docker-compose.yml" -p c2tsbench-dc up -d >/dev/null 2>&1; t1=$(now)
   docker-compose -f "$work/docker-compose.yml" -p c2tsbench-dc up -d >/dev/null 2>&1; t2=$(now)
   docker-compose -f "$work/docker-compose.yml" -p c2tsbench-dc down >/dev/null 2>&1; t3=$(now)
   results+=("docker-compose $(docker-compose version --short 2>/dev/null): cold $(secs "$t0" "$t1")s  no-op $(secs "$t1" "$t2")s  down $(secs "$t2" "$t3")s")
-fi
-t0=$(now); c2ts deploy "$work/docker-compose.yml" c2tsbench-c2ts; t1=$(now)
-c2ts deploy "$work/docker-compose.yml" c2tsbench-c2ts; t2=$(now)
-c2ts down "$work/docker-compose.yml" c2tsbench-c2ts; t3=$(now)
-results+=("c2ts: cold $(secs "$t0" "$t1")s  no-op $(secs "$t1" "$t2")s  down $(secs "$t2" "$t3")s")
+}
+run_c2ts() {
+  sleep "${SETTLE:-20}"
+  local t0 t1 t2 t3
+  t0=$(now); c2ts deploy "$work/docker-compose.yml" c2tsbench-c2ts; t1=$(now)
+  c2ts deploy "$work/docker-compose.yml" c2tsbench-c2ts; t2=$(now)
+  c2ts down "$work/docker-compose.yml" c2tsbench-c2ts; t3=$(now)
+  results+=("c2ts: cold $(secs "$t0" "$t1")s  no-op $(secs "$t1" "$t2")s  down $(secs "$t2" "$t3")s")
+}
+if [ "${ORDER:-}" = "c2ts-first" ]; then run_c2ts; run_compose; else run_compose; run_c2ts; fi
 
 echo "$N services, engine $(docker version --format '{{.Server.Version}}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%s\n' "${results[@]}"

@@ -37,7 +37,8 @@ export function readSourceTree(files: string[], projectDirectory?: string): Sour
   const modules: SourceModule[] = [];
   const workingDir = projectDirectory ?? dirname(files[0]!);
 
-  const load = (file: string, workingDir: string, chain: string[]): SourceModule => {
+  /** `workingDir` is only asked for when the file includes others. */
+  const load = (file: string, workingDir: () => string, chain: string[]): SourceModule => {
     if (chain.includes(file)) {
       throw new UserError(`include cycle detected:\n${[...chain, file].join("\n include ")}`, {
         location: { file: chain[chain.length - 1]! },
@@ -50,14 +51,14 @@ export function readSourceTree(files: string[], projectDirectory?: string): Sour
     modules.push(mod);
     for (const include of includeRequests(mod.yaml, workingDir)) {
       include.files.forEach((path, i) => {
-        const child = load(path.file, include.workingDir(), [...chain, file]);
+        const child = load(path.file, include.workingDir, [...chain, file]);
         mod.includes.set(include.scalars[i]!, child);
       });
     }
     return mod;
   };
 
-  const [root, ...overrides] = files.map((f) => load(f, workingDir, []));
+  const [root, ...overrides] = files.map((f) => load(f, () => workingDir, []));
   assignOutPaths(root!, modules);
   return { root: root!, overrides, modules };
 }
@@ -69,12 +70,13 @@ interface IncludeRequest {
   workingDir: () => string;
 }
 
-function includeRequests(yaml: YamlSource, workingDir: string): IncludeRequest[] {
+function includeRequests(yaml: YamlSource, projectDir: () => string): IncludeRequest[] {
   const top = yaml.doc.contents;
   if (!isMap(top)) return [];
   const list = resolveAlias(yaml, top.get("include", true) as Node | undefined);
   if (list === undefined || list === null) return [];
   if (!isSeq(list)) throw userError(yaml, list, "`include` must be a list");
+  const workingDir = projectDir();
 
   return list.items.map((raw) => {
     const item = resolveAlias(yaml, raw as Node);

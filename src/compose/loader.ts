@@ -49,6 +49,8 @@ export interface LoadOptions {
 export interface StackDocumentLike {
   file: string;
   data: Record<string, unknown>;
+  /** Further documents merged over this one, like extra `-f` files. */
+  overrides?: StackDocumentLike[];
 }
 
 export interface StackSource {
@@ -121,7 +123,8 @@ async function loadStack(
     workingDir,
   });
   environment.COMPOSE_PROJECT_NAME = projectName;
-  const model = loadModel([{ file: root.file, data: root.data, interpolated: true }], {
+  const documents = [root, ...(root.overrides ?? [])].map((d) => ({ file: d.file, data: d.data, interpolated: true }));
+  const model = loadModel(documents, {
     environment,
     workingDir,
     warn,
@@ -210,7 +213,7 @@ function prepareDocument(doc: SourceDocument, ctx: ModelContext): Record<string,
     const { version: _ignored, ...rest } = data;
     data = rest;
   }
-  const issues = validateComposeFile(stripResetMarkers(data));
+  const issues = validateComposeFile(stripResetMarkers(withIncludePathsAsFiles(data as Record<string, unknown>)));
   if (issues.length > 0) {
     const issue = issues[0]!;
     throw new UserError(issue.message, {
@@ -244,6 +247,17 @@ function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: M
     },
   });
   return { ...data, services: extended };
+}
+
+/** TypeScript stacks include evaluated modules; the schema knows include paths as file names. */
+function withIncludePathsAsFiles(data: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(data.include)) return data;
+  const asFile = (p: unknown) => (isPlainObject(p) && typeof p.file === "string" ? p.file : p);
+  const include = data.include.map((entry: unknown) => {
+    if (!isPlainObject(entry) || !("path" in entry)) return asFile(entry);
+    return { ...entry, path: Array.isArray(entry.path) ? entry.path.map(asFile) : asFile(entry.path) };
+  });
+  return { ...data, include };
 }
 
 function warnUnset(names: Set<string>, warn: (m: string) => void): void {

@@ -229,7 +229,6 @@ async function runImages(x: Execution): Promise<void> {
             emit: (e) => x.emitEvent(e),
             warn: (m) => x.warn(m, "image", (op as { image: string }).image),
             run: (fn) => x.run(fn),
-            signal: x.options.signal,
             environment: x.options.environment,
           },
         );

@@ -14,7 +14,6 @@ export interface ImageOpContext {
   emit: (e: DeployEvent) => void;
   warn: (message: string) => void;
   run: <T>(fn: () => Promise<T>) => Promise<T>;
-  signal?: AbortSignal;
   environment: Record<string, string | undefined>;
 }
 

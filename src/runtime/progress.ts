@@ -125,7 +125,8 @@ class PlainRenderer implements Renderer {
     const elapsed = paint(this.color, "dim", `[${seconds(e.time - this.start).padStart(6)}]`);
     const status = paint(this.color, statusColor(e.status), e.status);
     const detail = e.status === "Progress" ? progressText(e) : (e.message ?? "");
-    this.stream.write(`${elapsed} ${RESOURCE_LABEL[e.resource]} ${e.name}  ${status}${detail ? `  ${detail}` : ""}\n`);
+    const subject = e.name ? `${RESOURCE_LABEL[e.resource]} ${e.name}  ` : "";
+    this.stream.write(`${elapsed} ${subject}${status}${detail ? `  ${detail}` : ""}\n`);
   }
 
   finish(result: ExecuteResult): void {

@@ -15,6 +15,9 @@ import {
 
 const context = fileURLToPath(new URL("../../fixtures/e2e/build-app", import.meta.url));
 const name = uniqueProject("build");
+/** Image IDs built here, including ones a rebuild left untagged. */
+const built = new Set<string>();
+const noteImage = (ref: string) => built.add(dockerCli(["image", "inspect", "-f", "{{.Id}}", ref]));
 
 function stack(greeting: string) {
   return project(name, {
@@ -38,7 +41,7 @@ function stack(greeting: string) {
 describe.skipIf(!engineReady)("local builds", () => {
   afterAll(async () => {
     await purge(name);
-    for (const img of [`${name}-app`, `${name}-inline:dev`]) {
+    for (const img of built) {
       try {
         dockerCli(["rmi", "-f", img]);
       } catch {
@@ -63,6 +66,8 @@ describe.skipIf(!engineReady)("local builds", () => {
       ).toEqual([`${name}-app`, `${name}-inline:dev`]);
       expect(rec.events.some((ev) => ev.status === "Built" && ev.name === `${name}-app`)).toBe(true);
 
+      noteImage(`${name}-app`);
+      noteImage(`${name}-inline:dev`);
       const c = `${name}-app-1`;
       expect(dockerCli(["exec", c, "cat", "/greeting"])).toBe("hi");
       expect(dockerCli(["exec", c, "ls", "-A", "/ctx"]).split("\n").sort()).toEqual([
@@ -103,6 +108,7 @@ describe.skipIf(!engineReady)("local builds", () => {
     const recreate = r.plan.operations.find((o) => o.kind === "recreate-container");
     expect(recreate && "service" in recreate && recreate.service).toBe("app");
     expect(recreate?.reason).toMatch(/image .* changed/);
+    noteImage(`${name}-app`);
     const after = await containerIds(name);
     expect(after[`${name}-app-1`]).not.toBe(ids[`${name}-app-1`]);
     expect(after[`${name}-inline-1`]).toBe(ids[`${name}-inline-1`]);

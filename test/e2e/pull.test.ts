@@ -19,6 +19,8 @@ import { startRegistry, type TestRegistry } from "./registry.js";
 
 const name = uniqueProject("pull");
 const configDir = mkdtempSync(join(tmpdir(), "c2ts-docker-config-"));
+/** IDs of the images pulled here (a re-pull leaves the previous one untagged). */
+const pulled = new Set<string>();
 
 describe.skipIf(!engineReady)("pulling from a registry", () => {
   let registry: TestRegistry;
@@ -34,11 +36,8 @@ describe.skipIf(!engineReady)("pulling from a registry", () => {
   afterAll(async () => {
     await purge(name);
     await registry?.close();
-    try {
-      dockerCli(["rmi", "-f", image]);
-    } catch {
-      // not pulled
-    }
+    // every version pulled from the test registry, tagged or not any more
+    if (pulled.size) dockerCli(["rmi", "-f", ...pulled]);
     if (savedConfig === undefined) delete process.env.DOCKER_CONFIG;
     else process.env.DOCKER_CONFIG = savedConfig;
     rmSync(configDir, { recursive: true, force: true });
@@ -68,6 +67,7 @@ describe.skipIf(!engineReady)("pulling from a registry", () => {
       const rec = recorder();
       const r = await deploy(stack(), { engine: e, onEvent: rec.onEvent });
       expect(r.result.errors).toEqual([]);
+      pulled.add(dockerCli(["image", "inspect", "-f", "{{.Id}}", image]));
       expect(r.plan.operations.map((o) => o.kind)).toEqual(["pull-image", "create-network", "create-container"]);
       expect(rec.events.filter((ev) => ev.resource === "image").map((ev) => ev.status)).toContain("Pulled");
       expect(dockerCli(["inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", `${name}-app-1`])).toContain(
@@ -91,6 +91,7 @@ describe.skipIf(!engineReady)("pulling from a registry", () => {
       registry.publish("c2ts/app", "1", TEST_IMAGE, "RELEASE=2");
       const updated = await deploy(stack("always"), { engine: e });
       expect(updated.result.errors).toEqual([]);
+      pulled.add(dockerCli(["image", "inspect", "-f", "{{.Id}}", image]));
       expect(updated.plan.operations.map((o) => o.kind)).toEqual(["pull-image", "recreate-container"]);
       expect(updated.plan.operations[1].reason).toMatch(/^image .* changed/);
       expect(dockerCli(["inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", `${name}-app-1`])).toContain(

@@ -1,6 +1,5 @@
 import { stringList, stringValue } from "../args.js";
 import type { Command } from "../main.js";
-import { warn } from "../output.js";
 
 const command: Command = {
   spec: {
@@ -25,10 +24,6 @@ const command: Command = {
     const envFiles = stringList(args.values["env-file"]);
     const projectDirectory = stringValue(args.values["project-directory"]);
     const projectName = stringValue(args.values["project-name"]);
-
-    // Validate the whole stack first, as Compose would load it: nothing is written if it fails.
-    const { loadProject } = await import("../../compose/loader.js");
-    await loadProject({ files, envFiles, projectDirectory, projectName, allProfiles: true, onWarning: warn });
 
     const { importStack } = await import("../../codegen/index.js");
     const result = await importStack({
