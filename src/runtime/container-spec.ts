@@ -605,6 +605,16 @@ function fileCopies(ctx: SpecContext, service: ServiceConfig, warn: (f: string, 
   return out;
 }
 
+/** Profile paths named by `seccomp=<file>` security options (not `unconfined`/`builtin`). */
+export function seccompProfilePaths(service: ServiceConfig): string[] {
+  const out: string[] = [];
+  for (const opt of service.security_opt ?? []) {
+    const m = /^seccomp[=:](.*)$/.exec(opt);
+    if (m && m[1] !== "unconfined" && m[1] !== "builtin") out.push(m[1]);
+  }
+  return out;
+}
+
 function applySecurityOpts(
   ctx: SpecContext,
   opts: string[],
@@ -618,14 +628,20 @@ function applySecurityOpts(
       host.ReadonlyPaths = [];
       continue;
     }
-    const m = /^seccomp[=:](.*)$/.exec(opt);
-    if (m && m[1] !== "unconfined" && m[1] !== "builtin") {
-      const profile = ctx.seccompProfiles?.[m[1]];
+    const [path] = seccompProfilePaths({ security_opt: [opt] } as ServiceConfig);
+    if (path !== undefined) {
+      // The engine wants the profile itself, compacted, as the docker CLI sends it.
+      const profile = ctx.seccompProfiles?.[path];
       if (profile !== undefined) {
-        out.push(`seccomp=${JSON.stringify(JSON.parse(profile))}`);
-        continue;
+        try {
+          out.push(`seccomp=${JSON.stringify(JSON.parse(profile))}`);
+          continue;
+        } catch {
+          warn("security_opt", `seccomp profile ${path} is not valid JSON; passed through as written`);
+        }
+      } else {
+        warn("security_opt", `seccomp profile ${path} could not be read; passed through as written`);
       }
-      warn("security_opt", `seccomp profile ${m[1]} could not be read; passed through as written`);
     }
     out.push(opt);
   }

@@ -38,7 +38,6 @@ export interface ExecuteOptions {
   noStart?: boolean;
   /** Remove containers' anonymous volumes along with them (down --volumes). */
   removeVolumes?: boolean;
-  seccompProfiles?: Record<string, string>;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -438,7 +437,7 @@ async function createContainer(
     composeVersion: x.options.composeVersion,
     serviceContainers: x.serviceContainerNames(),
     environment: x.options.environment,
-    seccompProfiles: x.options.seccompProfiles,
+    seccompProfiles: x.observed.seccompProfiles,
     ...(replace
       ? {
           inherit: {

@@ -106,7 +106,9 @@ function planOptions(opts: DeployOptions): PlanOptions {
 
 /** What deploy would do, without doing it. */
 export async function plan(project: Project, opts: DeployOptions = {}): Promise<Plan> {
-  return withEngine(opts, async (engine) => planDeploy(project, await observe(engine, project), planOptions(opts)));
+  return withEngine(opts, async (engine) =>
+    planDeploy(project, await observe(engine, project, { workingDir: opts.workingDir }), planOptions(opts)),
+  );
 }
 
 /**
@@ -116,7 +118,7 @@ export async function plan(project: Project, opts: DeployOptions = {}): Promise<
 export async function deploy(project: Project, opts: DeployOptions = {}): Promise<DeployResult> {
   const emit = opts.onEvent ?? (() => {});
   return withEngine(opts, async (engine) => {
-    const observed = await observe(engine, project);
+    const observed = await observe(engine, project, { workingDir: opts.workingDir });
     const first = planDeploy(project, observed, planOptions(opts));
     const imageOps = first.operations.filter((o) => o.kind === "pull-image" || o.kind === "build-image");
     if (imageOps.length === 0) {

@@ -6,11 +6,12 @@
  * per distinct image, and a digest of each file the config hashes depend on. All in parallel.
  */
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Project } from "../compose/model.js";
 import type { ContainerMount, Engine, Labels } from "./engine.js";
 import { filesToDigest, sha256, type FileDigests } from "./hash.js";
 import { LABEL, projectFilter } from "./labels.js";
-import { serviceImage } from "./container-spec.js";
+import { seccompProfilePaths, serviceImage } from "./container-spec.js";
 
 export interface ObservedContainer {
   id: string;
@@ -66,6 +67,8 @@ export interface Observed {
   /** By image reference as the service names it; null when absent locally. */
   images: Record<string, ObservedImage | null>;
   files: FileDigests;
+  /** seccomp profiles named in security_opt, by path as written; unreadable ones are absent. */
+  seccompProfiles: Record<string, string>;
 }
 
 export interface ObserveOptions {
@@ -73,19 +76,22 @@ export interface ObserveOptions {
   readFile?: (path: string) => Promise<Buffer>;
   /** Skip image inspection (down, ps). */
   skipImages?: boolean;
+  /** Base for relative seccomp profile paths (the project directory); default cwd. */
+  workingDir?: string;
 }
 
 export async function observe(engine: Engine, project: Project, options: ObserveOptions = {}): Promise<Observed> {
   const filter = projectFilter(project.name);
   const read = options.readFile ?? ((p: string) => readFile(p));
 
-  const [apiVersion, containers, networks, volumes, images, files] = await Promise.all([
+  const [apiVersion, containers, networks, volumes, images, files, seccompProfiles] = await Promise.all([
     engine.apiVersion(),
     engine.listContainers(filter),
     observeNetworks(engine, project, filter),
     observeVolumes(engine, project, filter),
     options.skipImages ? Promise.resolve({}) : observeImages(engine, project),
     digestFiles(filesToDigest(project), read),
+    readSeccompProfiles(project, options.workingDir ?? process.cwd(), read),
   ]);
 
   return {
@@ -96,6 +102,7 @@ export async function observe(engine: Engine, project: Project, options: Observe
     volumes,
     images,
     files,
+    seccompProfiles,
   };
 }
 
@@ -151,6 +158,25 @@ export async function observeImages(
       out[ref] = img
         ? { id: img.Id, lastTagTime: img.Metadata?.LastTagTime, volumes: Object.keys(img.Config?.Volumes ?? {}) }
         : null;
+    }),
+  );
+  return out;
+}
+
+async function readSeccompProfiles(
+  project: Project,
+  workingDir: string,
+  read: (p: string) => Promise<Buffer>,
+): Promise<Record<string, string>> {
+  const paths = new Set(Object.values(project.services).flatMap(seccompProfilePaths));
+  const out: Record<string, string> = {};
+  await Promise.all(
+    [...paths].map(async (p) => {
+      try {
+        out[p] = (await read(resolve(workingDir, p))).toString("utf8");
+      } catch {
+        // reported as a warning when the container spec is built
+      }
     }),
   );
   return out;

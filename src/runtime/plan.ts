@@ -122,7 +122,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
         { path: `services.${name}.container_name` },
       );
     }
-    warnings.push(...specWarnings(project, name, observed.apiVersion, env));
+    warnings.push(...specWarnings(project, name, observed, env));
     const list = planServiceContainers(
       project,
       observed,
@@ -169,7 +169,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
 function specWarnings(
   project: Project,
   service: string,
-  apiVersion: string,
+  observed: Observed,
   env: Record<string, string | undefined>,
 ): string[] {
   // Placeholder container names: only the warnings matter here, the real names come at execution.
@@ -178,7 +178,8 @@ function specWarnings(
     project,
     service,
     number: 1,
-    apiVersion,
+    apiVersion: observed.apiVersion,
+    seccompProfiles: observed.seccompProfiles,
     configHash: "",
     workingDir: "",
     configFiles: [],

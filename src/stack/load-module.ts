@@ -19,7 +19,11 @@ import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
 import { UserError } from "../compose/errors.js";
-import * as runtime from "./runtime.js";
+import * as stackRuntime from "./runtime.js";
+import { defineCluster } from "../cluster/define.js";
+
+/** What `import … from "c2ts"` gives a stack or cluster module: the helpers, not the whole CLI. */
+const runtime = { ...stackRuntime, defineCluster };
 import { transpileCache, type TranspileCache } from "./transpile-cache.js";
 
 const TS_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx"];

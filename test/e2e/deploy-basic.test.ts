@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { deploy, down, plan, planExitCode } from "../../src/runtime/index.js";
+import { deploy, down, logs, plan, planExitCode, ps } from "../../src/runtime/index.js";
 import {
   containerIds,
   dockerCli,
@@ -20,7 +20,7 @@ function stack(env: Record<string, string>) {
     name,
     {
       db: service({
-        command: ["sh", "-c", "touch /tmp/ready; exec sleep 3600"],
+        command: ["sh", "-c", "echo db is up; echo oops >&2; touch /tmp/ready; exec sleep 3600"],
         healthcheck: fileHealthcheck(),
         environment: { ROLE: "db" },
         volumes: [{ type: "volume", source: "data", target: "/data" }],
@@ -54,6 +54,14 @@ describe.skipIf(!engineReady)("deploy against a real engine", () => {
     const healthyAt = first.events.find((ev) => ev.status === "Healthy" && ev.name === `${name}-db-1`)!.time;
     const webStart = first.events.find((ev) => ev.status === "Starting" && ev.name === `${name}-web-1`)!.time;
     expect(webStart).toBeGreaterThanOrEqual(healthyAt);
+
+    expect((await ps(name, { engine: e })).map((c) => `${c.service}#${c.number} ${c.state} ${c.health ?? "-"}`)).toEqual([
+      "db#1 running healthy",
+      "web#1 running -",
+    ]);
+    const lines: string[] = [];
+    await logs(name, ["db"], { engine: e, onLine: (c, stream, line) => lines.push(`${c} ${stream} ${line}`) });
+    expect(lines.sort()).toEqual([`${name}-db-1 stderr oops`, `${name}-db-1 stdout db is up`]);
 
     const p = await plan(stack({ FOO: "a" }), { engine: e });
     expect(p.operations).toEqual([]);

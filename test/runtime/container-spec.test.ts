@@ -442,4 +442,20 @@ describe("buildContainerSpec", () => {
     expect(create.HostConfig.Mounts).toEqual([{ Type: "volume", Source: "demo_v", Target: "/v" }]);
     expect(create.HostConfig.Annotations).toBeUndefined();
   });
+
+  it("sends seccomp profiles by content, compacted, and warns when one cannot be read", () => {
+    const p = proj({ web: svc({ security_opt: ["seccomp=./profile.json", "seccomp:unconfined", "apparmor=x"] }) });
+    const withProfile = buildContainerSpec(
+      ctx(p, "web", { seccompProfiles: { "./profile.json": '{\n  "defaultAction": "SCMP_ACT_ALLOW"\n}' } }),
+    );
+    expect(withProfile.create.HostConfig.SecurityOpt).toEqual([
+      'seccomp={"defaultAction":"SCMP_ACT_ALLOW"}',
+      "seccomp:unconfined",
+      "apparmor=x",
+    ]);
+    expect(withProfile.warnings).toEqual([]);
+    expect(buildContainerSpec(ctx(p, "web")).warnings).toEqual([
+      'service "web": security_opt seccomp profile ./profile.json could not be read; passed through as written',
+    ]);
+  });
 });

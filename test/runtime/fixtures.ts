@@ -35,6 +35,7 @@ export function emptyObserved(project: Project, overrides: Partial<Observed> = {
     volumes: {},
     images,
     files: {},
+    seccompProfiles: {},
     ...overrides,
   };
 }

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Three extra Docker engines, each a separate "host" in its own network namespace, for the cluster
+# tests (test/e2e/cluster.test.ts) and scripts/bench-cluster.mjs.
+#
+#   bash scripts/cluster/nodes.sh up        create namespaces + bridge, start the engines, load the test image
+#   bash scripts/cluster/nodes.sh down      stop the engines, remove namespaces, links and state dirs
+#   bash scripts/cluster/nodes.sh status    one line per node: address, engine answering or not
+#   bash scripts/cluster/nodes.sh cut NODE  take NODE off the network (its link goes down), as a crashed host
+#   bash scripts/cluster/nodes.sh heal NODE bring NODE's link back
+#
+# Layout (all of it created here, nothing else touched): bridge c2ts-br0 with 10.254.77.254/24 on the
+# host; node nX = namespace c2ts-nX with eth0 = 10.254.77.X/24 (veth, host end c2ts-nXh on the bridge);
+# dockerd of nX listens on unix:///run/c2ts-nX.sock and tcp://10.254.77.X:2375, state in
+# /var/lib/c2ts-nX and /run/c2ts-nX, log in /tmp/c2ts-nX-dockerd.log. The namespaces have no default
+# route: they reach the host and each other, nothing beyond. Ports a node publishes are reachable
+# from the host at 10.254.77.X.
+#
+# dockerd is started with `nsenter --net=…`, not `ip netns exec`: the latter also remounts /sys in a
+# new mount namespace, which hides the cgroup hierarchy from dockerd. `--tls=false` because a TCP
+# listener without TLS otherwise makes dockerd wait 15 s on purpose. Every step checks before it acts,
+# so `up` and `down` can be run any number of times.
+set -euo pipefail
+
+COUNT=${C2TS_CLUSTER_NODES:-3}
+NET=${C2TS_CLUSTER_NET:-10.254.77}
+BRIDGE=c2ts-br0
+HOST_IP="$NET.254"
+IMAGE=${C2TS_TEST_IMAGE:-c2ts-test/busybox:latest}
+TIMEOUT=${C2TS_DOCKERD_TIMEOUT:-60}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+log() { echo "nodes.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+ns() { echo "c2ts-n$1"; }
+addr() { echo "$NET.$1"; }
+sock() { echo "/run/c2ts-n$1.sock"; }
+pidfile() { echo "/run/c2ts-n$1.pid"; }
+data_root() { echo "/var/lib/c2ts-n$1"; }
+exec_root() { echo "/run/c2ts-n$1"; }
+logfile() { echo "/tmp/c2ts-n$1-dockerd.log"; }
+# Container bridges inside each namespace; distinct only so that addresses in logs say which node.
+bip() { echo "172.29.$1.1/24"; }
+
+node_index() {
+  case "${1:-}" in
+    n[0-9]*) echo "${1#n}" ;;
+    *) die "unknown node \"${1:-}\" (use n1..n$COUNT)" ;;
+  esac
+}
+
+engine_answers() {
+  [ -S "$(sock "$1")" ] && timeout 5 docker -H "unix://$(sock "$1")" version --format '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+engine_pid() {
+  local pid
+  pid=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+preflight() {
+  [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, dockerd)"
+  for cmd in ip nsenter dockerd docker timeout; do
+    command -v "$cmd" >/dev/null 2>&1 || die "$cmd not found"
+  done
+}
+
+setup_bridge() {
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+  fi
+  ip addr show dev "$BRIDGE" | grep -q "inet $HOST_IP/" || ip addr add "$HOST_IP/24" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+}
+
+setup_namespace() {
+  local i=$1 name host_end
+  name=$(ns "$i")
+  host_end="${name}h"
+  [ -e "/var/run/netns/$name" ] || ip netns add "$name"
+  if ! ip link show "$host_end" >/dev/null 2>&1; then
+    ip link add "$host_end" type veth peer name "${name}p" netns "$name"
+    ip -n "$name" link set "${name}p" name eth0
+  fi
+  ip link set "$host_end" master "$BRIDGE"
+  ip link set "$host_end" up
+  ip -n "$name" link set lo up
+  ip -n "$name" addr show dev eth0 | grep -q "inet $(addr "$i")/" || ip -n "$name" addr add "$(addr "$i")/24" dev eth0
+  ip -n "$name" link set eth0 up
+}
+
+start_engine() {
+  local i=$1
+  engine_answers "$i" && return 0
+  if ! engine_pid "$i" >/dev/null; then
+    mkdir -p "$(data_root "$i")" "$(exec_root "$i")"
+    log "starting dockerd of n$i at $(addr "$i") (log: $(logfile "$i"))"
+    # setsid + nohup: the engine outlives this script and the test process that ran it.
+    setsid nohup nsenter --net="/var/run/netns/$(ns "$i")" \
+      dockerd \
+      --data-root "$(data_root "$i")" \
+      --exec-root "$(exec_root "$i")" \
+      --pidfile "$(pidfile "$i")" \
+      -H "unix://$(sock "$i")" \
+      -H "tcp://$(addr "$i"):2375" \
+      --tls=false \
+      --bip "$(bip "$i")" \
+      >>"$(logfile "$i")" 2>&1 </dev/null &
+  fi
+}
+
+wait_engine() {
+  local i=$1 deadline=$((SECONDS + TIMEOUT))
+  until engine_answers "$i"; do
+    if [ $SECONDS -ge $deadline ]; then
+      log "dockerd of n$i did not answer within ${TIMEOUT}s; last log lines:"
+      tail -n 30 "$(logfile "$i")" >&2 || true
+      exit 1
+    fi
+    sleep 0.3
+  done
+}
+
+load_image() {
+  local i=$1 want have
+  want=$(docker image inspect --format '{{.Id}}' "$IMAGE")
+  have=$(docker -H "unix://$(sock "$i")" image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
+  [ "$want" = "$have" ] && return 0
+  docker save "$IMAGE" | docker -H "unix://$(sock "$i")" load -q >/dev/null
+}
+
+up() {
+  preflight
+  bash "$root/scripts/engine/start-dockerd.sh"
+  bash "$root/scripts/engine/build-test-image.sh"
+  setup_bridge
+  local i
+  for i in $(seq 1 "$COUNT"); do setup_namespace "$i"; start_engine "$i"; done
+  for i in $(seq 1 "$COUNT"); do wait_engine "$i"; done
+  for i in $(seq 1 "$COUNT"); do load_image "$i" & done
+  wait
+  status
+}
+
+stop_engine() {
+  local i=$1 pid deadline
+  pid=$(engine_pid "$i") || return 0
+  kill -TERM "$pid"
+  deadline=$((SECONDS + 40))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then
+      log "dockerd of n$i ($pid) still running after 40s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+  done
+}
+
+# dockerd unmounts its layers on a clean stop; after a KILL some may be left behind.
+unmount_under() {
+  local dir=$1 mnt
+  awk -v d="$dir" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r | while read -r mnt; do
+    umount -l "$mnt" 2>/dev/null || true
+  done
+}
+
+remove_node() {
+  local i=$1 name
+  name=$(ns "$i")
+  ip link del "${name}h" 2>/dev/null || true
+  [ -e "/var/run/netns/$name" ] && ip netns del "$name"
+  unmount_under "$(exec_root "$i")"
+  unmount_under "$(data_root "$i")"
+  rm -rf "$(exec_root "$i")" "$(data_root "$i")" "$(sock "$i")" "$(pidfile "$i")"
+}
+
+down() {
+  preflight
+  local i
+  for i in $(seq 1 "$COUNT"); do
+    # A cut node's engine still runs; bring its link back so the stop is not slowed by anything.
+    ip link set "$(ns "$i")h" up 2>/dev/null || true
+    stop_engine "$i" &
+  done
+  wait
+  for i in $(seq 1 "$COUNT"); do remove_node "$i"; done
+  ip link del "$BRIDGE" 2>/dev/null || true
+  log "removed $COUNT nodes"
+}
+
+status() {
+  local i state
+  for i in $(seq 1 "$COUNT"); do
+    if engine_answers "$i"; then state="engine up"; else state="engine down"; fi
+    if ip link show "$(ns "$i")h" 2>/dev/null | grep -q 'state DOWN'; then state="$state, link cut"; fi
+    echo "n$i $(addr "$i") tcp://$(addr "$i"):2375 $state"
+  done
+}
+
+cut() {
+  local i
+  i=$(node_index "$1")
+  ip link set "$(ns "$i")h" down
+}
+
+heal() {
+  local i
+  i=$(node_index "$1")
+  ip link set "$(ns "$i")h" up
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  cut) cut "${2:-}" ;;
+  heal) heal "${2:-}" ;;
+  *) echo "usage: $0 up|down|status|cut NODE|heal NODE" >&2; exit 2 ;;
+esac
