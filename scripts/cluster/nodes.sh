@@ -136,11 +136,13 @@ up() {
   bash "$root/scripts/engine/start-dockerd.sh"
   bash "$root/scripts/engine/build-test-image.sh"
   setup_bridge
-  local i
-  for i in $(seq 1 "$COUNT"); do setup_namespace "$i"; start_engine "$i"; done
-  for i in $(seq 1 "$COUNT"); do wait_engine "$i"; done
-  for i in $(seq 1 "$COUNT"); do load_image "$i" & done
-  wait
+  # Nodes come up in parallel; a plain `wait` would also wait for the engines, which never end.
+  local i pid pids=()
+  for i in $(seq 1 "$COUNT"); do
+    (setup_namespace "$i"; start_engine "$i"; wait_engine "$i"; load_image "$i") &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done
   status
 }
 
@@ -179,13 +181,13 @@ remove_node() {
 
 down() {
   preflight
-  local i
+  local i pid stops=()
   for i in $(seq 1 "$COUNT"); do
     # A cut node's engine still runs; bring its link back so the stop is not slowed by anything.
     ip link set "$(ns "$i")h" up 2>/dev/null || true
-    stop_engine "$i" &
+    stop_engine "$i" & stops+=($!)
   done
-  wait
+  for pid in "${stops[@]}"; do wait "$pid"; done
   for i in $(seq 1 "$COUNT"); do remove_node "$i"; done
   ip link del "$BRIDGE" 2>/dev/null || true
   log "removed $COUNT nodes"

@@ -4,7 +4,7 @@
  */
 import { dirname, join, relative, sep } from "node:path";
 import { emitModule } from "./module-emitter.js";
-import { renderModule } from "./render.js";
+import { createRenderer, type RenderInput } from "./render.js";
 import { readSourceTree } from "./source-tree.js";
 
 export interface GenerateOptions {
@@ -22,8 +22,8 @@ export interface GenerateOptions {
 /** Generated files by path relative to `outDir` (`/`-separated), in a stable order. */
 export async function generateStack(options: GenerateOptions): Promise<Map<string, string>> {
   const tree = readSourceTree(options.files, options.projectDirectory);
-  const out = new Map<string, string>();
-  for (const mod of tree.modules) {
+  // Every module is emitted before the renderer (ts-morph, prettier) loads: input errors come first.
+  const inputs = tree.modules.map((mod): RenderInput => {
     const isRoot = mod === tree.root;
     const emitted = emitModule(mod, isRoot ? { projectName: options.projectName, overrides: tree.overrides } : {});
     const moduleDir = dirname(join(options.outDir, mod.outPath));
@@ -32,14 +32,16 @@ export async function generateStack(options: GenerateOptions): Promise<Map<strin
       isRoot && options.projectDirectory && options.projectDirectory !== dirname(mod.file)
         ? rel(options.projectDirectory)
         : undefined;
-    const text = await renderModule({
+    return {
       emitted,
       outPath: mod.outPath,
       source: rel(mod.file),
       ...(isRoot ? { envFiles: options.envFiles?.map(rel), projectDirectory, overrides: emitted.overrides } : {}),
-    });
-    out.set(mod.outPath, text);
-  }
+    };
+  });
+  const render = await createRenderer();
+  const out = new Map<string, string>();
+  for (const input of inputs) out.set(input.outPath, await render(input));
   return out;
 }
 

@@ -9,16 +9,17 @@
  * - Values are written as the loader reads them (same YAML options, yaml.v3's plain `0777`
  *   octal), strings through strings.ts so interpolation becomes `env()` lookups.
  *
- * Expressions are produced as loosely formatted text; prettier lays them out afterwards.
+ * Values become Expression data (expression.ts), written out later through ts-morph.
  */
 import { isAlias, isMap, isScalar, isSeq, Scalar } from "yaml";
 import type { Alias, Node, Pair, YAMLMap, YAMLSeq } from "yaml";
 import { UserError } from "../compose/errors.js";
 import { TemplateSyntaxError } from "../compose/template.js";
+import { code, type ArrayLiteral, type Expression, type Member, type ObjectLiteral } from "./expression.js";
 import { isIdentifier, NameAllocator, propertyKey } from "./names.js";
 import { userError, type SourceModule } from "./source-tree.js";
 import { interpolatedString, literal } from "./strings.js";
-import type { Collection, Comment, Entry, YamlSource } from "./yaml-source.js";
+import type { Comment, Entry, YamlSource } from "./yaml-source.js";
 
 export interface ModuleImport {
   name: string;
@@ -27,7 +28,7 @@ export interface ModuleImport {
 
 export interface Constant {
   name: string;
-  code: string;
+  value: Expression;
   /** Comment lines above the declaration. */
   comments: Comment[];
   /** Annotated `Service` when it is only ever used as (the base of) a service. */
@@ -43,7 +44,7 @@ export interface EmittedModule {
   /** Names of the imported override modules, in merge order. */
   overrides: string[];
   constants: Constant[];
-  stack: string;
+  stack: Expression;
 }
 
 export interface EmitOptions {
@@ -94,17 +95,17 @@ class ModuleEmitter {
     }
     if (root) this.collectHoisted(root, true);
 
-    const stack = root ? this.map(root, { kind: "root" }) : "{}";
+    const stack = root ? this.map(root, { kind: "root" }) : emptyObject();
     const constants: Constant[] = [];
     // Referrers before the fragments they use, so each fragment knows all its uses when written.
     for (const node of [...this.order].reverse()) {
       const name = this.hoisted.get(node)!;
       const uses = this.uses.get(node) ?? new Set<Use>();
       const asService = uses.size === 1 && uses.has("service");
-      const code = this.value(node, { kind: asService ? "service" : "other", declaring: node });
+      const value = this.value(node, { kind: asService ? "service" : "other", declaring: node });
       constants.unshift({
         name,
-        code,
+        value,
         comments: this.constantComments.get(node) ?? [],
         ...(asService ? { type: "Service" as const } : {}),
       });
@@ -167,42 +168,42 @@ class ModuleEmitter {
 
   // -- values --------------------------------------------------------------------------------
 
-  private value(node: Node | null, at: Position): string {
-    if (node === null) return "null";
+  private value(node: Node | null, at: Position): Expression {
+    if (node === null) return code("null");
     if (isAlias(node)) return this.reference(this.aliasTarget(node), at);
     if (this.hoisted.has(node) && at.declaring !== node) return this.reference(node, at);
     if (this.open.has(node)) throw userError(this.yaml, node, "an alias refers to its own enclosing node");
     this.open.add(node);
     try {
       const inner: Position = { ...at, declaring: undefined };
-      const code = isMap(node) ? this.map(node, inner) : isSeq(node) ? this.seq(node) : this.scalar(node as Scalar);
-      return this.tagged(node, code);
+      const value = isMap(node) ? this.map(node, inner) : isSeq(node) ? this.seq(node) : code(this.scalar(node as Scalar));
+      return this.tagged(node, value);
     } finally {
       this.open.delete(node);
     }
   }
 
-  private tagged(node: Node, code: string): string {
+  private tagged(node: Node, value: Expression): Expression {
     switch (node.tag) {
       case "!reset":
         this.helpers.add("reset");
-        return "reset()";
+        return { kind: "call", callee: "reset", args: [] };
       case "!override":
         this.helpers.add("override");
-        return `override(${code})`;
+        return { kind: "call", callee: "override", args: [value] };
       default:
-        return code;
+        return value;
     }
   }
 
-  private reference(node: Node, at: Position): string {
+  private reference(node: Node, at: Position): Expression {
     const name = this.hoisted.get(node);
     if (!name) throw userError(this.yaml, node, "alias to an unknown anchor");
     let uses = this.uses.get(node);
     if (!uses) this.uses.set(node, (uses = new Set()));
     // The `x-` key that holds a fragment is its definition, not a use.
     if (at.kind !== "extension") uses.add(at.kind === "service" ? "service" : "other");
-    return name;
+    return code(name);
   }
 
   private aliasTarget(alias: Alias): Node {
@@ -213,26 +214,26 @@ class ModuleEmitter {
     return target;
   }
 
-  private map(node: YAMLMap, at: Position): string {
-    const spreads: Element[] = [];
-    const properties: Element[] = [];
+  private map(node: YAMLMap, at: Position): ObjectLiteral {
+    const spreads: Member[] = [];
+    const properties: Member[] = [];
     (node.items as Pair<Node | null, Node | null>[]).forEach((pair, index) => {
       const entry = this.yaml.entryAt(node, index);
       const key = this.keyOf(pair.key);
       if (key === "<<" && isMergeKey(pair.key)) {
         const sources =
           pair.value && isSeq(pair.value) && !pair.value.anchor ? (pair.value.items as Node[]) : [pair.value];
-        const codes = sources.map((s) => `...${this.mergeSource(s, at)}`).reverse();
-        spreads.push({ code: codes.join(",\n"), entry, block: false });
+        const values = sources.map((s) => this.mergeSource(s, at)).reverse();
+        spreads.push(...spreadMembers(values, entry));
         return;
       }
-      properties.push({ code: this.property(key, pair.value, at), entry, block: isBlockCollection(pair.value) });
+      properties.push(this.property(key, pair.value, at, entry, isBlockCollection(pair.value)));
     });
     if (at.kind === "root") this.addProjectName(node, properties);
-    return this.collection("{", "}", [...spreads, ...properties], node);
+    return { kind: "object", members: [...spreads, ...properties], closing: this.yaml.closingComments(node) };
   }
 
-  private mergeSource(source: Node | null, at: Position): string {
+  private mergeSource(source: Node | null, at: Position): Expression {
     if (source === null) throw userError(this.yaml, source, "merge key `<<` expects a mapping or a list of mappings");
     const target = isAlias(source) ? this.aliasTarget(source) : source;
     if (!isMap(target)) throw userError(this.yaml, source, "merge key `<<` expects a mapping or a list of mappings");
@@ -241,19 +242,33 @@ class ModuleEmitter {
     return this.value(source, sourceAt);
   }
 
-  private property(key: string, value: Node | null, at: Position): string {
-    const childAt = this.childPosition(key, at);
-    if (at.kind === "root" && key === "include" && value && isSeq(value)) return `include: ${this.includeList(value)}`;
+  private property(
+    key: string,
+    value: Node | null,
+    at: Position,
+    entry: Entry | undefined,
+    trailingAbove: boolean,
+  ): Member {
+    const written = (v: Expression): Member => ({
+      ...entryComments(entry, trailingAbove),
+      key: propertyKey(key),
+      value: v,
+      ...(v.kind === "code" && v.text === key && isIdentifier(key) ? { shorthand: true } : {}),
+    });
+    if (at.kind === "root" && key === "include" && value && isSeq(value)) return written(this.includeList(value));
     if (at.kind === "root" && key === "name" && this.options.projectName !== undefined) {
-      return `name: ${literal(this.options.projectName)}`;
+      return written(code(literal(this.options.projectName)));
     }
-    const code = this.value(value, childAt);
-    return code === key && isIdentifier(key) ? key : `${propertyKey(key)}: ${code}`;
+    return written(this.value(value, this.childPosition(key, at)));
   }
 
-  private addProjectName(node: YAMLMap, properties: Element[]): void {
+  private addProjectName(node: YAMLMap, properties: Member[]): void {
     if (this.options.projectName === undefined || node.has("name")) return;
-    properties.unshift({ code: `name: ${literal(this.options.projectName)}`, entry: undefined, block: false });
+    properties.unshift({
+      ...entryComments(undefined, false),
+      key: "name",
+      value: code(literal(this.options.projectName)),
+    });
   }
 
   private childPosition(key: string, at: Position): Position {
@@ -263,59 +278,50 @@ class ModuleEmitter {
     return { kind: "other" };
   }
 
-  private seq(node: YAMLSeq): string {
-    const items = (node.items as (Node | null)[]).map((item, index) => ({
-      code: this.value(item, { kind: "other" }),
-      entry: this.yaml.entryAt(node, index),
-      block: isBlockCollection(item),
+  private seq(node: YAMLSeq): ArrayLiteral {
+    const members = (node.items as (Node | null)[]).map((item, index) => ({
+      ...entryComments(this.yaml.entryAt(node, index), isBlockCollection(item)),
+      value: this.value(item, { kind: "other" }),
     }));
-    return this.collection("[", "]", items, node);
+    return { kind: "array", members, closing: this.yaml.closingComments(node) };
   }
 
   /** `include:` items: module imports instead of file paths. */
-  private includeList(list: YAMLSeq): string {
-    const items = (list.items as (Node | null)[]).map((raw, index) => {
+  private includeList(list: YAMLSeq): ArrayLiteral {
+    const members = (list.items as (Node | null)[]).map((raw, index): Member => {
       const item = isAlias(raw) ? this.aliasTarget(raw) : raw;
       const entry = this.yaml.entryAt(list, index);
-      if (isScalar(item)) return { code: this.moduleReference(item), entry, block: false };
+      if (isScalar(item)) return { ...entryComments(entry, false), value: this.moduleReference(item) };
       if (!isMap(item)) throw userError(this.yaml, item, "an include must be a path or a mapping");
-      const fields = (item.items as Pair<Node | null, Node | null>[]).map((pair, i) => {
+      const fields = (item.items as Pair<Node | null, Node | null>[]).map((pair, i): Member => {
         const key = this.keyOf(pair.key);
         const value = pair.value && isAlias(pair.value) ? this.aliasTarget(pair.value) : pair.value;
-        const code =
-          key === "path" && isSeq(value)
-            ? `path: [${(value.items as Node[]).map((n) => this.moduleReference(isAlias(n) ? this.aliasTarget(n) : n)).join(", ")}]`
-            : key === "path" && isScalar(value)
-              ? `path: ${this.moduleReference(value)}`
-              : this.property(key, pair.value, { kind: "other" });
-        return { code, entry: this.yaml.entryAt(item, i), block: false };
+        const fieldEntry = this.yaml.entryAt(item, i);
+        if (key === "path" && (isSeq(value) || isScalar(value))) {
+          const paths: Expression = isSeq(value)
+            ? {
+                kind: "array",
+                members: (value.items as Node[]).map((n) => ({
+                  ...entryComments(undefined, false),
+                  value: this.moduleReference(isAlias(n) ? this.aliasTarget(n) : n),
+                })),
+                closing: [],
+              }
+            : this.moduleReference(value);
+          return { ...entryComments(fieldEntry, false), key: "path", value: paths };
+        }
+        return this.property(key, pair.value, { kind: "other" }, fieldEntry, false);
       });
-      return { code: this.collection("{", "}", fields, item), entry, block: true };
+      const fieldsObject: ObjectLiteral = { kind: "object", members: fields, closing: this.yaml.closingComments(item) };
+      return { ...entryComments(entry, true), value: fieldsObject };
     });
-    return this.collection("[", "]", items, list);
+    return { kind: "array", members, closing: this.yaml.closingComments(list) };
   }
 
-  private moduleReference(node: Node): string {
+  private moduleReference(node: Node): Expression {
     const mod = isScalar(node) ? this.mod.includes.get(node as Scalar) : undefined;
     if (!mod) throw userError(this.yaml, node, "an include path must be a string");
-    return this.importNames.get(mod)!;
-  }
-
-  /** Writes `{ … }` / `[ … ]` with each element's comments and the blank lines between groups. */
-  private collection(open: string, close: string, elements: Element[], node: Collection): string {
-    const closing = this.yaml.closingComments(node);
-    if (elements.length === 0 && closing.length === 0) return `${open}${close}`;
-    const lines: string[] = [];
-    for (const { code, entry, block } of elements) {
-      if (entry?.blankBefore) lines.push("");
-      for (const c of entry?.leading ?? []) lines.push(...commentLines(c));
-      const trailing = entry?.trailing ?? [];
-      // A comment after `key:` that opens a block reads best above the key.
-      if (block) for (const text of trailing) lines.push(`//${text}`);
-      lines.push(!block && trailing.length > 0 ? `${code}, //${trailing.join(" #")}` : `${code},`);
-    }
-    for (const c of closing) lines.push(...commentLines(c));
-    return `${open}\n${lines.join("\n")}\n${close}`;
+    return code(this.importNames.get(mod)!);
   }
 
   // -- scalars -------------------------------------------------------------------------------
@@ -364,15 +370,33 @@ interface Position {
   declaring?: Node;
 }
 
-interface Element {
-  code: string;
-  entry: Entry | undefined;
-  /** The value is a block collection: a trailing comment on its key goes above it. */
-  block: boolean;
+type MemberComments = Pick<Member, "blankBefore" | "leading" | "trailing" | "trailingAbove">;
+
+/** The comments of a member's YAML entry; `trailingAbove` when its value is a block (they describe the key). */
+function entryComments(entry: Entry | undefined, trailingAbove: boolean): MemberComments {
+  return {
+    blankBefore: entry?.blankBefore ?? false,
+    leading: [...(entry?.leading ?? [])],
+    trailing: [...(entry?.trailing ?? [])],
+    trailingAbove,
+  };
 }
 
-function commentLines(c: Comment): string[] {
-  return c.blankBefore ? ["", `//${c.text}`] : [`//${c.text}`];
+/** `<<: [*a, *b]` as `...b, ...a`: the entry's comments go above the first and after the last. */
+function spreadMembers(values: Expression[], entry: Entry | undefined): Member[] {
+  const { blankBefore, leading, trailing } = entryComments(entry, false);
+  return values.map((value, i) => ({
+    spread: true,
+    value,
+    blankBefore: i === 0 && blankBefore,
+    leading: i === 0 ? leading : [],
+    trailing: i === values.length - 1 ? trailing : [],
+    trailingAbove: false,
+  }));
+}
+
+function emptyObject(): ObjectLiteral {
+  return { kind: "object", members: [], closing: [] };
 }
 
 function isMergeKey(key: Node | null): boolean {

@@ -3,6 +3,7 @@
  * file names, never clashing with each other, with the helpers a module imports, or with
  * JavaScript's reserved words.
  */
+import { quoted } from "./strings.js";
 
 const RESERVED = new Set(
   (
@@ -44,7 +45,7 @@ export class NameAllocator {
 /** Property keys as written in code: bare when they are identifiers, quoted otherwise. */
 export function propertyKey(key: string): string {
   if (key === "__proto__") return `["__proto__"]`; // a plain `__proto__:` would set the prototype
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key);
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : quoted(key);
 }
 
 export function isIdentifier(s: string): boolean {

@@ -5,6 +5,11 @@
  *   "${CONFIG_PATH:-./volumes}/data"  →  `${env("CONFIG_PATH", { default: "./volumes" })}/data`
  *   "${SECRETS:?set it}"              →  env("SECRETS", { required: "set it" })
  *   "$${HOME}"                        →  "${HOME}"   (a plain string: `$$` is a literal `$`)
+ *
+ * A backslash right before a closing quote or an interpolation is written `\x5C`: the code
+ * writer ts-morph prints through (code-block-writer) tracks strings by looking one character
+ * back, so it would take `"C:\\"` for an escaped quote, lose track of where strings end, and
+ * could then indent lines inside a multi-line template literal, changing its value.
  */
 import { parseTemplate, type TemplatePart } from "../compose/template.js";
 
@@ -23,7 +28,13 @@ export function interpolatedString(value: string): StringExpression {
 
 /** A string taken literally (keys, and values Compose does not interpolate). */
 export function literal(value: string): string {
-  return value.includes("\n") ? `\`${templateText(value)}\`` : JSON.stringify(value);
+  return value.includes("\n") ? `\`${templateText(value)}\`` : quoted(value);
+}
+
+/** A double-quoted string literal. */
+export function quoted(value: string): string {
+  const json = JSON.stringify(value);
+  return value.endsWith("\\") ? `${json.slice(0, -3)}\\x5C"` : json;
 }
 
 function partsExpression(parts: readonly TemplatePart[]): string {
@@ -54,12 +65,17 @@ function lookup(part: Extract<TemplatePart, { kind: "var" }>): string {
   }
 }
 
-/** Text inside a template literal: backticks, backslashes, `${` and control characters (a CR too) escaped. */
+/**
+ * Text inside a template literal (always followed by the closing backtick or an interpolation):
+ * backticks, backslashes, `${`, control characters (a CR too) and lone surrogates escaped.
+ */
 function templateText(s: string): string {
-  return s.replace(/[`\\]|\$\{|[^\n\t\u0020-\u007e\u0080-\uffff]/g, (m) => {
+  const escaped = s.replace(/[`\\]|\$\{|[^\n\t\u0020-\u007e\u0080-\ud7ff\ue000-\uffff]/gu, (m) => {
     if (m === "`" || m === "\\") return `\\${m}`;
     if (m === "${") return "\\${";
     if (m === "\r") return "\\r";
+    if (m.length > 1) return m; // a surrogate pair: a character like any other
     return `\\u${m.charCodeAt(0).toString(16).padStart(4, "0")}`;
   });
+  return s.endsWith("\\") ? `${escaped.slice(0, -2)}\\x5C` : escaped;
 }

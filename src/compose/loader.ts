@@ -27,7 +27,7 @@ import { resolveProjectName } from "./project-name.js";
 import { validateComposeFile } from "./schema/validate.js";
 import { interpolateString } from "./template.js";
 import { castTypes } from "./typecast.js";
-import { isPlainObject, parseComposeYaml, type PathSegment, type PositionMap } from "./yaml.js";
+import { isPlainObject, parseComposeYaml, type PathSegment, type SourcePositions } from "./yaml.js";
 
 export interface LoadOptions {
   /** Compose files (`-f`), in merge order. Empty: COMPOSE_FILE, else discovery from `cwd`. */
@@ -77,7 +77,7 @@ interface SourceDocument {
   file: string;
   data: Record<string, unknown>;
   interpolated: boolean;
-  positions?: PositionMap;
+  positions?: SourcePositions;
 }
 
 export async function loadProject(options: LoadOptions = {}): Promise<LoadedProject> {
@@ -227,6 +227,8 @@ function prepareDocument(doc: SourceDocument, ctx: ModelContext): Record<string,
 function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: ModelContext): Record<string, unknown> {
   const services = data.services;
   if (!isPlainObject(services)) return data;
+  // Most files extend nothing; resolving would only copy every service.
+  if (!Object.values(services).some((s) => isPlainObject(s) && s.extends !== undefined)) return data;
   const loaded = new Map<string, Record<string, Record<string, unknown>>>();
   const extended = resolveExtends(services as Record<string, Record<string, unknown>>, doc.file, {
     loadFile(file, fromFile) {

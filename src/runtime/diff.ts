@@ -43,7 +43,8 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>): voi
 function display(path: string, value: unknown): string {
   if (value === undefined) return "";
   if (path.startsWith("environment.") && isSensitiveName(path.slice("environment.".length))) return MASK;
-  return JSON.stringify(value);
+  // Credentials inside URLs (postgres://user:secret@db/app), wherever they appear.
+  return JSON.stringify(value).replace(/(\/\/[^/\s:@"]+:)[^/\s@"]+@/g, `$1${MASK}@`);
 }
 
 /** Changes from `before` to `after`, sorted by path. */

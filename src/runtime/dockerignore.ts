@@ -5,6 +5,8 @@
  * matches everything below it.
  */
 
+import { goClean } from "../compose/canonical.js";
+
 interface Pattern {
   regex: RegExp;
   exclusion: boolean;
@@ -34,15 +36,10 @@ export function parseDockerignore(text: string): string[] {
   return out;
 }
 
-/** filepath.Clean plus stripping the leading slash: patterns are relative to the context root. */
+/** Go's filepath.Clean, then relative to the context root (moby strips the leading slash). */
 function cleanPath(p: string): string {
-  const parts: string[] = [];
-  for (const seg of p.replace(/\\/g, "/").split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") parts.pop();
-    else parts.push(seg);
-  }
-  return parts.join("/");
+  const clean = goClean(p).replace(/^\/+/, "");
+  return clean === "." ? "" : clean;
 }
 
 function toRegex(pattern: string): RegExp {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/compose/errors.js";
-import { parseComposeYaml } from "../../src/compose/yaml.js";
+import { parseComposeYaml, readComposeYamlWithPositions } from "../../src/compose/yaml.js";
 import { isOverride, isReset } from "../../src/compose/yaml-tags.js";
 
 const parse = (text: string) => parseComposeYaml(text, "/p/compose.yml");
@@ -67,5 +67,18 @@ describe("parseComposeYaml", () => {
 
   it("rejects a non-mapping top level", () => {
     expect(() => parse("- a\n- b\n")).toThrow(/top-level object must be a mapping/);
+  });
+});
+
+describe("the fast reader and the positional reader", () => {
+  const samples = [
+    "services:\n  a:\n    restart: no\n    x-mode: 0777\n    x-dec: 0o17\n    x-yes: yes\n    x-float: 1.5\n    x-null: ~\n    x-hex: 0x1F\n",
+    "x-a: &a {foo: 1, bar: 2}\nx-b: &b {bar: 3, baz: 4}\nservices:\n  s:\n    <<: [*a, *b]\n    foo: 0\n",
+    "x-env: &env {TZ: UTC}\nservices:\n  s:\n    environment: *env\n  t:\n    environment:\n      <<: *env\n      A: b\n",
+    "services:\n  s:\n    command: |\n      multi\n      line\n    labels: ['a=b', \"c=d\"]\n    x-quoted: '0777'\n    x-true: True\n",
+    "services:\n  a: {}\n---\n---\nservices:\n  b: {image: x}\n",
+  ];
+  it.each(samples)("agree on %#", (text) => {
+    expect(parse(text).documents).toEqual(readComposeYamlWithPositions(text, "/p/compose.yml").documents);
   });
 });

@@ -55,10 +55,9 @@ describe.skipIf(!engineReady)("deploy against a real engine", () => {
     const webStart = first.events.find((ev) => ev.status === "Starting" && ev.name === `${name}-web-1`)!.time;
     expect(webStart).toBeGreaterThanOrEqual(healthyAt);
 
-    expect((await ps(name, { engine: e })).map((c) => `${c.service}#${c.number} ${c.state} ${c.health ?? "-"}`)).toEqual([
-      "db#1 running healthy",
-      "web#1 running -",
-    ]);
+    expect(
+      (await ps(name, { engine: e })).map((c) => `${c.service}#${c.number} ${c.state} ${c.health ?? "-"}`),
+    ).toEqual(["db#1 running healthy", "web#1 running -"]);
     const lines: string[] = [];
     await logs(name, ["db"], { engine: e, onLine: (c, stream, line) => lines.push(`${c} ${stream} ${line}`) });
     expect(lines.sort()).toEqual([`${name}-db-1 stderr oops`, `${name}-db-1 stdout db is up`]);

@@ -42,6 +42,10 @@ describe(".dockerignore matching", () => {
     expect(m.ignores("cache/x")).toBe(true);
     expect(m.ignores("src/index.ts")).toBe(false);
     expect(m.simple).toBe(false);
+    // a backslash escapes the next character, as on Linux
+    const literal = ignoreMatcher(parseDockerignore("file\\*.txt\n"));
+    expect(literal.ignores("file*.txt")).toBe(true);
+    expect(literal.ignores("file1.txt")).toBe(false);
   });
 });
 

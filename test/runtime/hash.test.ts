@@ -101,4 +101,22 @@ describe("diffConfigs", () => {
       'ports[0].published: "8080" → "9090"',
     ]);
   });
+
+  it("masks credentials inside URLs even under harmless names", () => {
+    const a = serviceHashInput(
+      proj({ web: svc({ environment: { DATABASE_URL: "postgres://app:old-pw@db/app" } }) }),
+      "web",
+      {},
+      {},
+    );
+    const b = serviceHashInput(
+      proj({ web: svc({ environment: { DATABASE_URL: "postgres://app:new-pw@db/app" } }) }),
+      "web",
+      {},
+      {},
+    );
+    expect(diffConfigs(a, b).map(formatChange)).toEqual([
+      'environment.DATABASE_URL: "postgres://app:***@db/app" → "postgres://app:***@db/app"',
+    ]);
+  });
 });
