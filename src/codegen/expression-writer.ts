@@ -54,17 +54,22 @@ function writeMembers(writer: CodeBlockWriter, open: string, close: string, memb
 function writeMember(writer: CodeBlockWriter, member: Member): void {
   if (member.blankBefore) writer.newLine();
   for (const comment of member.leading) writeComment(writer, comment);
-  if (member.trailingAbove) for (const text of member.trailing) writer.write(`//${text}`).newLine();
+  if (member.trailingAbove) for (const text of member.trailing) writer.write(lineComment(text)).newLine();
   if (member.spread) writer.write("...");
   else if (member.key !== undefined) writer.write(member.shorthand ? member.key : `${member.key}: `);
   if (!member.shorthand) writeExpression(writer, member.value);
   writer.write(",");
-  if (!member.trailingAbove && member.trailing.length > 0) writer.write(` //${member.trailing.join(" #")}`);
+  if (!member.trailingAbove && member.trailing.length > 0) writer.write(` ${lineComment(member.trailing.join(" #"))}`);
   writer.newLine();
 }
 
 /** `// text` on its own line, after a blank line when the YAML had one. */
 export function writeComment(writer: CodeBlockWriter, comment: Comment): void {
   if (comment.blankBefore) writer.newLine();
-  writer.write(`//${comment.text}`).newLine();
+  writer.write(lineComment(comment.text)).newLine();
+}
+
+/** JavaScript ends a line comment at U+2028/U+2029 too; YAML does not. */
+export function lineComment(text: string): string {
+  return `//${text.replace(/[\u2028\u2029]/g, " ")}`;
 }

@@ -80,9 +80,7 @@ export function moduleStructure(input: RenderInput, morph: Morph): OptionalKind<
       ],
       moduleSpecifier: "c2ts",
       leadingTrivia: (writer) => {
-        writer.write(
-          `${BANNER} ${input.source}. Edit freely: re-importing never overwrites your edits without --force.`,
-        );
+        writer.write(`${BANNER} ${input.source}. Edit freely: re-importing never overwrites your edits without --force.`);
         writer.newLine();
         if (emitted.fileComments.length > 0) writeComments(writer, emitted.fileComments, true);
       },
