@@ -44,6 +44,12 @@ export interface Haproxy {
 export function startHaproxy(cfg: string, statsPort: number, backend: string, options?: { timeoutMs?: number }): Promise<Haproxy>;
 export function stopHaproxy(haproxy: Haproxy | undefined): Promise<void>;
 export function haproxyMs(value: string): number;
+export function waitSteady(
+  port: number,
+  statsPort: number,
+  backend: string,
+  options?: { count?: number; timeoutMs?: number; expectedServer?: string; up?: string[] },
+): Promise<void>;
 export function cutNode(name: string): Promise<void>;
 export function healNode(name: string): Promise<void>;
 
@@ -52,6 +58,7 @@ export interface FailoverMeasurement {
   failed: number;
   failedBeforeKill: number;
   failoverMs: number;
+  firstSuccessMs: number;
   killTookMs: number;
   slowestAfterKillMs: number;
   errors: string[];

@@ -169,6 +169,31 @@ export function haproxyMs(value) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Waits until HAProxy sees the servers `up` (default: every server of `backend`) UP and `count` requests in a row succeed through
+ * `port` (in `expectedServer`'s session counter when given), so a measurement starts from a steady state.
+ */
+export async function waitSteady(port, statsPort, backend, { count = 10, timeoutMs = 20_000, expectedServer, up } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    const before = await backendStats(statsPort, backend).catch(() => ({}));
+    const names = up ?? Object.keys(before);
+    if (names.length > 0 && names.every((n) => before[n]?.status === "UP")) {
+      const results = [];
+      for (let i = 0; i < count; i++) results.push(await ping(port, 3000));
+      const after = await backendStats(statsPort, backend).catch(() => ({}));
+      const served = expectedServer ? (after[expectedServer]?.sessions ?? 0) - (before[expectedServer]?.sessions ?? 0) : count;
+      if (results.every((r) => r.ok) && served === count) return;
+      last = { results: results.filter((r) => !r.ok), served, stats: after };
+    } else {
+      last = { stats: before };
+    }
+    if (Date.now() > deadline) throw new Error(`no steady state within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    await sleep(300);
+  }
+}
+
 /** Takes a node off the network, as `nodes.sh cut` does, without a shell in between (timing matters). */
 export async function cutNode(name) {
   const r = await run("ip", ["link", "set", `c2ts-${name}h`, "down"]);
@@ -188,6 +213,8 @@ export async function healNode(name) {
  *   failoverMs      — start of the first request after which no request failed (0 if none failed
  *                     after the kill, Infinity if the last request failed);
  *   failed          — requests that failed (timeout, reset, close, wrong answer);
+ *   firstSuccessMs  — start of the first request sent after the kill took effect that succeeded
+ *                     (unlike failoverMs, not moved by a later, unrelated failure);
  *   failedBeforeKill — of those, the ones sent while everything was healthy: more than `graceMs`
  *                     before the kill (a request still in flight when its server vanishes is lost
  *                     with it, and on a loaded machine an answer can take a few hundred ms).
@@ -228,11 +255,13 @@ export async function measureFailover({
   const failoverMs =
     lastFailure < 0 ? 0 : lastFailure + 1 < after.length ? Math.max(0, after[lastFailure + 1].start - killAt) : Infinity;
   const failed = requests.filter((r) => !r.ok);
+  const firstSuccess = after.find((r) => r.ok && r.start >= killAt + killTookMs);
   return {
     requests: requests.length,
     failed: failed.length,
     failedBeforeKill: before.filter((r) => !r.ok).length,
     failoverMs,
+    firstSuccessMs: firstSuccess ? firstSuccess.start - killAt : Infinity,
     killTookMs,
     /** Longest time a successful request took after the kill (a stall rather than a failure). */
     slowestAfterKillMs: Math.max(0, ...after.filter((r) => r.ok && r.start >= killAt).map((r) => r.end - r.start)),

@@ -2,6 +2,7 @@
 import type { ExecuteResult } from "../runtime/events.js";
 import type { ProgressMode, Renderer } from "../runtime/progress.js";
 import { EXIT } from "./errors.js";
+import { useColor } from "./output.js";
 import { labelFor, type Target } from "./targets.js";
 
 /** Aborts on the first SIGINT/SIGTERM so running operations stop cleanly; a second one exits at once. */
@@ -26,7 +27,7 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
 export async function createProgress(json: boolean): Promise<Renderer> {
   const { createRenderer } = await import("../runtime/progress.js");
   const mode: ProgressMode = json ? "json" : "auto";
-  return createRenderer(mode);
+  return createRenderer(mode, { color: useColor(process.stderr) });
 }
 
 /** Runs `work` on every target in parallel; one failing node does not stop the others. */

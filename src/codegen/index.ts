@@ -2,8 +2,8 @@
  * `c2ts import`: a Compose YAML stack in, typed hand-editable TypeScript out
  * (`<outDir>/services.ts` plus one module per included file under `<outDir>/compose/`).
  *
- * The generator (yaml, prettier) is loaded only when an import runs, so importing this
- * module — or the package entry that re-exports it — stays cheap.
+ * The generator (yaml, ts-morph, prettier) is loaded only when an import runs, so importing
+ * this module — or the package entry that re-exports it — stays cheap.
  */
 import { resolve } from "node:path";
 import { filesFromEnvironment, discoverComposeFiles } from "../compose/discover.js";

@@ -16,9 +16,9 @@ import type {
   OptionalKind,
   SourceFileStructure,
   StatementStructures,
-  WriterFunction,
 } from "ts-morph";
-import { expressionWriter, writeComment, writeExpression } from "./expression-writer.js";
+import { code, type Expression } from "./expression.js";
+import { expressionWriter, writeComment } from "./expression-writer.js";
 import type { EmittedModule } from "./module-emitter.js";
 import { quoted } from "./strings.js";
 import type { Comment } from "./yaml-source.js";
@@ -56,9 +56,9 @@ export async function createRenderer(): Promise<ModuleRenderer> {
     },
   });
   return async (input) => {
-    const file = project.createSourceFile(`/${input.outPath}`, moduleStructure(input, morph), { overwrite: true });
+    const file = project.createSourceFile(`/${input.outPath}`, moduleStructure(input, morph));
     const text = file.getFullText();
-    project.removeSourceFile(file);
+    project.removeSourceFile(file); // printed: the project need not keep its syntax tree
     return prettier.format(text, PRETTIER_OPTIONS);
   };
 }
@@ -82,7 +82,7 @@ export function moduleStructure(input: RenderInput, morph: Morph): OptionalKind<
       leadingTrivia: (writer) => {
         writer.write(`${BANNER} ${input.source}. Edit freely: re-importing never overwrites your edits without --force.`);
         writer.newLine();
-        if (emitted.fileComments.length > 0) writeComments(writer, emitted.fileComments, true);
+        if (emitted.fileComments.length > 0) writeSeparatedComments(writer, emitted.fileComments);
       },
     },
     ...emitted.imports.map(
@@ -101,43 +101,37 @@ export function moduleStructure(input: RenderInput, morph: Morph): OptionalKind<
       declarations: [
         { name: constant.name, type: constant.type, initializer: expressionWriter(constant.value) },
       ],
-      leadingTrivia: (writer) => writeComments(writer, constant.comments, true),
+      leadingTrivia: (writer) => writeSeparatedComments(writer, constant.comments),
     }),
   );
   const stack: StatementStructures = {
     kind: StructureKind.ExportAssignment,
     isExportEquals: false,
-    expression: (writer) => {
-      writer.write("defineStack(");
-      writeExpression(writer, emitted.stack);
-      writer.write(", ");
-      optionsWriter(input)(writer);
-      writer.write(")");
-    },
+    expression: expressionWriter({ kind: "call", callee: "defineStack", args: [emitted.stack, stackOptions(input)] }),
     leadingTrivia: (writer) => writer.newLine(),
     ...(emitted.endComments.length > 0
-      ? { trailingTrivia: (writer) => writeComments(writer.newLine(), emitted.endComments, true) }
+      ? { trailingTrivia: (writer) => writeSeparatedComments(writer.newLine(), emitted.endComments) }
       : {}),
   };
   return { statements: [...imports, ...constants, stack] };
 }
 
-/** `defineStack`'s second argument, on one line: `{ source: "../compose.yaml", … }`. */
-function optionsWriter(input: RenderInput): WriterFunction {
+/**
+ * `defineStack`'s second argument, on one line (`{ source: "../compose.yaml" }`): prettier keeps
+ * it that way while it fits, where an object written across lines would stay expanded.
+ */
+function stackOptions(input: RenderInput): Expression {
   const fields = [`source: ${quoted(input.source)}`];
   if (input.projectDirectory) fields.push(`projectDirectory: ${quoted(input.projectDirectory)}`);
   if (input.envFiles && input.envFiles.length > 0) fields.push(`envFiles: [${input.envFiles.map(quoted).join(", ")}]`);
   if (input.overrides && input.overrides.length > 0) fields.push(`overrides: [${input.overrides.join(", ")}]`);
-  return (writer) => writer.write(`{ ${fields.join(", ")} }`);
+  return code(`{ ${fields.join(", ")} }`);
 }
 
-/** A comment block on its own lines, after a blank line (`separated`) and with the blank lines it had. */
-function writeComments(writer: CodeBlockWriter, comments: Comment[], separated: boolean): void {
-  if (comments.length === 0) {
-    if (separated) writer.newLine();
-    return;
-  }
-  comments.forEach((comment, i) => writeComment(writer, i === 0 ? { ...comment, blankBefore: separated } : comment));
+/** A blank line, then the comments (keeping the blank lines between them). */
+function writeSeparatedComments(writer: CodeBlockWriter, comments: Comment[]): void {
+  if (comments.length === 0) writer.newLine();
+  comments.forEach((comment, i) => writeComment(writer, i === 0 ? { ...comment, blankBefore: true } : comment));
 }
 
 /** `./compose/media.js` from services.ts: NodeNext style, `.js` naming the `.ts` module. */

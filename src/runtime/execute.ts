@@ -361,7 +361,7 @@ async function waitForDependencies(x: Execution, service: string, edges: Edge[])
       }
       await Promise.all(
         targets.map(async (t) => {
-          x.emit("container", t.name, "Waiting", { service: edge.target, message: `for ${service}` });
+          x.emit("container", t.name, "Waiting", { service: edge.target, message: `needed by ${service}` });
           try {
             await (await x.watcher()).waitFor(t.id, condition, timeout, x.options.signal);
             x.emit("container", t.name, condition === "healthy" ? "Healthy" : "Exited", { service: edge.target });

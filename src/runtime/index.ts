@@ -6,7 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import type { Project } from "../compose/model.js";
-import { connectEngine, type Engine } from "./engine.js";
+import { connectEngine, isNotFound, type Engine } from "./engine.js";
+import { serviceImage } from "./container-spec.js";
 import type { DeployEvent, ExecuteResult } from "./events.js";
 import {
   DEFAULT_CONCURRENCY,
@@ -163,6 +164,8 @@ export interface DownRuntimeOptions extends RuntimeOptions {
   services?: string[];
   stopTimeout?: number;
   concurrency?: number;
+  /** Remove images too: `local` those built without an `image:` name, `all` every service image. */
+  rmi?: "local" | "all";
 }
 
 /** Stop and remove the project's containers and networks (and, with `volumes`, its volumes). */
@@ -189,8 +192,35 @@ export async function down(
       { ...executeOptions({ ...opts, environment: {} }), removeVolumes: opts.volumes },
       opts.onEvent ?? (() => {}),
     );
+    if (opts.rmi && result.ok) await removeImages(engine, p, opts.rmi, opts.onEvent ?? (() => {}), result);
     return { plan: downPlan, result };
   });
+}
+
+/** `down --rmi`: images go after the containers that used them; one still in use elsewhere is a warning. */
+async function removeImages(
+  engine: Engine,
+  project: Project,
+  mode: "local" | "all",
+  emit: (e: DeployEvent) => void,
+  result: ExecuteResult,
+): Promise<void> {
+  const images = new Set<string>();
+  for (const [name, svc] of Object.entries(project.services)) {
+    if (mode === "all" || !svc.image) images.add(serviceImage(project, name));
+  }
+  for (const image of [...images].sort()) {
+    emit({ time: Date.now(), resource: "image", name: image, status: "Removing" });
+    try {
+      await engine.removeImage(image);
+      emit({ time: Date.now(), resource: "image", name: image, status: "Removed" });
+      result.done["remove-image"] = (result.done["remove-image"] ?? 0) + 1;
+    } catch (e) {
+      const message = isNotFound(e) ? "not present" : (e as Error).message;
+      emit({ time: Date.now(), resource: "image", name: image, status: "Warning", message });
+      if (!isNotFound(e)) result.warnings.push(`image ${image} not removed: ${message}`);
+    }
+  }
 }
 
 export interface PsEntry {

@@ -313,6 +313,12 @@ function planImages(project: Project, observed: Observed, services: string[], op
   const pulls = new Map<string, { services: string[]; reason: string }>();
   const builds: Operation[] = [];
   const now = options.now ?? Date.now();
+  // An image another service builds is produced by this deploy: its users need no pull (Compose builds first).
+  const builtHere = new Set(
+    Object.keys(project.services)
+      .filter((n) => project.services[n]!.build)
+      .map((n) => serviceImage(project, n)),
+  );
   for (const name of services) {
     const svc: ServiceConfig = project.services[name];
     const image = serviceImage(project, name);
@@ -337,6 +343,7 @@ function planImages(project: Project, observed: Observed, services: string[], op
       }
     }
     const kind = options.pull ?? policy.kind;
+    if (builtHere.has(image) && kind !== "always") continue;
     if (kind === "build") {
       throw new UserError(`service "${name}" has pull_policy: build but no build section`, {
         path: `services.${name}.pull_policy`,

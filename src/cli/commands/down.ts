@@ -38,7 +38,7 @@ const command: Command = {
           host: target.host,
           volumes: Boolean(args.values.volumes),
           removeOrphans: Boolean(args.values["remove-orphans"]),
-          ...({ rmi } as { rmi?: "local" | "all" }),
+          rmi: rmi as "local" | "all" | undefined,
           stopTimeout,
           onEvent,
           signal: interrupt.signal,
