@@ -7,6 +7,7 @@
 //      traffic) off the network until requests succeed again, and how many failed, over FAILOVERS
 //      (default 3) cuts.
 // Needs root, dockerd, haproxy and a built CLI (npm run build). Run: npm run bench:cluster
+/* global performance -- a Node 20 global */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -56,7 +57,9 @@ try {
   for (let run = 0; run < RUNS; run++) {
     const order = run % 2 === 0 ? ["parallel", "sequential"] : ["sequential", "parallel"];
     for (const kind of order) {
-      console.error(`bench-cluster: run ${run + 1}/${RUNS}: ${kind === "parallel" ? "deploy --all-nodes" : "deploy --node n1; n2; n3"}`);
+      console.error(
+        `bench-cluster: run ${run + 1}/${RUNS}: ${kind === "parallel" ? "deploy --all-nodes" : "deploy --node n1; n2; n3"}`,
+      );
       if (kind === "parallel") {
         parallel.push((await c2tsOk(project, ["deploy", "--all-nodes"])).ms);
       } else {
@@ -101,7 +104,11 @@ try {
     ["deploy --all-nodes (3 nodes in parallel)", sec(pm), list(parallel)],
     ["deploy --node n1; n2; n3 (back to back)", sec(sm), list(sequential)],
     ...NODES.map((n) => [`  of which --node ${n.name}`, sec(median(perNode[n.name])), list(perNode[n.name])]),
-    ["ratio all-nodes / sequential", ratio.toFixed(2), `target ≤ ${RATIO_TARGET}: ${ratio <= RATIO_TARGET ? "met" : "MISSED"}`],
+    [
+      "ratio all-nodes / sequential",
+      ratio.toFixed(2),
+      `target ≤ ${RATIO_TARGET}: ${ratio <= RATIO_TARGET ? "met" : "MISSED"}`,
+    ],
     [
       `n1 cut → first answer from n2 (inter ${inter[1]} × fall ${inter[2]})`,
       `${fs.toFixed(0)} ms`,
@@ -112,11 +119,21 @@ try {
       `${fm.toFixed(0)} ms`,
       `[${failovers.map((f) => f.failoverMs.toFixed(0)).join(", ")}] ms (Infinity: a request failed at the very end)`,
     ],
-    ["failed requests per failover (1 every 50 ms)", String(lost), `[${failovers.map((f) => `${f.failed}/${f.requests}`).join(", ")}]`],
+    [
+      "failed requests per failover (1 every 50 ms)",
+      String(lost),
+      `[${failovers.map((f) => `${f.failed}/${f.requests}`).join(", ")}]`,
+    ],
   ];
   const l1 = Math.max(...rows.map((r) => r[0].length));
-  console.log(`\nc2ts cluster benchmark: 3 namespace engines, stack fixtures/cluster (2 services per node), ${RUNS} deploy runs, ${FAILOVERS} failovers`);
-  console.log(`machine: ${loadavg().map((l) => l.toFixed(1)).join(" ")} load average at the end\n`);
+  console.log(
+    `\nc2ts cluster benchmark: 3 namespace engines, stack fixtures/cluster (2 services per node), ${RUNS} deploy runs, ${FAILOVERS} failovers`,
+  );
+  console.log(
+    `machine: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} load average at the end\n`,
+  );
   console.log(`${"".padEnd(l1)}  ${"median".padStart(9)}  runs`);
   for (const [label, value, detail] of rows) console.log(`${label.padEnd(l1)}  ${value.padStart(9)}  ${detail}`);
 } finally {

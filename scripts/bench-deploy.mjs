@@ -132,20 +132,30 @@ function projectContainers(project) {
 
 /** Poll `docker inspect` until the project has n running containers, all healthy. */
 async function waitHealthy(project, n) {
-  const deadline = Date.now() + timeoutMs;
+  const t0 = Date.now();
+  const deadline = t0 + timeoutMs;
+  let last = "";
   for (;;) {
     const ids = projectContainers(project);
-    if (ids.length === n) {
-      const states = execFileSync(
+    let states = [];
+    if (ids.length) {
+      states = execFileSync(
         "docker",
         ["inspect", "-f", "{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}", ...ids],
         { encoding: "utf8" },
       )
         .split("\n")
         .filter(Boolean);
-      if (states.every((s) => s === "running/healthy" || s === "running/")) return;
+      if (ids.length === n && states.every((s) => s === "running/healthy" || s === "running/")) {
+        // A long wait after a tool said it was done is worth knowing about.
+        if (Date.now() - t0 > 5000) console.error(`  ${project}: waited ${((Date.now() - t0) / 1000).toFixed(1)}s for ${last}`);
+        return;
+      }
     }
-    if (Date.now() > deadline) throw new Error(`${project}: not healthy after ${timeoutMs / 1000}s`);
+    const counts = {};
+    for (const s of states) counts[s] = (counts[s] ?? 0) + 1;
+    last = `${ids.length}/${n} containers, ` + Object.entries(counts).map(([s, c]) => `${c} ${s}`).join(", ");
+    if (Date.now() > deadline) throw new Error(`${project}: not healthy after ${timeoutMs / 1000}s (${last})`);
     await sleep(200);
   }
 }

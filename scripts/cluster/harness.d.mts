@@ -41,7 +41,12 @@ export interface Haproxy {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startHaproxy(cfg: string, statsPort: number, backend: string, options?: { timeoutMs?: number }): Promise<Haproxy>;
+export function startHaproxy(
+  cfg: string,
+  statsPort: number,
+  backend: string,
+  options?: { timeoutMs?: number },
+): Promise<Haproxy>;
 export function stopHaproxy(haproxy: Haproxy | undefined): Promise<void>;
 export function haproxyMs(value: string): number;
 export function waitSteady(

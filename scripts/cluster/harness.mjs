@@ -1,6 +1,7 @@
 // What test/e2e/cluster.test.ts and scripts/bench-cluster.mjs share: a throw-away project directory
 // wired to the namespace engines of nodes.sh through the stand-in `tailscale`, the built CLI,
 // HAProxy as a child process, and the client loop that measures a failover.
+/* global fetch, AbortSignal, performance, setTimeout, clearTimeout -- Node 20 globals */
 import { execFile, spawn } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { connect, createServer } from "node:net";
@@ -173,7 +174,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Waits until HAProxy sees the servers `up` (default: every server of `backend`) UP and `count` requests in a row succeed through
  * `port` (in `expectedServer`'s session counter when given), so a measurement starts from a steady state.
  */
-export async function waitSteady(port, statsPort, backend, { count = 10, timeoutMs = 20_000, expectedServer, up } = {}) {
+export async function waitSteady(
+  port,
+  statsPort,
+  backend,
+  { count = 10, timeoutMs = 20_000, expectedServer, up } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
@@ -183,7 +189,9 @@ export async function waitSteady(port, statsPort, backend, { count = 10, timeout
       const results = [];
       for (let i = 0; i < count; i++) results.push(await ping(port, 3000));
       const after = await backendStats(statsPort, backend).catch(() => ({}));
-      const served = expectedServer ? (after[expectedServer]?.sessions ?? 0) - (before[expectedServer]?.sessions ?? 0) : count;
+      const served = expectedServer
+        ? (after[expectedServer]?.sessions ?? 0) - (before[expectedServer]?.sessions ?? 0)
+        : count;
       if (results.every((r) => r.ok) && served === count) return;
       last = { results: results.filter((r) => !r.ok), served, stats: after };
     } else {
@@ -253,7 +261,11 @@ export async function measureFailover({
   const after = requests.filter((r) => r.start >= killAt - graceMs);
   const lastFailure = after.reduce((last, r, i) => (r.ok ? last : i), -1);
   const failoverMs =
-    lastFailure < 0 ? 0 : lastFailure + 1 < after.length ? Math.max(0, after[lastFailure + 1].start - killAt) : Infinity;
+    lastFailure < 0
+      ? 0
+      : lastFailure + 1 < after.length
+        ? Math.max(0, after[lastFailure + 1].start - killAt)
+        : Infinity;
   const failed = requests.filter((r) => !r.ok);
   const firstSuccess = after.find((r) => r.ok && r.start >= killAt + killTookMs);
   return {

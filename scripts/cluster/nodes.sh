@@ -42,6 +42,12 @@ exec_root() { echo "/run/c2ts-n$1"; }
 logfile() { echo "/tmp/c2ts-n$1-dockerd.log"; }
 # Container bridges inside each namespace; distinct only so that addresses in logs say which node.
 bip() { echo "172.29.$1.1/24"; }
+# The nodes' containers get their own cgroup, weighted above the default (CPU_SHARES, default 10240
+# = ten ordinary processes): the failover test measures timing, and on a busy CI machine the
+# containers would otherwise share one ordinary weight with every other container of the host.
+CGROUP=c2ts-nodes
+CPU_SHARES=${C2TS_CLUSTER_CPU_SHARES:-10240}
+cgroup_parent() { echo "/$CGROUP/n$1"; }
 
 node_index() {
   case "${1:-}" in
@@ -73,6 +79,25 @@ setup_bridge() {
   fi
   ip addr show dev "$BRIDGE" | grep -q "inet $HOST_IP/" || ip addr add "$HOST_IP/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
+}
+
+setup_cgroup() {
+  if [ -d /sys/fs/cgroup/cpu ] && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; then
+    mkdir -p "/sys/fs/cgroup/cpu/$CGROUP"
+    echo "$CPU_SHARES" >"/sys/fs/cgroup/cpu/$CGROUP/cpu.shares" || true
+  elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    mkdir -p "/sys/fs/cgroup/$CGROUP"
+    # cgroup v2 weight: 100 is the default, as 1024 shares are in v1.
+    echo $((CPU_SHARES * 100 / 1024)) >"/sys/fs/cgroup/$CGROUP/cpu.weight" 2>/dev/null || true
+  fi
+}
+
+remove_cgroup() {
+  local d
+  for d in /sys/fs/cgroup/*/"$CGROUP" "/sys/fs/cgroup/$CGROUP"; do
+    [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done
+  return 0
 }
 
 setup_namespace() {
@@ -107,6 +132,7 @@ start_engine() {
       -H "tcp://$(addr "$i"):2375" \
       --tls=false \
       --bip "$(bip "$i")" \
+      --cgroup-parent "$(cgroup_parent "$i")" \
       >>"$(logfile "$i")" 2>&1 </dev/null &
   fi
 }
@@ -136,6 +162,7 @@ up() {
   bash "$root/scripts/engine/start-dockerd.sh"
   bash "$root/scripts/engine/build-test-image.sh"
   setup_bridge
+  setup_cgroup
   # Nodes come up in parallel; a plain `wait` would also wait for the engines, which never end.
   local i pid pids=()
   for i in $(seq 1 "$COUNT"); do
@@ -190,6 +217,7 @@ down() {
   for pid in "${stops[@]}"; do wait "$pid"; done
   for i in $(seq 1 "$COUNT"); do remove_node "$i"; done
   ip link del "$BRIDGE" 2>/dev/null || true
+  remove_cgroup
   log "removed $COUNT nodes"
 }
 

@@ -38,7 +38,13 @@ export function writeExpression(writer: CodeBlockWriter, expression: Expression)
   }
 }
 
-function writeMembers(writer: CodeBlockWriter, open: string, close: string, members: Member[], closing: Comment[]) {
+function writeMembers(
+  writer: CodeBlockWriter,
+  open: string,
+  close: string,
+  members: Member[],
+  closing: readonly Comment[],
+) {
   writer.write(open);
   if (members.length === 0 && closing.length === 0) {
     writer.write(close);

@@ -28,30 +28,30 @@ export interface ObjectLiteral {
   kind: "object";
   members: Member[];
   /** Comments after the last member, before `}`. */
-  closing: Comment[];
+  closing: readonly Comment[];
 }
 
 export interface ArrayLiteral {
   kind: "array";
   members: Member[];
-  closing: Comment[];
+  closing: readonly Comment[];
 }
 
 /** An object property (`key: value`, shorthand `key`, `...spread`) or an array item. */
 export interface Member {
-  /** The property key as written (`image`, `"x-a"`); absent for array items and spreads. */
-  key?: string;
+  /** The property key as written (`image`, `"x-a"`); undefined for array items and spreads. */
+  key: string | undefined;
   /** `...value`. */
-  spread?: boolean;
+  spread: boolean;
   /** `{ key }`: the value is a reference named like the key. */
-  shorthand?: boolean;
+  shorthand: boolean;
   value: Expression;
   /** A blank line separates it from what precedes it. */
   blankBefore: boolean;
   /** Comment lines above it. */
-  leading: Comment[];
+  leading: readonly Comment[];
   /** Comments at the end of its line. */
-  trailing: string[];
+  trailing: readonly string[];
   /** Its value is a block: the trailing comments go above the member instead (they described the key). */
   trailingAbove: boolean;
 }

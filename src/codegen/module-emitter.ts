@@ -175,8 +175,12 @@ class ModuleEmitter {
     if (this.open.has(node)) throw userError(this.yaml, node, "an alias refers to its own enclosing node");
     this.open.add(node);
     try {
-      const inner: Position = { ...at, declaring: undefined };
-      const value = isMap(node) ? this.map(node, inner) : isSeq(node) ? this.seq(node) : code(this.scalar(node as Scalar));
+      const inner: Position = { kind: at.kind };
+      const value = isMap(node)
+        ? this.map(node, inner)
+        : isSeq(node)
+          ? this.seq(node)
+          : code(this.scalar(node as Scalar));
       return this.tagged(node, value);
     } finally {
       this.open.delete(node);
@@ -249,12 +253,12 @@ class ModuleEmitter {
     entry: Entry | undefined,
     trailingAbove: boolean,
   ): Member {
-    const written = (v: Expression): Member => ({
-      ...entryComments(entry, trailingAbove),
-      key: propertyKey(key),
-      value: v,
-      ...(v.kind === "code" && v.text === key && isIdentifier(key) ? { shorthand: true } : {}),
-    });
+    const written = (v: Expression): Member =>
+      member(v, entry, {
+        key: propertyKey(key),
+        shorthand: v.kind === "code" && v.text === key && isIdentifier(key),
+        trailingAbove,
+      });
     if (at.kind === "root" && key === "include" && value && isSeq(value)) return written(this.includeList(value));
     if (at.kind === "root" && key === "name" && this.options.projectName !== undefined) {
       return written(code(literal(this.options.projectName)));
@@ -264,11 +268,7 @@ class ModuleEmitter {
 
   private addProjectName(node: YAMLMap, properties: Member[]): void {
     if (this.options.projectName === undefined || node.has("name")) return;
-    properties.unshift({
-      ...entryComments(undefined, false),
-      key: "name",
-      value: code(literal(this.options.projectName)),
-    });
+    properties.unshift(member(code(literal(this.options.projectName)), undefined, { key: "name" }));
   }
 
   private childPosition(key: string, at: Position): Position {
@@ -279,10 +279,11 @@ class ModuleEmitter {
   }
 
   private seq(node: YAMLSeq): ArrayLiteral {
-    const members = (node.items as (Node | null)[]).map((item, index) => ({
-      ...entryComments(this.yaml.entryAt(node, index), isBlockCollection(item)),
-      value: this.value(item, { kind: "other" }),
-    }));
+    const members = (node.items as (Node | null)[]).map((item, index) =>
+      member(this.value(item, { kind: "other" }), this.yaml.entryAt(node, index), {
+        trailingAbove: isBlockCollection(item),
+      }),
+    );
     return { kind: "array", members, closing: this.yaml.closingComments(node) };
   }
 
@@ -291,7 +292,7 @@ class ModuleEmitter {
     const members = (list.items as (Node | null)[]).map((raw, index): Member => {
       const item = isAlias(raw) ? this.aliasTarget(raw) : raw;
       const entry = this.yaml.entryAt(list, index);
-      if (isScalar(item)) return { ...entryComments(entry, false), value: this.moduleReference(item) };
+      if (isScalar(item)) return member(this.moduleReference(item), entry);
       if (!isMap(item)) throw userError(this.yaml, item, "an include must be a path or a mapping");
       const fields = (item.items as Pair<Node | null, Node | null>[]).map((pair, i): Member => {
         const key = this.keyOf(pair.key);
@@ -301,19 +302,18 @@ class ModuleEmitter {
           const paths: Expression = isSeq(value)
             ? {
                 kind: "array",
-                members: (value.items as Node[]).map((n) => ({
-                  ...entryComments(undefined, false),
-                  value: this.moduleReference(isAlias(n) ? this.aliasTarget(n) : n),
-                })),
+                members: (value.items as Node[]).map((n) =>
+                  member(this.moduleReference(isAlias(n) ? this.aliasTarget(n) : n), undefined),
+                ),
                 closing: [],
               }
             : this.moduleReference(value);
-          return { ...entryComments(fieldEntry, false), key: "path", value: paths };
+          return member(paths, fieldEntry, { key: "path" });
         }
         return this.property(key, pair.value, { kind: "other" }, fieldEntry, false);
       });
       const fieldsObject: ObjectLiteral = { kind: "object", members: fields, closing: this.yaml.closingComments(item) };
-      return { ...entryComments(entry, true), value: fieldsObject };
+      return member(fieldsObject, entry, { trailingAbove: true });
     });
     return { kind: "array", members, closing: this.yaml.closingComments(list) };
   }
@@ -370,27 +370,41 @@ interface Position {
   declaring?: Node;
 }
 
-type MemberComments = Pick<Member, "blankBefore" | "leading" | "trailing" | "trailingAbove">;
+const NO_COMMENTS: readonly Comment[] = [];
+const NO_TEXT: readonly string[] = [];
 
-/** The comments of a member's YAML entry; `trailingAbove` when its value is a block (they describe the key). */
-function entryComments(entry: Entry | undefined, trailingAbove: boolean): MemberComments {
+/**
+ * A member with the comments of its YAML entry. `trailingAbove`: its value is a block, so the
+ * comment after its key describes the whole member.
+ */
+function member(
+  value: Expression,
+  entry: Entry | undefined,
+  options: { key?: string; shorthand?: boolean; trailingAbove?: boolean } = {},
+): Member {
+  // Every member has the same fields, in the same order: there are tens of thousands of them.
   return {
+    key: options.key,
+    spread: false,
+    shorthand: options.shorthand ?? false,
+    value,
     blankBefore: entry?.blankBefore ?? false,
-    leading: [...(entry?.leading ?? [])],
-    trailing: [...(entry?.trailing ?? [])],
-    trailingAbove,
+    leading: entry?.leading ?? NO_COMMENTS,
+    trailing: entry?.trailing ?? NO_TEXT,
+    trailingAbove: options.trailingAbove ?? false,
   };
 }
 
 /** `<<: [*a, *b]` as `...b, ...a`: the entry's comments go above the first and after the last. */
 function spreadMembers(values: Expression[], entry: Entry | undefined): Member[] {
-  const { blankBefore, leading, trailing } = entryComments(entry, false);
   return values.map((value, i) => ({
+    key: undefined,
     spread: true,
+    shorthand: false,
     value,
-    blankBefore: i === 0 && blankBefore,
-    leading: i === 0 ? leading : [],
-    trailing: i === values.length - 1 ? trailing : [],
+    blankBefore: i === 0 && (entry?.blankBefore ?? false),
+    leading: (i === 0 && entry?.leading) || NO_COMMENTS,
+    trailing: (i === values.length - 1 && entry?.trailing) || NO_TEXT,
     trailingAbove: false,
   }));
 }
