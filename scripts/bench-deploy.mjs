@@ -15,7 +15,11 @@
 // nothing needs waiting for, and the poll is the harness's cost, not the tool's.
 //
 //   node scripts/bench-deploy.mjs [--sizes 30,60] [--runs 3] [--settle 10] [--only c2ts|compose]
-//                                 [--c2ts "node bin/c2ts.js"]
+//                                 [--health-interval 1s] [--timeout 300] [--c2ts "node bin/c2ts.js"]
+// --settle waits that many seconds before each tool's turn (the kernel tears network namespaces
+// down well after a `down` returns); --c2ts runs another build, e.g. a copy outside the checkout.
+// On a 2-core machine every 1 s exec healthcheck costs a `runc exec`: 60 of them per second keep
+// the engine busy by themselves, which slows both tools alike.
 // Build first (npm run build). Touches only projects named c2tsbench-*-<random>.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -43,6 +47,7 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     c2ts: { type: "string", default: `${process.execPath} ${join(ROOT, "bin/c2ts.js")}` },
     timeout: { type: "string", default: "300" },
+    "health-interval": { type: "string", default: "1s" },
   },
 });
 const sizes = flags.sizes.split(",").map((s) => Number.parseInt(s, 10));
@@ -64,7 +69,7 @@ function stackYaml(n, changed) {
       '    command: ["sleep", "3600"]',
       "    healthcheck:",
       '      test: ["CMD", "test", "-d", "/data"]',
-      "      interval: 1s",
+      `      interval: ${flags["health-interval"]}`,
       "      timeout: 5s",
       "      retries: 30",
       "    volumes: [shared:/data]",
@@ -225,6 +230,38 @@ function cleanupAndExit(code) {
 process.on("SIGINT", () => cleanupAndExit(130));
 process.on("SIGTERM", () => cleanupAndExit(143));
 
+/** The medians table of one size; printed as soon as that size is done. */
+function printTable(n, results, engineVersion) {
+  console.log(`\nN = ${n} services: medians of ${runs} run(s), engine ${engineVersion}, ${cpus().length} cores,`);
+  console.log(`healthchecks every ${flags["health-interval"]}; total = command + poll until healthy, cmd = command alone,`);
+  console.log("cpu = user+sys of the c2ts process");
+  const fmt = (v, unit = "s") => (Number.isNaN(v) ? "-" : `${v.toFixed(2)}${unit}`);
+  const header = ["step", "compose", "c2ts", "ratio", "compose cmd", "c2ts cmd", "cmd ratio", "c2ts cpu", "target"];
+  const rows = [header];
+  for (const s of STEPS) {
+    const med = (name, field) => (results[name].length ? median(results[name].map((m) => m[s][field])) : NaN);
+    const [dc, c2, dcCmd, c2Cmd, c2Cpu] = [
+      med("compose", "total"),
+      med("c2ts", "total"),
+      med("compose", "cmd"),
+      med("c2ts", "cmd"),
+      med("c2ts", "cpu"),
+    ];
+    const target = TARGETS[s];
+    const judged = s === "noop" ? c2Cmd / dcCmd : c2 / dc;
+    const met = judged <= target && (s !== "noop" || c2Cmd < 1);
+    const verdict =
+      target === undefined || Number.isNaN(judged)
+        ? ""
+        : `≤ ${target}×${s === "noop" ? " (cmd) and < 1 s" : ""}: ${met ? "met" : "MISSED"}`;
+    rows.push([s, fmt(dc), fmt(c2), fmt(c2 / dc, "×"), fmt(dcCmd), fmt(c2Cmd), fmt(c2Cmd / dcCmd, "×"), fmt(c2Cpu), verdict]);
+  }
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) {
+    console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+  }
+}
+
 async function main() {
   execFileSync("bash", [join(ROOT, "scripts/engine/start-dockerd.sh")], { stdio: "inherit" });
   execFileSync("bash", [join(ROOT, "scripts/engine/build-test-image.sh")], { stdio: "inherit" });
@@ -248,40 +285,12 @@ async function main() {
           );
         }
       }
+      printTable(n, results[n], engineVersion);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log(`\nDeploy benchmark: medians of ${runs} run(s), engine ${engineVersion}, ${cpus().length} cores`);
-  console.log("total = command + poll until healthy; cmd = command alone; cpu = c2ts process user+sys");
-  const fmt = (v, unit = "s") => (Number.isNaN(v) ? "-" : `${v.toFixed(2)}${unit}`);
-  for (const n of sizes) {
-    console.log(`\nN = ${n} services`);
-    const header = ["step", "compose", "c2ts", "ratio", "compose cmd", "c2ts cmd", "cmd ratio", "c2ts cpu", "target"];
-    const rows = [header];
-    for (const s of STEPS) {
-      const med = (name, field) =>
-        results[n][name].length ? median(results[n][name].map((m) => m[s][field])) : NaN;
-      const [dc, c2, dcCmd, c2Cmd, c2Cpu] = [
-        med("compose", "total"),
-        med("c2ts", "total"),
-        med("compose", "cmd"),
-        med("c2ts", "cmd"),
-        med("c2ts", "cpu"),
-      ];
-      const target = TARGETS[s];
-      const judged = s === "noop" ? c2Cmd / dcCmd : c2 / dc;
-      const met = judged <= target && (s !== "noop" || c2Cmd < 1);
-      const verdict =
-        target === undefined || Number.isNaN(judged)
-          ? ""
-          : `≤ ${target}×${s === "noop" ? " (cmd) and < 1 s" : ""}: ${met ? "met" : "MISSED"}`;
-      rows.push([s, fmt(dc), fmt(c2), fmt(c2 / dc, "×"), fmt(dcCmd), fmt(c2Cmd), fmt(c2Cmd / dcCmd, "×"), fmt(c2Cpu), verdict]);
-    }
-    const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
-  }
 }
 
 main().catch((e) => {

@@ -11,7 +11,8 @@
 # Layout (all of it created here, nothing else touched): bridge c2ts-br0 with 10.254.77.254/24 on the
 # host; node nX = namespace c2ts-nX with eth0 = 10.254.77.X/24 (veth, host end c2ts-nXh on the bridge);
 # dockerd of nX listens on unix:///run/c2ts-nX.sock and tcp://10.254.77.X:2375, state in
-# /var/lib/c2ts-nX and /run/c2ts-nX, log in /tmp/c2ts-nX-dockerd.log. The namespaces have no default
+# /var/lib/c2ts-nX and /run/c2ts-nX, log in /tmp/c2ts-nX-dockerd.log, containers in the cgroup
+# c2ts-nodes/nX (see CPU_SHARES below). The namespaces have no default
 # route: they reach the host and each other, nothing beyond. Ports a node publishes are reachable
 # from the host at 10.254.77.X.
 #
@@ -21,8 +22,9 @@
 # so `up` and `down` can be run any number of times.
 set -euo pipefail
 
-COUNT=${C2TS_CLUSTER_NODES:-3}
-NET=${C2TS_CLUSTER_NET:-10.254.77}
+# Fixed: fixtures/cluster/tailscale-status.json and scripts/cluster/harness.mjs name these nodes.
+COUNT=3
+NET=10.254.77
 BRIDGE=c2ts-br0
 HOST_IP="$NET.254"
 IMAGE=${C2TS_TEST_IMAGE:-c2ts-test/busybox:latest}
@@ -73,12 +75,20 @@ preflight() {
   done
 }
 
+# Node-to-node frames cross the bridge, and with br_netfilter loaded (the host's dockerd loads it)
+# they go through the host's FORWARD chain, whose policy Docker sets to DROP; this rule lets them
+# through, for this bridge only.
+FORWARD_RULE=(-i "$BRIDGE" -o "$BRIDGE" -j ACCEPT)
+
 setup_bridge() {
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge
   fi
   ip addr show dev "$BRIDGE" | grep -q "inet $HOST_IP/" || ip addr add "$HOST_IP/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
+  if command -v iptables >/dev/null 2>&1 && ! iptables -C FORWARD "${FORWARD_RULE[@]}" 2>/dev/null; then
+    iptables -I FORWARD 1 "${FORWARD_RULE[@]}"
+  fi
 }
 
 setup_cgroup() {
@@ -217,6 +227,9 @@ down() {
   for pid in "${stops[@]}"; do wait "$pid"; done
   for i in $(seq 1 "$COUNT"); do remove_node "$i"; done
   ip link del "$BRIDGE" 2>/dev/null || true
+  while command -v iptables >/dev/null 2>&1 && iptables -C FORWARD "${FORWARD_RULE[@]}" 2>/dev/null; do
+    iptables -D FORWARD "${FORWARD_RULE[@]}"
+  done
   remove_cgroup
   log "removed $COUNT nodes"
 }
