@@ -47,7 +47,7 @@ fi
 
 if ! pgrep -x dockerd >/dev/null 2>&1; then
   echo "start-dockerd: starting dockerd (log: $LOG)" >&2
-  as_root bash -c "nohup dockerd >>'$LOG' 2>&1 </dev/null &"
+  as_root setsid bash -c "nohup dockerd >>'$LOG' 2>&1 </dev/null &"
 fi
 
 deadline=$((SECONDS + TIMEOUT))

@@ -7,7 +7,8 @@
  * another node within the time the generated health checks allow, then return to n1 when it does.
  *
  * Needs root, `ip netns`, dockerd and haproxy. Without them the file is skipped with a loud notice,
- * except under CI=true, where missing prerequisites fail it.
+ * except under CI=true, where missing prerequisites fail it. The engines are stopped at the end;
+ * C2TS_KEEP_NODES=1 keeps them for the next run.
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
