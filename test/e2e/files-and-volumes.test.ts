@@ -40,7 +40,7 @@ describe.skipIf(!engineReady)("secrets, configs and volumes on a real engine", (
 
   it(
     "copies content/environment files in with target, owner and mode, binds file secrets read-only",
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       writeFileSync(secretFile, "s3cret\n");
       const e = await engine();
@@ -57,7 +57,7 @@ describe.skipIf(!engineReady)("secrets, configs and volumes on a real engine", (
 
   it(
     "recreates only the service whose config content or secret file content changed",
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       const e = await engine();
       const ids = await containerIds(name);
@@ -89,7 +89,7 @@ describe.skipIf(!engineReady)("secrets, configs and volumes on a real engine", (
 
   it(
     "keeps named-volume data across down, removes it with down --volumes; anonymous volumes survive recreate",
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       const vname = uniqueProject("vol");
       const stackV = (env: string) =>

@@ -43,7 +43,7 @@ function dockerCompose(args: string[]): void {
     execFileSync("docker-compose", ["-f", FIXTURE, "-p", A, ...args], {
       env: toolEnvironment(),
       stdio: ["ignore", "pipe", "pipe"],
-      timeout: 90_000,
+      timeout: 180_000,
     });
   } catch (e) {
     const err = e as { stderr?: Buffer; message: string };

@@ -57,7 +57,7 @@ describe.skipIf(!engineReady)("pulling from a registry", () => {
 
   it(
     "pulls a missing image with credentials from config.json, with progress, then leaves it alone",
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       writeFileSync(
         join(configDir, "config.json"),
@@ -79,7 +79,7 @@ describe.skipIf(!engineReady)("pulling from a registry", () => {
 
   it(
     "pull_policy always pulls every time and recreates only when the registry has a new image",
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       const e = await engine();
       const ids = await containerIds(name);
