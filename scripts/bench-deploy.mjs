@@ -95,7 +95,8 @@ let cpuFile;
 function run(cmd, args, env = process.env) {
   const [file, argv] = TIME ? [TIME, ["-f", "%U %S", "-o", cpuFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { env, stdio: ["ignore", "ignore", "pipe"] });
+    // Own process group, so Ctrl-C can stop the tool and its children (behind /usr/bin/time).
+    const child = spawn(file, argv, { env, stdio: ["ignore", "ignore", "pipe"], detached: true });
     current = child;
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
@@ -193,12 +194,17 @@ function purge(project) {
       // already gone
     }
   };
-  const ids = list(["ps", "-a"]);
-  if (ids.length) quiet(["rm", "-f", "-v", ...ids]);
-  const nets = list(["network", "ls"]);
-  if (nets.length) quiet(["network", "rm", ...nets]);
-  const vols = list(["volume", "ls"]);
-  if (vols.length) quiet(["volume", "rm", "-f", ...vols]);
+  // Requests a killed tool had in flight may still create things: go round until nothing is left.
+  for (let round = 0; round < 5; round++) {
+    const ids = list(["ps", "-a"]);
+    const nets = list(["network", "ls"]);
+    const vols = list(["volume", "ls"]);
+    if (!ids.length && !nets.length && !vols.length) return;
+    if (ids.length) quiet(["rm", "-f", "-v", ...ids]);
+    if (nets.length) quiet(["network", "rm", ...nets]);
+    if (vols.length) quiet(["volume", "rm", "-f", ...vols]);
+    execFileSync("sleep", ["2"]);
+  }
 }
 
 async function measure(name, n, dir) {
@@ -223,7 +229,13 @@ async function measure(name, n, dir) {
 
 const live = new Set();
 function cleanupAndExit(code) {
-  current?.kill("SIGKILL");
+  if (current?.pid) {
+    try {
+      process.kill(-current.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
   for (const p of live) purge(p);
   process.exit(code);
 }
