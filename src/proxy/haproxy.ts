@@ -18,7 +18,18 @@
  * Checks (`osvc.l4.check`): tcp (connect), redis (PING/+PONG, AUTH first when the service has a
  * password: REDIS_PASSWORD in its environment or `--requirepass` in its command), http
  * (`option httpchk GET <osvc.l4.check.path>`, default "/"). Timing: osvc.l4.check.inter / .fall / .rise,
- * defaults 2s / 2 / 2 (a dead node leaves rotation in about 4s).
+ * defaults 2s / 2 / 2.
+ *
+ * Failover window. Without `timeout check` HAProxy lets a check run for a whole `inter`, and schedules
+ * the next one `inter` after the previous *ended*, so a node whose link is cut (SYNs dropped) would
+ * leave rotation only after 2·inter·fall. Each backend therefore gets a check budget T = inter/4
+ * (at most 5s): `timeout connect T` (a check connects within min(timeout connect, inter)),
+ * `timeout check T` (the reply), and `fastinter T` for the re-checks of a server that has started
+ * failing. A node that vanished (engine stopped, link cut) is out after at most
+ * inter + T + (fall-1)·(fastinter + T) = inter·(1.25 + 0.5·(fall-1)), within inter × fall for
+ * fall ≥ 2; a service that accepts but never answers takes one more T per check. T also bounds the
+ * connect of client traffic to that backend; over Tailscale a connect takes one round trip, far
+ * below T at any sensible `inter`.
  *
  * Label values are pasted into the config, so any value with whitespace, quotes, `#`, `\` or
  * non-printable characters is refused; the Redis password is emitted as \xNN escapes.
@@ -50,6 +61,19 @@ const KNOWN_KEYS = new Set([
 const SAFE_VALUE = /^[\x21-\x7e]+$/;
 const UNSAFE_CHARS = /["'#\\]/;
 const HAPROXY_TIME = /^\d+(us|ms|s|m|h|d)?$/;
+const TIME_UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** An HAProxy time ("500ms", "2s", "3" = ms) in milliseconds. */
+export function haproxyTimeMs(value: string): number {
+  const m = /^(\d+)(us|ms|s|m|h|d)?$/.exec(value);
+  if (!m) throw new Error(`not an HAProxy time: ${value}`);
+  return Number(m[1]) * TIME_UNIT_MS[m[2] ?? "ms"];
+}
+
+/** The per-check budget T described above: a quarter of `inter`, between 1 ms and 5 s. */
+export function checkBudgetMs(inter: string): number {
+  return Math.min(5000, Math.max(1, Math.floor(haproxyTimeMs(inter) / 4)));
+}
 
 export type L4Check = "tcp" | "redis" | "http";
 
@@ -284,8 +308,6 @@ export function buildHaproxyConfig(
       "timeout connect 5s",
       "timeout client 1h",
       "timeout server 1h",
-      // No "timeout check": a check then has to finish within its own `inter`, so a peer that answers
-      // wrongly (e.g. -NOAUTH, which keeps the connection open) fails in one interval, not 5s later.
     ]),
     section("listen stats", [
       `bind ${cluster.proxy.haproxy.statsBind}`,
@@ -302,7 +324,8 @@ export function buildHaproxyConfig(
     sections.push(
       section(`frontend fe_${l4.service}`, [`bind :${l4.frontendPort}`, `default_backend be_${l4.service}`]),
     );
-    const lines: string[] = [];
+    const budget = `${checkBudgetMs(l4.inter)}ms`;
+    const lines: string[] = [`timeout connect ${budget}`, `timeout check ${budget}`];
     if (l4.mode === "balance") lines.push(`balance ${l4.balance}`);
     lines.push(...checkLines(l4));
     if (nodes.length === 0) {
@@ -310,7 +333,7 @@ export function buildHaproxyConfig(
       lines.push(`# no online node runs ${l4.service}`);
     }
     nodes.forEach((node, i) => {
-      const opts = [`check inter ${l4.inter} fall ${l4.fall} rise ${l4.rise}`];
+      const opts = [`check inter ${l4.inter} fastinter ${budget} fall ${l4.fall} rise ${l4.rise}`];
       if (l4.mode === "failover") {
         opts.push(i === 0 ? "on-marked-up shutdown-backup-sessions" : "backup");
       }

@@ -1,24 +1,20 @@
 /**
  * Validation of generated Traefik dynamic configuration against Traefik v3's file-provider schema
- * (schema/traefik-v3-file-provider.json, from SchemaStore), plus the one rule the schema cannot
- * express: Traefik refuses a failover whose primary child does not report health.
+ * (schema/traefik-v3-file-provider.json, from SchemaStore; the validator is precompiled by
+ * scripts/build-schema.mjs), plus the one rule the schema cannot express: Traefik refuses a
+ * failover whose primary child does not report health.
  */
-import { readFileSync } from "node:fs";
-import { Ajv } from "ajv";
-import type { ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
+import { validate as validateSchema } from "./traefik-validator.generated.js";
 
 /** Resolves to <package root>/schema/… from both src/proxy (tests) and dist/proxy (built CLI). */
 export const TRAEFIK_SCHEMA_URL = new URL("../../schema/traefik-v3-file-provider.json", import.meta.url);
 
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(TRAEFIK_SCHEMA_URL, "utf8")) as object;
-    compiled = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  }
-  return compiled;
+interface StandaloneValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
+const validate = validateSchema as StandaloneValidator;
 
 type Services = Record<
   string,
@@ -57,7 +53,6 @@ function failoverProblems(config: unknown): string[] {
 
 /** All problems found, as "<json pointer>: <message>"; empty when Traefik would accept the config. */
 export function traefikConfigProblems(config: unknown): string[] {
-  const validate = validator();
   const problems: string[] = [];
   if (!validate(config)) {
     for (const e of validate.errors ?? []) problems.push(`${e.instancePath || "/"}: ${e.message ?? "invalid"}`);

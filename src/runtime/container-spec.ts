@@ -755,8 +755,6 @@ function warnUnsupported(service: ServiceConfig, apiVersion: string, warn: (f: s
   const rp = service.deploy?.restart_policy;
   if (rp?.delay || rp?.window) warn("deploy.restart_policy.delay/window", "are Swarm-only; ignored");
   if (service.credential_spec !== undefined) warn("credential_spec", "is Windows-only; ignored");
-  if (service.post_start?.length) warn("post_start", "hooks are not run by c2ts; ignored");
-  if (service.pre_stop?.length) warn("pre_stop", "hooks are not run by c2ts; ignored");
   for (const [key, cfg] of Object.entries(service.networks ?? {})) {
     if (
       cfg?.mac_address &&

@@ -22,6 +22,7 @@ import {
   type Engine,
   type EngineEvent,
   type EventSubscription,
+  type ExecSpec,
   type Filters,
   type ImageInspect,
   type LogOptions,
@@ -283,6 +284,36 @@ export class DockerEngine implements Engine {
     });
     out.end();
     err.end();
+  }
+
+  async exec(
+    id: string,
+    spec: ExecSpec,
+    onLine: (stream: "stdout" | "stderr", line: string) => void,
+  ): Promise<{ exitCode: number }> {
+    const created = (await this.dial("POST", `/containers/${encodeURIComponent(id)}/exec`, {
+      body: { ...spec, AttachStdout: true, AttachStderr: true },
+    })) as { Id: string };
+    const execPath = `/exec/${encodeURIComponent(created.Id)}`;
+    // Without an Upgrade header the engine still answers with the raw multiplexed stream and closes
+    // it when the command exits.
+    const res = await this.stream("POST", `${execPath}/start`, { body: { Detach: false, Tty: false } });
+    const out = lineSink((l) => onLine("stdout", l));
+    const err = lineSink((l) => onLine("stderr", l));
+    await new Promise<void>((resolve, reject) => {
+      this.modem.demuxStream(res, out, err);
+      res.once("end", () => resolve());
+      res.once("close", () => resolve());
+      res.once("error", reject);
+    });
+    out.end();
+    err.end();
+    // The stream can close a moment before the engine records the exit code.
+    for (let i = 0; ; i++) {
+      const info = (await this.dial("GET", `${execPath}/json`)) as { Running: boolean; ExitCode: number | null };
+      if (!info.Running || i >= 50) return { exitCode: info.ExitCode ?? -1 };
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   listNetworks(filters: Filters): Promise<NetworkSummary[]> {

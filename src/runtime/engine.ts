@@ -308,6 +308,15 @@ export interface LogOptions {
   since?: number;
 }
 
+/** POST /containers/{id}/exec options c2ts uses (lifecycle hooks). */
+export interface ExecSpec {
+  Cmd: string[];
+  User?: string;
+  Privileged?: boolean;
+  WorkingDir?: string;
+  Env?: string[];
+}
+
 export interface Engine {
   /** The engine's API version (e.g. "1.41"); requests use it, features depend on it. */
   apiVersion(): Promise<string>;
@@ -323,6 +332,12 @@ export interface Engine {
   /** Extract a tar archive into the container's filesystem at `path`. */
   putArchive(id: string, path: string, tar: Buffer): Promise<void>;
   connectNetwork(network: string, containerId: string, endpoint: EndpointSettings): Promise<void>;
+  /** Runs a command in a running container, streams its output, and resolves with its exit code. */
+  exec(
+    id: string,
+    spec: ExecSpec,
+    onLine: (stream: "stdout" | "stderr", line: string) => void,
+  ): Promise<{ exitCode: number }>;
   /** Demultiplexed log lines; ends when the container stops (follow) or the logs are read. */
   logs(
     id: string,

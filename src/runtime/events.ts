@@ -18,6 +18,7 @@ export type EventStatus =
   | "Restarted"
   | "Waiting"
   | "Healthy"
+  | "Hook"
   | "Exited"
   | "Running"
   | "Stopping"

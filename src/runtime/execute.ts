@@ -13,6 +13,7 @@ import { buildContainerSpec, containerName, type ContainerSpec } from "./contain
 import { isConflict, isNotFound, type Engine } from "./engine.js";
 import type { DeployEvent, EventStatus, ExecuteResult, ResourceKind } from "./events.js";
 import { createLimiter, dependencyGraph, SkipNode, subgraph, walkGraph, type Edge, type Limiter } from "./graph.js";
+import { runHooks } from "./hooks.js";
 import { executeImageOperation } from "./images.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { temporaryName, type Operation, type Plan } from "./plan.js";
@@ -318,15 +319,18 @@ async function convergeService(x: Execution, service: string, ops: ContainerOp[]
         try {
           if (c.restart) {
             x.emit("container", c.name, "Restarting", { service });
+            await preStop(x, service, c.id, c.name);
             await x.run(() => x.engine.stopContainer(c.id, x.options.stopTimeout));
             await x.run(() => x.engine.startContainer(c.id));
             x.touched.add(c.id);
+            await postStart(x, service, c.id, c.name);
             x.count("restart-container");
             x.emit("container", c.name, "Restarted", { service });
           } else {
             x.emit("container", c.name, "Starting", { service });
             await x.run(() => x.engine.startContainer(c.id));
             x.touched.add(c.id);
+            await postStart(x, service, c.id, c.name);
             x.count("start-container");
             x.emit("container", c.name, "Started", { service });
           }
@@ -494,6 +498,7 @@ async function recreateContainer(
   x.emit("container", canonical, "Recreating", { service: op.service, message: op.reason });
   const id = await createContainer(x, op.service, op.number, old);
   x.emit("container", canonical, "Stopping", { service: op.service });
+  await preStop(x, op.service, old.id, old.name);
   await x.run(() => x.engine.stopContainer(old.id, x.options.stopTimeout));
   await x.run(() => x.engine.removeContainer(old.id, { force: true }));
   await x.run(() => x.engine.renameContainer(id, canonical));
@@ -503,24 +508,74 @@ async function recreateContainer(
   return id;
 }
 
-async function removeContainer(x: Execution, op: Extract<Operation, { kind: "remove-container" }>): Promise<void> {
+/** `post_start` hooks of `service`, run in the container just started; a failing hook fails it. */
+async function postStart(x: Execution, service: string, id: string, name: string): Promise<void> {
+  const hooks = x.project.services[service]?.post_start;
+  if (!hooks?.length) return;
+  await runHooks(x.engine, { id, name, service }, "post_start", hooks, (status, message) =>
+    x.emit("container", name, status, { service, message }),
+  );
+}
+
+/**
+ * `pre_stop` hooks, run before a container is stopped (down, recreate, restart). A container that
+ * is not running (the exec is refused with 409) has nothing to prepare; a failing hook fails the
+ * stop, as in Compose, so the container keeps running.
+ */
+async function preStop(x: Execution, service: string, id: string, name: string): Promise<void> {
+  const hooks = x.project.services[service]?.pre_stop;
+  if (!hooks?.length) return;
   try {
-    x.emit("container", op.name, "Stopping", { service: op.service });
-    await x.run(() => x.engine.stopContainer(op.containerId, x.options.stopTimeout));
-    x.emit("container", op.name, "Stopped", { service: op.service });
-    x.emit("container", op.name, "Removing", { service: op.service });
-    await x.run(() =>
-      x.engine.removeContainer(op.containerId, { force: true, volumes: Boolean(x.options.removeVolumes) }),
+    await runHooks(x.engine, { id, name, service }, "pre_stop", hooks, (status, message) =>
+      x.emit("container", name, status, { service, message }),
     );
   } catch (e) {
-    if (!isNotFound(e)) {
-      x.fail("container", op.name, e, op.service);
-      return;
-    }
+    if (!isConflict(e) && !isNotFound(e)) throw e;
   }
-  x.dropContainer(op.service, op.containerId);
-  x.count(op.kind);
-  x.emit("container", op.name, "Removed", { service: op.service });
+}
+
+async function removeContainer(x: Execution, op: Extract<Operation, { kind: "remove-container" }>): Promise<void> {
+  const remove = await stopForRemoval(x, op);
+  await remove();
+}
+
+/**
+ * Stops a container for removal and returns the removal itself, which nothing waits on: a
+ * dependency only needs its dependents stopped, so `down` does not pay a removal per graph level.
+ */
+async function stopForRemoval(
+  x: Execution,
+  op: Extract<Operation, { kind: "remove-container" }>,
+): Promise<() => Promise<void>> {
+  const removed = () => {
+    x.dropContainer(op.service, op.containerId);
+    x.count(op.kind);
+    x.emit("container", op.name, "Removed", { service: op.service });
+  };
+  try {
+    x.emit("container", op.name, "Stopping", { service: op.service });
+    await preStop(x, op.service, op.containerId, op.name);
+    await x.run(() => x.engine.stopContainer(op.containerId, x.options.stopTimeout));
+    x.emit("container", op.name, "Stopped", { service: op.service });
+  } catch (e) {
+    if (isNotFound(e)) return async () => removed();
+    x.fail("container", op.name, e, op.service);
+    return async () => {};
+  }
+  return async () => {
+    try {
+      x.emit("container", op.name, "Removing", { service: op.service });
+      await x.run(() =>
+        x.engine.removeContainer(op.containerId, { force: true, volumes: Boolean(x.options.removeVolumes) }),
+      );
+    } catch (e) {
+      if (!isNotFound(e)) {
+        x.fail("container", op.name, e, op.service);
+        return;
+      }
+    }
+    removed();
+  };
 }
 
 /**
@@ -554,13 +609,16 @@ export async function executeDown(
     graph = new Map<string, Edge[]>();
   }
   for (const s of byService.keys()) if (!graph.has(s)) graph.set(s, []);
+  const removing: Promise<void>[] = [];
   await walkGraph(
     graph,
     async (service) => {
-      await Promise.all((byService.get(service) ?? []).map((op) => removeContainer(x, op)));
+      const removals = await Promise.all((byService.get(service) ?? []).map((op) => stopForRemoval(x, op)));
+      removing.push(...removals.map((remove) => remove()));
     },
     { reverse: true },
   );
+  await Promise.all(removing);
 
   await Promise.all(
     plan.operations.map(async (op) => {

@@ -44,12 +44,12 @@ import {
 const INTER = "500ms";
 const FALL = 2;
 /**
- * A node that vanishes (no RST, packets dropped) fails each check only when the check times out,
- * which takes `inter` (the generated config sets no `timeout check`), and HAProxy waits `inter`
- * between checks: it is marked down (2·fall − 1)·inter to 2·fall·inter after it went away. The
- * margin covers a loaded machine and the client's 50 ms sampling.
+ * The generated backend gives each check a budget of inter/4 (connect and reply) and re-checks a
+ * failing server every inter/4 (`fastinter`), so a node that vanishes (packets dropped, no RST) is
+ * marked down at most inter·(1.25 + 0.5·(fall − 1)) after it went away — inside the check window
+ * inter × fall. The client opens a connection every 50 ms, so it sees the switch up to 50 ms late.
  */
-const FAILOVER_BOUND_MS = 2 * FALL * haproxyMs(INTER) + 1000;
+const FAILOVER_BOUND_MS = FALL * haproxyMs(INTER) + 50;
 
 function prerequisitesMissing(): string | undefined {
   if (process.platform !== "linux") return "not Linux";

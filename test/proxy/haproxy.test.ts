@@ -37,14 +37,19 @@ function sectionOf(cfg: string, title: string): string[] {
     .map((l) => l.trim());
 }
 
+/** A backend's lines without its timeouts (checked on their own below). */
+function backendOf(cfg: string, title: string): string[] {
+  return sectionOf(cfg, title).filter((l) => !l.startsWith("timeout "));
+}
+
 describe("buildHaproxyConfig", () => {
   it("failover mode: local server active, others backup by tier; defaults and stats present", () => {
     const { config } = build({ db: l4({}) });
     expect(sectionOf(config, "frontend fe_db")).toEqual(["bind :5432", "default_backend be_db"]);
-    expect(sectionOf(config, "backend be_db")).toEqual([
-      "server b 100.64.0.2:5432 check inter 2s fall 2 rise 2 on-marked-up shutdown-backup-sessions on-marked-down shutdown-sessions",
-      "server c 100.64.0.3:5432 check inter 2s fall 2 rise 2 backup on-marked-down shutdown-sessions",
-      "server a 100.64.0.1:5432 check inter 2s fall 2 rise 2 backup on-marked-down shutdown-sessions",
+    expect(backendOf(config, "backend be_db")).toEqual([
+      "server b 100.64.0.2:5432 check inter 2s fastinter 500ms fall 2 rise 2 on-marked-up shutdown-backup-sessions on-marked-down shutdown-sessions",
+      "server c 100.64.0.3:5432 check inter 2s fastinter 500ms fall 2 rise 2 backup on-marked-down shutdown-sessions",
+      "server a 100.64.0.1:5432 check inter 2s fastinter 500ms fall 2 rise 2 backup on-marked-down shutdown-sessions",
     ]);
     expect(sectionOf(config, "defaults")).toEqual(
       expect.arrayContaining(["mode tcp", "timeout connect 5s", "timeout client 1h", "timeout server 1h"]),
@@ -64,16 +69,16 @@ describe("buildHaproxyConfig", () => {
       },
       def,
     );
-    const db = sectionOf(config, "backend be_db");
+    const db = backendOf(config, "backend be_db");
     expect(db[0]).toBe("balance leastconn");
     expect(db.filter((l) => l.startsWith("server")).every((l) => !l.includes("backup"))).toBe(true);
-    expect(sectionOf(config, "backend be_cache")[0]).toBe("balance roundrobin");
-    expect(sectionOf(config, "backend be_pinned").filter((l) => l.includes(" backup "))).toHaveLength(2);
+    expect(backendOf(config, "backend be_cache")[0]).toBe("balance roundrobin");
+    expect(backendOf(config, "backend be_pinned").filter((l) => l.includes(" backup "))).toHaveLength(2);
   });
 
   it("generates for another node: that node's server is the active one", () => {
     const { config } = build({ db: l4({}) }, clusterDef, "a");
-    expect(sectionOf(config, "backend be_db").map((l) => l.split(" ")[1])).toEqual(["a", "c", "b"]);
+    expect(backendOf(config, "backend be_db").map((l) => l.split(" ")[1])).toEqual(["a", "c", "b"]);
   });
 
   it("uses backend_port, else the host port publishing osvc.l4.port, else osvc.l4.port", () => {
@@ -88,27 +93,40 @@ describe("buildHaproxyConfig", () => {
       ),
       plain: l4({ "osvc.l4.port": "1002" }),
     });
-    expect(sectionOf(config, "backend be_explicit")[0]).toMatch(/^server b 100\.64\.0\.2:2000 /);
-    expect(sectionOf(config, "backend be_mapped")[0]).toMatch(/^server b 100\.64\.0\.2:31001 /);
-    expect(sectionOf(config, "backend be_plain")[0]).toMatch(/^server b 100\.64\.0\.2:1002 /);
+    expect(backendOf(config, "backend be_explicit")[0]).toMatch(/^server b 100\.64\.0\.2:2000 /);
+    expect(backendOf(config, "backend be_mapped")[0]).toMatch(/^server b 100\.64\.0\.2:31001 /);
+    expect(backendOf(config, "backend be_plain")[0]).toMatch(/^server b 100\.64\.0\.2:1002 /);
   });
 
   it("check timing comes from labels", () => {
     const { config } = build({
       db: l4({ "osvc.l4.check.inter": "500ms", "osvc.l4.check.fall": "5", "osvc.l4.check.rise": "1" }),
     });
-    expect(sectionOf(config, "backend be_db")[0]).toContain("check inter 500ms fall 5 rise 1");
+    expect(backendOf(config, "backend be_db")[0]).toContain("check inter 500ms fastinter 125ms fall 5 rise 1");
+  });
+
+  it("bounds each check by inter/4 (connect and reply) and re-checks a failing server every inter/4", () => {
+    const { config } = build({
+      fast: l4({ "osvc.l4.port": "1", "osvc.l4.check.inter": "500ms" }),
+      slow: l4({ "osvc.l4.port": "2", "osvc.l4.check.inter": "1m" }),
+      tiny: l4({ "osvc.l4.port": "3", "osvc.l4.check.inter": "2" }),
+    });
+    expect(sectionOf(config, "backend be_fast").slice(0, 2)).toEqual(["timeout connect 125ms", "timeout check 125ms"]);
+    expect(sectionOf(config, "backend be_fast")[2]).toContain("check inter 500ms fastinter 125ms fall 2");
+    // Capped at the 5 s a connect may take anyway; at least 1 ms.
+    expect(sectionOf(config, "backend be_slow").slice(0, 2)).toEqual(["timeout connect 5000ms", "timeout check 5000ms"]);
+    expect(sectionOf(config, "backend be_tiny")[0]).toBe("timeout connect 1ms");
   });
 
   it("http check: option httpchk with the path, mode stays tcp", () => {
     const { config } = build({ api: l4({ "osvc.l4.check": "http", "osvc.l4.check.path": "/healthz?full=1" }) });
-    expect(sectionOf(config, "backend be_api")[0]).toBe("option httpchk GET /healthz?full=1");
-    expect(sectionOf(config, "backend be_api")).not.toContain("mode http");
+    expect(backendOf(config, "backend be_api")[0]).toBe("option httpchk GET /healthz?full=1");
+    expect(backendOf(config, "backend be_api")).not.toContain("mode http");
   });
 
   it("redis check without a password: PING / +PONG", () => {
     const { config } = build({ redis: l4({ "osvc.l4.port": "6379", "osvc.l4.check": "redis" }) });
-    expect(sectionOf(config, "backend be_redis").slice(0, 5)).toEqual([
+    expect(backendOf(config, "backend be_redis").slice(0, 5)).toEqual([
       "option tcp-check",
       "tcp-check send PING\\r\\n",
       "tcp-check expect string +PONG",
@@ -124,7 +142,7 @@ describe("buildHaproxyConfig", () => {
         { environment: { REDIS_PASSWORD: 'p w#"\\\n€' } },
       ),
     });
-    const lines = sectionOf(config, "backend be_redis");
+    const lines = backendOf(config, "backend be_redis");
     expect(lines.slice(0, 4)).toEqual([
       "option tcp-check",
       "tcp-check send *2\\r\\n$4\\r\\nAUTH\\r\\n$10\\r\\np\\x20w\\x23\\x22\\x5c\\x0a\\xe2\\x82\\xac\\r\\n",
@@ -210,7 +228,7 @@ describe("buildHaproxyConfig", () => {
         expect.stringMatching(/no online node runs this service/),
       ]),
     );
-    expect(sectionOf(config, "backend be_db")).toEqual(["# no online node runs db"]);
+    expect(backendOf(config, "backend be_db")).toEqual(["# no online node runs db"]);
   });
 
   it("ignores services without osvc.l4.enable=true and is deterministic", () => {

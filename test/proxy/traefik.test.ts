@@ -6,7 +6,10 @@ import { resolveCluster } from "../../src/cluster/resolve.js";
 import type { ClusterDefinition } from "../../src/cluster/define.js";
 import { buildTraefikConfig, serializeTraefikConfig } from "../../src/proxy/traefik.js";
 import type { TraefikDynamicConfig } from "../../src/proxy/traefik.js";
-import { traefikConfigProblems } from "../../src/proxy/traefik-schema.js";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { TRAEFIK_SCHEMA_URL, traefikConfigProblems } from "../../src/proxy/traefik-schema.js";
+import { schemaSha256 } from "../../src/proxy/traefik-validator.generated.js";
 import { generateProxyConfig } from "../../src/proxy/generate.js";
 import { goldenCases } from "./golden-cases.js";
 
@@ -265,6 +268,11 @@ describe("buildTraefikConfig", () => {
 });
 
 describe("Traefik schema validation", () => {
+  it("uses a validator precompiled from the checked-in schema (run scripts/build-schema.mjs if not)", () => {
+    const sha = createHash("sha256").update(readFileSync(TRAEFIK_SCHEMA_URL, "utf8")).digest("hex");
+    expect(schemaSha256).toBe(sha);
+  });
+
   it("accepts every golden configuration", () => {
     for (const c of goldenCases()) {
       const out = generateProxyConfig(c.project, c.cluster, c.node ? { node: c.node } : {});

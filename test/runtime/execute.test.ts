@@ -169,13 +169,14 @@ describe("down (fake engine)", () => {
     const events: string[] = [];
     const r = await down(p, { engine: e, onEvent: (ev) => events.push(`${ev.status} ${ev.name}`) });
     expect(r.result.ok).toBe(true);
-    expect(e.calls).toEqual([
-      "stop demo-web-1",
-      "remove demo-web-1",
-      "stop demo-db-1",
-      "remove demo-db-1",
-      "rm-network demo_default",
-    ]);
+    // The dependency stops once its dependent has stopped; removals do not hold up the walk.
+    const at = (call: string) => e.calls.indexOf(call);
+    expect(e.calls).toHaveLength(5);
+    expect(at("stop demo-web-1")).toBe(0);
+    expect(at("stop demo-db-1")).toBeGreaterThan(at("stop demo-web-1"));
+    expect(at("remove demo-web-1")).toBeGreaterThan(at("stop demo-web-1"));
+    expect(at("remove demo-db-1")).toBeGreaterThan(at("stop demo-db-1"));
+    expect(e.calls.at(-1)).toBe("rm-network demo_default");
     expect(r.result.warnings).toEqual([
       "network demo_default still reports active endpoints although no container is attached (moby#42119); left in place",
     ]);
@@ -212,3 +213,74 @@ describe("judge", () => {
     });
   });
 });
+
+describe("lifecycle hooks (fake engine)", () => {
+  const hook = (command: string[], extra: Record<string, unknown> = {}) => ({ command, ...extra });
+
+  it("runs post_start hooks in order after the start, with user, privileges, working dir and environment", async () => {
+    const e = engineWithImages();
+    const specs: unknown[] = [];
+    e.onExec = (_c, spec) => {
+      specs.push(spec);
+      return { lines: ["chowned"] };
+    };
+    const p = proj({
+      app: svc({
+        post_start: [
+          hook(["chown", "-R", "1001", "/data"], { user: "root", privileged: true, working_dir: "/data" }),
+          hook(["sh", "-c", "echo $A"], { environment: { A: "1", B: null } }),
+        ],
+      }),
+    });
+    const events: string[] = [];
+    const r = await deploy(p, { engine: e, onEvent: (ev) => events.push(`${ev.status} ${ev.message ?? ""}`.trim()) });
+    expect(r.result.errors).toEqual([]);
+    expect(normalize(e.calls).slice(-3)).toEqual([
+      "start demo-app-1",
+      "exec demo-app-1 chown -R 1001 /data",
+      "exec demo-app-1 sh -c echo $A",
+    ]);
+    expect(specs).toEqual([
+      { Cmd: ["chown", "-R", "1001", "/data"], User: "root", Privileged: true, WorkingDir: "/data" },
+      { Cmd: ["sh", "-c", "echo $A"], Env: ["A=1", "B"] },
+    ]);
+    expect(events).toContain("Hook post_start: chown -R 1001 /data");
+    expect(events).toContain("Hook chowned");
+    expect(events.indexOf("Started")).toBeGreaterThan(events.indexOf("Hook chowned"));
+  });
+
+  it("fails the service, and skips its dependents, when a post_start hook exits non-zero", async () => {
+    const e = engineWithImages();
+    e.onExec = () => ({ exitCode: 3 });
+    const p = proj({
+      app: svc({ post_start: [hook(["false"]), hook(["never-run"])] }),
+      web: svc({ depends_on: { app: { condition: "service_started", required: true } } }),
+    });
+    const r = await deploy(p, { engine: e });
+    expect(r.result.ok).toBe(false);
+    expect(r.result.errors.map((x) => x.message)).toEqual(["app post_start hook exited with status 3"]);
+    expect(r.result.skipped.map((x) => x.name)).toEqual(["web"]);
+    expect(e.calls).not.toContain("exec demo-app-1 never-run");
+  });
+
+  it("runs pre_stop hooks before the stop on down and on recreate; a stopped container skips them", async () => {
+    const e = engineWithImages();
+    const p = (v: string) => proj({ app: svc({ environment: { V: v }, pre_stop: [hook(["flush"])] }) });
+    await deploy(p("1"), { engine: e });
+    e.calls.length = 0;
+    await deploy(p("2"), { engine: e });
+    expect(normalize(e.calls).slice(0, 3)).toEqual(["create <tmp>_demo-app-1", "exec demo-app-1 flush", "stop demo-app-1"]);
+    e.calls.length = 0;
+    await down(p("2"), { engine: e });
+    expect(e.calls.slice(0, 2)).toEqual(["exec demo-app-1 flush", "stop demo-app-1"]);
+
+    await deploy(p("2"), { engine: e });
+    const c = [...e.containers.values()][0];
+    await e.stopContainer(c.id);
+    e.calls.length = 0;
+    const r = await down(p("2"), { engine: e });
+    expect(r.result.errors).toEqual([]);
+    expect(e.calls.slice(0, 2)).toEqual(["exec demo-app-1 flush", "stop demo-app-1"]);
+  });
+});
+

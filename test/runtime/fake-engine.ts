@@ -5,6 +5,7 @@ import type {
   ContainerSummary,
   Engine,
   EngineEvent,
+  ExecSpec,
   EventSubscription,
   Filters,
   NetworkSummary,
@@ -35,6 +36,8 @@ export class FakeEngine implements Engine {
   /** Called after a container starts, to script its behaviour (exit, health…). */
   onStart: (c: FakeContainer, engine: FakeEngine) => void = () => {};
   removeNetworkError: ((name: string) => Error | undefined) | undefined;
+  /** Scripts `exec` (lifecycle hooks): output lines and exit code of a command; default prints nothing, exits 0. */
+  onExec: (c: FakeContainer, spec: ExecSpec) => { lines?: string[]; exitCode?: number } = () => ({});
 
   constructor(readonly version = "1.41") {}
 
@@ -165,6 +168,19 @@ export class FakeEngine implements Engine {
   async connectNetwork(network: string, containerId: string): Promise<void> {
     const c = this.find(containerId);
     c.networks[network] = { NetworkID: this.networks.get(network)?.Id ?? network };
+  }
+
+  async exec(
+    id: string,
+    spec: ExecSpec,
+    onLine: (stream: "stdout" | "stderr", line: string) => void,
+  ): Promise<{ exitCode: number }> {
+    const c = this.find(id);
+    this.calls.push(`exec ${c.name} ${spec.Cmd.join(" ")}`);
+    if (c.state !== "running") throw new EngineError(`Container ${c.id} is not running`, 409);
+    const { lines = [], exitCode = 0 } = this.onExec(c, spec);
+    for (const l of lines) onLine("stdout", l);
+    return { exitCode };
   }
 
   async logs(_id: string, _o: unknown, onLine: (s: "stdout" | "stderr", l: string) => void): Promise<void> {
