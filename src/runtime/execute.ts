@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Project } from "../compose/model.js";
-import { buildContainerSpec, containerName, type ContainerSpec } from "./container-spec.js";
+import { buildContainerSpec, containerName, referencedServices, type ContainerSpec } from "./container-spec.js";
 import { isConflict, isNotFound, type Engine } from "./engine.js";
 import type { DeployEvent, EventStatus, ExecuteResult, ResourceKind } from "./events.js";
 import { createLimiter, dependencyGraph, SkipNode, subgraph, walkGraph, type Edge, type Limiter } from "./graph.js";
@@ -123,8 +123,8 @@ class Execution {
     this.result.done[kind] = (this.result.done[kind] ?? 0) + 1;
   }
 
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    return this.limiter.run(fn);
+  run<T>(fn: () => Promise<T>, priority: "normal" | "low" = "normal"): Promise<T> {
+    return this.limiter.run(fn, priority);
   }
 
   setContainer(service: string, entry: Current): void {
@@ -240,8 +240,33 @@ async function runImages(x: Execution): Promise<void> {
   );
 }
 
+/**
+ * Fresh containers are created before the walk, at low priority, so that only their start waits
+ * for dependencies: on a deep graph every level's create, network connects, file copies and rename
+ * leave the critical path. Services whose containers name another service's container
+ * (network_mode/ipc/pid `service:x`, volumes_from) are created in the walk, once that one exists.
+ * A service later skipped for a failed dependency keeps its created container; the next deploy
+ * starts it.
+ */
+function createAhead(x: Execution, serviceOps: Map<string, ContainerOp[]>): Map<ContainerOp, Promise<string>> {
+  const ahead = new Map<ContainerOp, Promise<string>>();
+  if (x.options.noStart) return ahead;
+  for (const service of x.plan.order) {
+    const config = x.project.services[service];
+    if (!config || referencedServices(config).length > 0) continue;
+    for (const op of serviceOps.get(service) ?? []) {
+      if (op.kind !== "create-container") continue;
+      const created = createContainer(x, service, op.number, undefined, "low");
+      created.catch(() => {}); // awaited (and reported) by the service's visit
+      ahead.set(op, created);
+    }
+  }
+  return ahead;
+}
+
 async function runContainers(x: Execution, serviceOps: Map<string, ContainerOp[]>): Promise<void> {
   const graph = subgraph(dependencyGraph(x.project), x.plan.order);
+  const ahead = createAhead(x, serviceOps);
   const outcomes = await walkGraph(
     graph,
     async (service, ctx) => {
@@ -257,10 +282,11 @@ async function runContainers(x: Execution, serviceOps: Map<string, ContainerOp[]
         x.emit("service", service, "Skipped", { service, message: reason });
         throw new SkipNode(reason);
       }
-      await convergeService(x, service, ops, edges);
+      await convergeService(x, service, ops, edges, ahead);
     },
     { signal: x.options.signal },
   );
+  await Promise.allSettled(ahead.values());
   for (const [service, outcome] of outcomes) {
     if (outcome.status === "failed" && !x.reported.has(outcome.error))
       x.fail("service", service, outcome.error, service);
@@ -271,7 +297,13 @@ async function runContainers(x: Execution, serviceOps: Map<string, ContainerOp[]
   if (x.options.wait && !x.options.signal?.aborted) await waitForAll(x);
 }
 
-async function convergeService(x: Execution, service: string, ops: ContainerOp[], edges: Edge[]): Promise<void> {
+async function convergeService(
+  x: Execution,
+  service: string,
+  ops: ContainerOp[],
+  edges: Edge[],
+  ahead: Map<ContainerOp, Promise<string>>,
+): Promise<void> {
   const removals = ops.filter(
     (o): o is Extract<Operation, { kind: "remove-container" }> => o.kind === "remove-container",
   );
@@ -291,7 +323,7 @@ async function convergeService(x: Execution, service: string, ops: ContainerOp[]
     ops.map(async (op) => {
       try {
         if (op.kind === "create-container") {
-          const id = await createContainer(x, service, op.number, undefined);
+          const id = await (ahead.get(op) ?? createContainer(x, service, op.number, undefined));
           toStart.push({ id, name: op.name, restart: false });
         } else if (op.kind === "recreate-container") {
           const id = await recreateContainer(x, op);
@@ -423,6 +455,7 @@ async function createContainer(
   service: string,
   number: number,
   replace: ObservedContainer | undefined,
+  priority: "normal" | "low" = "normal",
 ): Promise<string> {
   const desired = x.plan.services[service];
   const canonical = containerName(x.project, service, number);
@@ -453,11 +486,15 @@ async function createContainer(
       : {}),
   });
   if (!replace) x.emit("container", canonical, "Creating", { service });
-  const created = await x.run(() => x.engine.createContainer(spec.create));
+  const created = await x.run(async () => {
+    // A creation ahead of need is not worth starting once the deploy is interrupted.
+    if (priority === "low" && x.options.signal?.aborted) throw new SkipNode("interrupted");
+    return x.engine.createContainer(spec.create);
+  }, priority);
   try {
     for (const w of created.Warnings) x.warn(w, "container", canonical, service);
     for (const c of spec.connect) {
-      await x.run(() => x.engine.connectNetwork(c.network, created.Id, c.endpoint));
+      await x.run(() => x.engine.connectNetwork(c.network, created.Id, c.endpoint), priority);
     }
     if (spec.copies.length) {
       const tar = tarBuffer(
@@ -471,9 +508,9 @@ async function createContainer(
           content: f.content,
         })),
       );
-      await x.run(() => x.engine.putArchive(created.Id, "/", tar));
+      await x.run(() => x.engine.putArchive(created.Id, "/", tar), priority);
     }
-    if (!replace) await x.run(() => x.engine.renameContainer(created.Id, canonical));
+    if (!replace) await x.run(() => x.engine.renameContainer(created.Id, canonical), priority);
   } catch (e) {
     // Half set up: do not leave it for a later run to mistake for a finished one.
     await x.engine.removeContainer(created.Id, { force: true }).catch(() => {});

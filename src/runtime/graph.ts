@@ -188,25 +188,26 @@ export class SkipNode extends Error {
 }
 
 export interface Limiter {
-  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Low-priority work (creations ahead of need) only runs when no normal work is waiting. */
+  run<T>(fn: () => Promise<T>, priority?: "normal" | "low"): Promise<T>;
 }
 
 /** At most `max` of the functions given to run() are in flight at once. */
 export function createLimiter(max: number): Limiter {
   let active = 0;
-  const queue: Array<() => void> = [];
+  const queues: Record<"normal" | "low", Array<() => void>> = { normal: [], low: [] };
   const next = () => {
     if (active >= max) return;
-    const go = queue.shift();
+    const go = queues.normal.shift() ?? queues.low.shift();
     if (go) {
       active++;
       go();
     }
   };
   return {
-    run<T>(fn: () => Promise<T>): Promise<T> {
+    run<T>(fn: () => Promise<T>, priority: "normal" | "low" = "normal"): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push(() => {
+        queues[priority].push(() => {
           fn()
             .then(resolve, reject)
             .finally(() => {

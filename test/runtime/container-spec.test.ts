@@ -433,7 +433,6 @@ describe("buildContainerSpec", () => {
     );
     const { create, warnings } = buildContainerSpec(ctx(p, "web"));
     expect(warnings).toEqual([
-      'service "web": post_start hooks are not run by c2ts; ignored',
       'service "web": volumes[/v].volume.subpath needs Engine API 1.45 (engine speaks 1.41); ignored',
       'service "web": volumes[/img] of type image needs Engine API 1.48 (engine speaks 1.41); not mounted',
       'service "web": networks.default.gw_priority needs Engine API 1.48 (engine speaks 1.41); ignored',

@@ -27,19 +27,32 @@ describe("executing a deploy (fake engine)", () => {
     });
     const r = await deploy(p, { engine: e });
     expect(r.result.errors).toEqual([]);
-    expect(normalize(e.calls)).toEqual([
-      "network demo_default",
+    // Containers are created ahead; only the start of web waits for db's health.
+    const calls = normalize(e.calls);
+    expect(calls[0]).toBe("network demo_default");
+    expect(calls.slice(1, 5).sort()).toEqual([
       "create <tmp>_demo-db-1",
-      "rename <tmp>_demo-db-1 demo-db-1",
-      "start demo-db-1",
       "create <tmp>_demo-web-1",
+      "rename <tmp>_demo-db-1 demo-db-1",
       "rename <tmp>_demo-web-1 demo-web-1",
-      "start demo-web-1",
     ]);
+    expect(calls.slice(5)).toEqual(["start demo-db-1", "start demo-web-1"]);
     e.calls.length = 0;
     const again = await deploy(p, { engine: e });
     expect(again.plan.operations).toEqual([]);
     expect(e.calls).toEqual([]);
+  });
+
+  it("creates a container that joins another service's network namespace only once that container exists", async () => {
+    const e = engineWithImages();
+    const p = proj({ db: svc(), sidecar: svc({ network_mode: "service:db" }), solo: svc() });
+    const r = await deploy(p, { engine: e });
+    expect(r.result.errors).toEqual([]);
+    const calls = normalize(e.calls);
+    expect(calls.indexOf("create <tmp>_demo-sidecar-1")).toBeGreaterThan(calls.indexOf("start demo-db-1"));
+    expect(calls.indexOf("create <tmp>_demo-solo-1")).toBeLessThan(calls.indexOf("start demo-db-1"));
+    const sidecar = [...e.containers.values()].find((c) => c.name === "demo-sidecar-1")!;
+    expect(sidecar.spec.HostConfig?.NetworkMode).toBe("container:demo-db-1");
   });
 
   it("fails dependents of an unhealthy service with its health output; optional dependents and other branches start", async () => {
