@@ -178,13 +178,13 @@ describe.skipIf(Boolean(missing))(
       const p = project.ports.pong;
       expect(text).toContain(`bind :${p}`);
       expect(text).toMatch(
-        new RegExp(`server n1 10\\.254\\.77\\.1:${p} check inter ${INTER} fall ${FALL} rise 2 on-marked-up`),
+        new RegExp(`server n1 10\\.254\\.77\\.1:${p} check inter ${INTER} fastinter 125ms fall ${FALL} rise 2 on-marked-up`),
       );
       expect(text).toMatch(
-        new RegExp(`server n2 10\\.254\\.77\\.2:${p} check inter ${INTER} fall ${FALL} rise 2 backup`),
+        new RegExp(`server n2 10\\.254\\.77\\.2:${p} check inter ${INTER} fastinter 125ms fall ${FALL} rise 2 backup`),
       );
       expect(text).toMatch(
-        new RegExp(`server n3 10\\.254\\.77\\.3:${p} check inter ${INTER} fall ${FALL} rise 2 backup`),
+        new RegExp(`server n3 10\\.254\\.77\\.3:${p} check inter ${INTER} fastinter 125ms fall ${FALL} rise 2 backup`),
       );
 
       const traefik = parse(readFileSync(join(outDir(), "traefik/dynamic/failover-fallbacks.yaml"), "utf8")) as {
