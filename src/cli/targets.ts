@@ -5,6 +5,7 @@
 import { UserError } from "../compose/errors.js";
 import type { LoadedProject } from "../compose/loader.js";
 import type { Project } from "../compose/model.js";
+import type { ResolvedCluster } from "../cluster/resolve.js";
 import { stringList, type OptionSpec, type ParsedArgs } from "./args.js";
 import { CLUSTER_OPTIONS, resolveClusterFor } from "./cluster-context.js";
 
@@ -27,7 +28,15 @@ export function isMultiNode(args: ParsedArgs): boolean {
 }
 
 export async function resolveTargets(args: ParsedArgs, loaded: LoadedProject): Promise<Target[]> {
-  if (!isMultiNode(args)) return [{ project: loaded.project }];
+  return (await resolveTargetsInCluster(args, loaded)).targets;
+}
+
+/** The targets, and the resolved cluster when there is one (so callers need not ask tailscale twice). */
+export async function resolveTargetsInCluster(
+  args: ParsedArgs,
+  loaded: LoadedProject,
+): Promise<{ targets: Target[]; cluster?: ResolvedCluster }> {
+  if (!isMultiNode(args)) return { targets: [{ project: loaded.project }] };
   const cluster = await resolveClusterFor(args, loaded.project);
   const { projectForNode } = await import("../cluster/node-project.js");
   const wanted = stringList(args.values.node);
@@ -37,7 +46,12 @@ export async function resolveTargets(args: ParsedArgs, loaded: LoadedProject): P
     }
   }
   const nodes = cluster.nodes.filter((n) => (wanted.length > 0 ? wanted.includes(n.name) : n.online));
-  return nodes.map((n) => ({ node: n.name, host: n.engine, project: projectForNode(loaded.project, cluster, n.name) }));
+  const targets = nodes.map((n) => ({
+    node: n.name,
+    host: n.engine,
+    project: projectForNode(loaded.project, cluster, n.name),
+  }));
+  return { targets, cluster };
 }
 
 /** Prefixes a resource name with its node so one progress view can show several engines. */

@@ -4,7 +4,9 @@ import type { Command } from "../main.js";
 import { warn } from "../output.js";
 import { loadFromArgs, PROJECT_OPTIONS } from "../project-options.js";
 import { createProgress, exitCodeFor, forEachTarget, interruptSignal } from "../runtime-options.js";
-import { isMultiNode, NODE_OPTIONS, resolveTargets } from "../targets.js";
+import { NODE_OPTIONS, resolveTargetsInCluster } from "../targets.js";
+import type { ResolvedCluster } from "../../cluster/resolve.js";
+import type { Project } from "../../compose/model.js";
 
 const command: Command = {
   spec: {
@@ -34,7 +36,7 @@ const command: Command = {
     if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError(`deploy: --timeout must be a positive number of seconds`);
 
     const loaded = await loadFromArgs(args, { preferStack: true });
-    const targets = await resolveTargets(args, loaded);
+    const { targets, cluster } = await resolveTargetsInCluster(args, loaded);
     const { deploy } = await import("../../runtime/index.js");
     const renderer = await createProgress(Boolean(args.values.json));
     const interrupt = interruptSignal();
@@ -59,7 +61,7 @@ const command: Command = {
       });
       renderer.finish(result);
       if (failedNodes.length > 0) warn(`deploy failed on node(s): ${failedNodes.join(", ")}`);
-      if (isMultiNode(args) && result.ok) await refreshProxyConfig(args, loaded.project);
+      if (cluster && result.ok) await refreshProxyConfig(cluster, loaded.project);
       return exitCodeFor(result);
     } finally {
       interrupt.dispose();
@@ -68,11 +70,9 @@ const command: Command = {
 };
 
 /** After a cluster deploy, regenerate the Traefik/HAProxy files so routes follow placement. */
-async function refreshProxyConfig(args: Parameters<Command["run"]>[0], project: import("../../compose/model.js").Project): Promise<void> {
-  const { resolveClusterFor } = await import("../cluster-context.js");
+async function refreshProxyConfig(cluster: ResolvedCluster, project: Project): Promise<void> {
   const { generateProxyConfig } = await import("../../proxy/generate.js");
   const { writeProxyOutputs } = await import("../../proxy/write.js");
-  const cluster = await resolveClusterFor(args, project);
   const output = generateProxyConfig(project, cluster);
   const written = await writeProxyOutputs(cluster.proxy.outDir, output);
   for (const f of Object.values(written)) if (f.changed) process.stderr.write(`proxy config updated: ${f.path}\n`);
