@@ -294,7 +294,11 @@ async function runContainers(x: Execution, serviceOps: Map<string, ContainerOp[]
       x.result.skipped.push({ resource: "service", name: service, service, message: "interrupted" });
     }
   }
-  if (x.options.wait && !x.options.signal?.aborted) await waitForAll(x);
+  if (x.options.wait && !x.options.signal?.aborted) {
+    // Services that failed or were skipped have been reported; waiting on them would only time out.
+    const settled = new Set([...outcomes].filter(([, o]) => o.status !== "done").map(([s]) => s));
+    await waitForAll(x, settled);
+  }
 }
 
 async function convergeService(
@@ -424,10 +428,11 @@ function observedReady(c: ObservedContainer | undefined): boolean {
 }
 
 /** `--wait`: every container this run touched, or that was not ready before it, must become ready. */
-async function waitForAll(x: Execution): Promise<void> {
+async function waitForAll(x: Execution, exclude: ReadonlySet<string>): Promise<void> {
   const timeout = x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   const observed = new Map(x.observed.containers.map((c) => [c.id, c]));
   const pending = x.plan.order
+    .filter((s) => !exclude.has(s))
     .flatMap((s) => (x.current.get(s) ?? []).map((c) => ({ ...c, service: s })))
     .filter((c) => x.touched.has(c.id) || !observedReady(observed.get(c.id)));
   if (pending.length === 0) return;

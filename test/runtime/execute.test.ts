@@ -84,6 +84,24 @@ describe("executing a deploy (fake engine)", () => {
     expect(e.calls).not.toContain("start demo-web-1");
   });
 
+  it("with wait, does not wait on services skipped for a failed dependency (their containers exist, unstarted)", async () => {
+    const e = engineWithImages();
+    e.onStart = (c, eng) => {
+      if (c.name === "demo-db-1") setTimeout(() => eng.setHealth(c.id, "unhealthy", "down\n"), 10);
+    };
+    const p = proj({
+      db: svc({ healthcheck }),
+      web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }),
+    });
+    const t0 = Date.now();
+    const r = await deploy(p, { engine: e, wait: true, waitTimeoutMs: 5000 });
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(r.result.errors.map((x) => `${x.name}: ${x.message}`)).toEqual([
+      "web: dependency failed to start: container demo-db-1 is unhealthy: last health check (exit 1): down",
+      "demo-db-1: container demo-db-1 is unhealthy: last health check (exit 1): down",
+    ]);
+  });
+
   it("reports a job that did not complete successfully with its exit code and last log lines", async () => {
     const e = engineWithImages();
     e.onStart = (c, eng) => {
