@@ -4,12 +4,12 @@
  * project's directory), but never interpolated: a path built from variables cannot become a
  * static `import`, so it is an error.
  */
-import { readFileSync } from "node:fs";
 import { dirname, extname, relative, resolve, sep } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, type Node, type Scalar } from "yaml";
 import { UserError } from "../compose/errors.js";
 import { hasInterpolation } from "../compose/template.js";
 import { readYamlSource, type YamlSource } from "./yaml-source.js";
+import { readComposeSource } from "../compose/read-source.js";
 
 export interface SourceModule {
   /** Absolute path of the compose file. */
@@ -46,7 +46,7 @@ export function readSourceTree(files: string[], projectDirectory?: string): Sour
     }
     const known = byFile.get(file);
     if (known) return known;
-    const mod: SourceModule = { file, yaml: readYamlSource(readSource(file), file), outPath: "", includes: new Map() };
+    const mod: SourceModule = { file, yaml: readYamlSource(readComposeSource(file), file), outPath: "", includes: new Map() };
     byFile.set(file, mod);
     modules.push(mod);
     for (const include of includeRequests(mod.yaml, workingDir)) {
@@ -144,16 +144,6 @@ function commonDirectory(a: string, b: string): string {
   let i = 0;
   while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
   return pa.slice(0, i).join(sep) || sep;
-}
-
-function readSource(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : String(e);
-    throw new UserError(`cannot read compose file: ${why}`, { location: { file } });
-  }
 }
 
 export function userError(yaml: YamlSource, node: Node | null | undefined, message: string): UserError {

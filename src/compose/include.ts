@@ -75,23 +75,37 @@ function includeRequest(entry: unknown, index: number, ctx: IncludeContext): Inc
     }
   }
 
-  const projectDirectory =
-    typeof spec.project_directory === "string" && spec.project_directory !== ""
-      ? resolve(ctx.workingDir, spec.project_directory)
-      : dirname(main);
+  const { workingDir, environment } = includedProject(spec, main, ctx, where, `include[${index}]`);
+  return { files, documents, workingDir, environment, chain: ctx.chain };
+}
 
+/**
+ * The project directory and environment Compose gives an included project: `project_directory`
+ * (else the directory of its first file), and the including project's variables over the
+ * include's `env_file`s (relative to the including project), else over the `.env` of its own
+ * directory. Shared by YAML includes and included TypeScript stack modules.
+ */
+export function includedProject(
+  spec: { project_directory?: unknown; env_file?: unknown },
+  mainFile: string,
+  parent: { workingDir: string; environment: Environment },
+  where: ConstructorParameters<typeof UserError>[1],
+  label = "include",
+): { workingDir: string; environment: Environment } {
+  const workingDir =
+    typeof spec.project_directory === "string" && spec.project_directory !== ""
+      ? resolve(parent.workingDir, spec.project_directory)
+      : dirname(mainFile);
   const envFiles = ([] as unknown[]).concat(spec.env_file ?? []).map((f) => {
-    if (typeof f !== "string") throw new UserError(`include[${index}].env_file must be a string or a list`, where);
-    const abs = isAbsolute(f) ? f : join(ctx.workingDir, f);
+    if (typeof f !== "string") throw new UserError(`${label}.env_file must be a string or a list`, where);
+    const abs = isAbsolute(f) ? f : join(parent.workingDir, f);
     if (!existsSync(abs)) throw new UserError(`env file ${abs} not found`, where);
     if (!statSync(abs).isFile()) throw new UserError(`${abs} is not a file`, where);
     return abs;
   });
-  const files2 = envFiles.length > 0 ? envFiles : defaultEnvFiles(projectDirectory);
+  const files = envFiles.length > 0 ? envFiles : defaultEnvFiles(workingDir);
   // The including project's variables win over the included project's env files.
-  const environment = environmentWithFiles(ctx.environment, files2);
-
-  return { files, documents, workingDir: projectDirectory, environment, chain: ctx.chain };
+  return { workingDir, environment: environmentWithFiles(parent.environment, files) };
 }
 
 function importResources(source: Record<string, unknown>, target: Record<string, unknown>, file: string): void {

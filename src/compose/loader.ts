@@ -8,7 +8,6 @@
  * Each stage lives in its own module; this file only sequences them and carries the context
  * (environment, working directory, positions for error messages) between them.
  */
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { canonicalizeFile } from "./canonical.js";
 import { checkConsistency } from "./consistency.js";
@@ -28,6 +27,7 @@ import { validateComposeFile } from "./schema/validate.js";
 import { interpolateString } from "./template.js";
 import { castTypes } from "./typecast.js";
 import { isPlainObject, parseComposeYaml, type PathSegment, type SourcePositions } from "./yaml.js";
+import { readComposeSource } from "./read-source.js";
 
 export interface LoadOptions {
   /** Compose files (`-f`), in merge order. Empty: COMPOSE_FILE, else discovery from `cwd`. */
@@ -90,7 +90,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<LoadedProj
   const files = resolveFiles(options, baseEnv, cwd);
   const workingDir = resolve(cwd, options.projectDirectory ?? dirname(files[0]!));
   const environment = projectEnvironment(baseEnv, options, workingDir, cwd);
-  const parsed = files.map((file) => parseComposeYaml(readSource(file), file));
+  const parsed = files.map((file) => parseComposeYaml(readComposeSource(file), file));
 
   const declaredName = lastDeclaredName(parsed.flatMap((p) => p.documents), environment);
   const projectName = resolveProjectName({ flag: options.projectName, environment, declared: declaredName, workingDir });
@@ -187,7 +187,7 @@ function includeLoader(parent: ModelContext): IncludeLoader {
     const docs: SourceDocument[] = documents
       ? documents.map((d) => ({ file: d.file, data: d.data, interpolated: true }))
       : files.flatMap((file) => {
-          const parsed = parseComposeYaml(readSource(file), file);
+          const parsed = parseComposeYaml(readComposeSource(file), file);
           return parsed.documents.map((data) => ({ file, data, interpolated: false, positions: parsed.positions }));
         });
     const model = loadModel(docs, { environment, workingDir, warn: parent.warn, chain });
@@ -235,7 +235,7 @@ function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: M
       const abs = resolve(dirname(fromFile), file);
       let result = loaded.get(abs);
       if (!result) {
-        const parsed = parseComposeYaml(readSource(abs), abs);
+        const parsed = parseComposeYaml(readComposeSource(abs), abs);
         let merged: Record<string, unknown> = {};
         for (const data of parsed.documents) {
           const prepared = prepareDocument({ file: abs, data, interpolated: false, positions: parsed.positions }, ctx);
@@ -287,16 +287,6 @@ function lastDeclaredName(documents: Record<string, unknown>[], environment: Env
   let name: string | undefined;
   for (const doc of documents) if (typeof doc.name === "string" && doc.name !== "") name = doc.name;
   return name === undefined ? undefined : interpolateString(name, (v) => environment[v]);
-}
-
-function readSource(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : String(e);
-    throw new UserError(`cannot read compose file: ${why}`, { location: { file } });
-  }
 }
 
 /** Attaches the document position to errors that carry a model path (interpolation, casts). */

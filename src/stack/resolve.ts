@@ -6,8 +6,9 @@
  * (the including project's variables, then the include's `env_file`s or its project
  * directory's `.env`), which is why lookups are deferred until here.
  */
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { defaultEnvFiles, environmentWithFiles, type Environment } from "../compose/environment.js";
+import { dirname, resolve } from "node:path";
+import type { Environment } from "../compose/environment.js";
+import { includedProject } from "../compose/include.js";
 import { UserError } from "../compose/errors.js";
 import { composePath, defineEntry, dottedPath, isPlainRecord, type PathSegment } from "../compose/interpolate.js";
 import { evaluateTemplate, MissingVariableError } from "../compose/template.js";
@@ -78,16 +79,7 @@ function resolveIncluded(
   parent: ResolveContext,
 ): StackDocument[] {
   const main = stackSourceFile(modules[0]!);
-  const pd = settings.project_directory;
-  const workingDir = typeof pd === "string" && pd !== "" ? resolve(parent.workingDir, pd) : dirname(main);
-  const envFiles = ([] as unknown[])
-    .concat(settings.env_file ?? [])
-    .filter((f): f is string => typeof f === "string")
-    .map((f) => (isAbsolute(f) ? f : join(parent.workingDir, f)));
-  const environment = environmentWithFiles(
-    parent.environment,
-    envFiles.length > 0 ? envFiles : defaultEnvFiles(workingDir),
-  );
+  const { workingDir, environment } = includedProject(settings, main, parent, { location: { file: main } });
   const ctx: ResolveContext = { environment, workingDir, onUnset: parent.onUnset };
   return modules.map((m) => resolveStack(m, ctx));
 }
