@@ -1,4 +1,5 @@
 /** Flags and plumbing shared by deploy/plan/down: progress mode, interrupts, per-node fan-out. */
+import { setMaxListeners } from "node:events";
 import type { ExecuteResult } from "../runtime/events.js";
 import type { ProgressMode, Renderer } from "../runtime/progress.js";
 import { EXIT } from "./errors.js";
@@ -8,6 +9,8 @@ import { labelFor, type Target } from "./targets.js";
 /** Aborts on the first SIGINT/SIGTERM so running operations stop cleanly; a second one exits at once. */
 export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
+  // Every wait on a dependency or container listens for the interrupt: dozens at once is normal.
+  setMaxListeners(0, controller.signal);
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(EXIT.INTERRUPTED);
     process.stderr.write("\ninterrupted: finishing running operations (press Ctrl-C again to quit now)\n");
