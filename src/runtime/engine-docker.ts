@@ -250,6 +250,12 @@ export class DockerEngine implements Engine {
     });
   }
 
+  async disconnectNetwork(network: string, containerId: string): Promise<void> {
+    await this.dial("POST", `/networks/${encodeURIComponent(network)}/disconnect`, {
+      body: { Container: containerId, Force: true },
+    });
+  }
+
   async logs(
     id: string,
     options: LogOptions,

@@ -332,6 +332,7 @@ export interface Engine {
   /** Extract a tar archive into the container's filesystem at `path`. */
   putArchive(id: string, path: string, tar: Buffer): Promise<void>;
   connectNetwork(network: string, containerId: string, endpoint: EndpointSettings): Promise<void>;
+  disconnectNetwork(network: string, containerId: string): Promise<void>;
   /** Runs a command in a running container, streams its output, and resolves with its exit code. */
   exec(
     id: string,

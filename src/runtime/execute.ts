@@ -187,8 +187,9 @@ async function runInfrastructure(x: Execution): Promise<void> {
   const apiVersion = x.observed.apiVersion;
   await Promise.all(
     x.plan.operations.map(async (op) => {
-      if (op.kind === "create-network") {
+      if (op.kind === "create-network" || op.kind === "recreate-network") {
         for (const w of networkWarnings(x.project, op.key, apiVersion)) x.warn(w, "network", op.name);
+        if (op.kind === "recreate-network") await detachAndRemoveNetwork(x, op.name);
         x.emit("network", op.name, "Creating");
         try {
           await x.run(() =>
@@ -199,7 +200,7 @@ async function runInfrastructure(x: Execution): Promise<void> {
           if (!(isConflict(e) && (await x.engine.inspectNetwork(op.name)))) throw x.fail("network", op.name, e);
         }
         x.count(op.kind);
-        x.emit("network", op.name, "Created");
+        x.emit("network", op.name, op.kind === "recreate-network" ? "Recreated" : "Created");
       } else if (op.kind === "create-volume") {
         x.emit("volume", op.name, "Creating");
         try {
@@ -214,6 +215,46 @@ async function runInfrastructure(x: Execution): Promise<void> {
   ).catch(() => {
     // Failures are recorded; services needing the resource fail when they are created.
   });
+}
+
+/**
+ * First half of a network recreate: the project's containers on it are stopped (pre_stop hooks
+ * first) and disconnected, then it is removed. Those containers are recreated by the container
+ * walk, attached to the new network. A container of another project on it stops everything: it
+ * is not ours to stop.
+ */
+async function detachAndRemoveNetwork(x: Execution, name: string): Promise<void> {
+  x.emit("network", name, "Recreating", { message: "configuration changed" });
+  const info = await x.engine.inspectNetwork(name);
+  if (!info) return;
+  const ours = new Map(x.observed.containers.map((c) => [c.id, c]));
+  const attached = Object.keys(info.Containers ?? {});
+  const foreign = attached.filter((id) => !ours.has(id));
+  if (foreign.length > 0) {
+    throw x.fail(
+      "network",
+      name,
+      new Error(
+        `network ${name} changed but cannot be recreated: ${foreign.length} container(s) of other projects use it (${foreign.map((id) => id.slice(0, 12)).join(", ")})`,
+      ),
+    );
+  }
+  try {
+    await Promise.all(
+      attached.map(async (id) => {
+        const c = ours.get(id)!;
+        x.emit("container", c.name, "Stopping", { service: c.service, message: `network ${name} is recreated` });
+        await preStop(x, c.service, c.id, c.name);
+        await x.run(() => x.engine.stopContainer(c.id, x.options.stopTimeout));
+        await x.run(() => x.engine.disconnectNetwork(name, c.id));
+        x.emit("container", c.name, "Stopped", { service: c.service });
+      }),
+    );
+    x.emit("network", name, "Removing");
+    await x.run(() => x.engine.removeNetwork(name));
+  } catch (e) {
+    throw x.fail("network", name, e);
+  }
 }
 
 async function runImages(x: Execution): Promise<void> {

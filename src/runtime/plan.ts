@@ -15,6 +15,8 @@ import type { Observed, ObservedContainer } from "./observe.js";
 
 export type Operation =
   | { kind: "create-network"; key: string; name: string; reason: string }
+  /** Stop and disconnect what is attached, remove, create anew; the attached containers are recreated. */
+  | { kind: "recreate-network"; key: string; name: string; reason: string }
   | { kind: "create-volume"; key: string; name: string; reason: string }
   | { kind: "pull-image"; image: string; services: string[]; reason: string }
   | { kind: "build-image"; image: string; service: string; reason: string }
@@ -233,7 +235,17 @@ function planNetworks(project: Project, observed: Observed, services: string[], 
     }
     const hash = found.labels[LABEL.configHash];
     if (hash && hash !== networkHash(net)) {
-      warnings.push(`network ${net.name} differs from its configuration; run down first to recreate it`);
+      // As Compose does: a network whose configuration changed is recreated with its containers.
+      const outside = observed.containers
+        .filter((c) => Object.values(c.networks).includes(found.id) && !services.includes(c.service))
+        .map((c) => c.service);
+      if (outside.length > 0) {
+        throw new UserError(
+          `network ${net.name} changed and must be recreated, but it is also used by service(s) outside this deploy: ${[...new Set(outside)].sort().join(", ")}; deploy them too`,
+          { path: `networks.${key}` },
+        );
+      }
+      ops.push({ kind: "recreate-network", key, name: net.name, reason: "configuration changed" });
     }
   }
   return ops;
@@ -465,6 +477,14 @@ function planServiceContainers(
       const target = serviceReference(ref);
       if (target && (planned.get(target) ?? []).some(replacesContainer)) {
         return { reason: `shares a namespace with service ${target}, whose container is being replaced`, changes: [] };
+      }
+    }
+    if (!service.network_mode) {
+      for (const key of Object.keys(service.networks ?? {})) {
+        const name = project.networks?.[key]?.name;
+        if (networkOps.some((o) => o.kind === "recreate-network" && o.name === name)) {
+          return { reason: `network ${name} is recreated`, changes: [] };
+        }
       }
     }
     if (c.state === "running" && !service.network_mode) {

@@ -263,6 +263,8 @@ function describeOperation(op: Operation): { verb: string; target: string } {
   switch (op.kind) {
     case "create-network":
       return { verb: "create", target: `network ${op.name}` };
+    case "recreate-network":
+      return { verb: "recreate", target: `network ${op.name}` };
     case "create-volume":
       return { verb: "create", target: `volume ${op.name}` };
     case "remove-network":

@@ -315,3 +315,45 @@ describe("lifecycle hooks (fake engine)", () => {
   });
 });
 
+
+describe("a network whose configuration changed (fake engine)", () => {
+  const withNet = (internal: boolean, services = { app: svc(), other: svc({ networks: { side: null } }) }) =>
+    proj(services, {
+      networks: { default: { name: "demo_default", ipam: {}, internal }, side: { name: "demo_side", ipam: {} } },
+    });
+
+  it("is recreated with the containers on it: stopped, disconnected, network replaced, containers recreated", async () => {
+    const e = engineWithImages();
+    await deploy(withNet(false), { engine: e });
+    e.calls.length = 0;
+    const events: string[] = [];
+    const r = await deploy(withNet(true), { engine: e, onEvent: (ev) => events.push(`${ev.status} ${ev.name}`) });
+    expect(r.result.errors).toEqual([]);
+    expect(r.plan.operations.map((o) => `${o.kind} ${"name" in o ? o.name : ""} (${o.reason})`)).toEqual([
+      "recreate-network demo_default (configuration changed)",
+      "recreate-container demo-app-1 (network demo_default is recreated)",
+    ]);
+    const calls = normalize(e.calls);
+    expect(calls.slice(0, 4)).toEqual([
+      "stop demo-app-1",
+      "disconnect demo_default demo-app-1",
+      "rm-network demo_default",
+      "network demo_default",
+    ]);
+    expect(calls.slice(4)).toEqual(
+      expect.arrayContaining(["create <tmp>_demo-app-1", "remove demo-app-1", "start demo-app-1"]),
+    );
+    expect(calls).not.toContain("stop demo-other-1");
+    expect(events).toContain("Recreated demo_default");
+    const again = await deploy(withNet(true), { engine: e });
+    expect(again.plan.operations).toEqual([]);
+  });
+
+  it("is refused at plan time when services outside the deploy use it", async () => {
+    const e = engineWithImages();
+    await deploy(withNet(false), { engine: e });
+    await expect(deploy(withNet(true, { app: svc(), other: svc() }), { engine: e, services: ["other"] })).rejects.toThrow(
+      /network demo_default changed and must be recreated, but it is also used by service\(s\) outside this deploy: app/,
+    );
+  });
+});

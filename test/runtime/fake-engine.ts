@@ -183,6 +183,12 @@ export class FakeEngine implements Engine {
     return { exitCode };
   }
 
+  async disconnectNetwork(network: string, containerId: string): Promise<void> {
+    const c = this.find(containerId);
+    this.calls.push(`disconnect ${network} ${c.name}`);
+    delete c.networks[network];
+  }
+
   async logs(_id: string, _o: unknown, onLine: (s: "stdout" | "stderr", l: string) => void): Promise<void> {
     onLine("stdout", "last words");
   }
@@ -192,7 +198,10 @@ export class FakeEngine implements Engine {
   }
 
   async inspectNetwork(name: string): Promise<NetworkSummary | null> {
-    return this.networks.get(name) ?? null;
+    const n = this.networks.get(name);
+    if (!n) return null;
+    const attached = [...this.containers.values()].filter((c) => name in c.networks);
+    return { ...n, Containers: Object.fromEntries(attached.map((c) => [c.id, { Name: c.name }])) };
   }
 
   async createNetwork(spec: { Name: string; Labels?: Record<string, string> }): Promise<{ Id: string }> {
@@ -206,6 +215,8 @@ export class FakeEngine implements Engine {
     this.calls.push(`rm-network ${name}`);
     const err = this.removeNetworkError?.(name);
     if (err) throw err;
+    if ([...this.containers.values()].some((c) => name in c.networks))
+      throw new EngineError(`error while removing network: network ${name} has active endpoints`, 403);
     this.networks.delete(name);
   }
 
