@@ -4,28 +4,52 @@
  * for it, and the resolved cluster for a project.
  */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import type { ClusterDefinition } from "../cluster/define.js";
+import { dirname, join, resolve } from "node:path";
+import { CLUSTER_CONFIG_FILE, type ClusterDefinition } from "../cluster/define.js";
 import type { ResolvedCluster } from "../cluster/resolve.js";
 import type { TailscaleStatus } from "../cluster/tailscale.js";
 import { UserError } from "../compose/errors.js";
 import type { Project } from "../compose/model.js";
-import { stringValue, type OptionSpec, type ParsedArgs } from "./args.js";
+import { stringList, stringValue, type OptionSpec, type ParsedArgs } from "./args.js";
+import { DEFAULT_STACK } from "./project-options.js";
 
-export const CLUSTER_CONFIG_FILE = "c2ts.config.ts";
 
 export const CLUSTER_OPTIONS: Record<string, OptionSpec> = {
-  cluster: { type: "string", value: "FILE.ts", description: `Cluster definition (default ${CLUSTER_CONFIG_FILE} when present)` },
-  domain: { type: "string", value: "DOMAIN", description: "Domain for <service>.<node>.<domain> (overrides the definition)" },
+  cluster: {
+    type: "string",
+    value: "FILE.ts",
+    description: `Cluster definition (default ./${CLUSTER_CONFIG_FILE}, else the one beside the stack)`,
+  },
+  domain: {
+    type: "string",
+    value: "DOMAIN",
+    description: "Domain for <service>.<node>.<domain> (overrides the definition)",
+  },
 };
 
-export async function loadClusterDefinition(args: ParsedArgs): Promise<{ definition: ClusterDefinition; file?: string }> {
+/**
+ * `--cluster`, else `c2ts.config.ts` in the current directory, else the one `c2ts import` created
+ * beside the TypeScript stack (`--stack`, default generated/services.ts).
+ */
+function clusterConfigFile(args: ParsedArgs): string | undefined {
   const explicit = stringValue(args.values.cluster);
-  const file = explicit ? resolve(explicit) : existsSync(resolve(CLUSTER_CONFIG_FILE)) ? resolve(CLUSTER_CONFIG_FILE) : undefined;
+  if (explicit) return resolve(explicit);
+  const candidates = [resolve(CLUSTER_CONFIG_FILE)];
+  if (stringList(args.values.file).length === 0)
+    candidates.push(join(dirname(resolve(stringValue(args.values.stack) ?? DEFAULT_STACK)), CLUSTER_CONFIG_FILE));
+  return candidates.find((f) => existsSync(f));
+}
+
+export async function loadClusterDefinition(
+  args: ParsedArgs,
+): Promise<{ definition: ClusterDefinition; file?: string }> {
+  const file = clusterConfigFile(args);
   const domain = stringValue(args.values.domain);
   if (!file) {
     if (!domain) {
-      throw new UserError(`no cluster definition (${CLUSTER_CONFIG_FILE}) found: pass --domain, or create one with defineCluster`);
+      throw new UserError(
+        `no cluster definition (${CLUSTER_CONFIG_FILE}) found: pass --domain, or create one with defineCluster`,
+      );
     }
     return { definition: { domain, nodes: { discover: "tailscale" } } };
   }

@@ -21,6 +21,8 @@ export interface ImportOptions {
   envFiles?: string[];
   /** `--project-directory`, when it is not the first file's directory. */
   projectDirectory?: string;
+  /** Create `c2ts.config.ts` beside the stack when there is none (default true; golden trees leave it out). */
+  clusterConfig?: boolean;
   /** Directory relative paths are resolved against (default: the process's). */
   cwd?: string;
   environment?: NodeJS.ProcessEnv;
@@ -53,5 +55,11 @@ export async function importStack(opts: ImportOptions): Promise<ImportResult> {
     projectDirectory: opts.projectDirectory ? resolve(cwd, opts.projectDirectory) : undefined,
   });
   const withHashes = new Map([...generated].map(([path, text]) => [path, withHash(text)]));
-  return writeGenerated(outDir, withHashes, { force: opts.force });
+  const result = await writeGenerated(outDir, withHashes, { force: opts.force });
+  if (opts.clusterConfig !== false) {
+    const { createClusterConfig } = await import("./cluster-config.js");
+    const created = createClusterConfig(outDir);
+    if (created) result.written.push(created);
+  }
+  return result;
 }

@@ -321,3 +321,22 @@ describe("servingNodes", () => {
     expect(servingNodes(cluster, "web", "b").map((n) => n.name)).toEqual(["b", "g", "z", "a", "m"]);
   });
 });
+
+describe("the cluster definition c2ts import creates", () => {
+  it("loads as written and resolves every online tailnet machine as a node running every service", async () => {
+    const { createClusterConfig } = await import("../../src/codegen/cluster-config.js");
+    const { evaluateStackModule } = await import("../../src/stack/load-module.js");
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "c2ts-cluster-config-"));
+    const file = createClusterConfig(dir)!;
+    expect(createClusterConfig(dir)).toBeUndefined(); // never a second time
+    const def = (await evaluateStackModule(file)).default as ClusterDefinition;
+    expect(def.domain).toBe("home.arpa");
+    const cluster = resolveCluster(def, status, project({ web: svc() }));
+    const online = status.nodes.filter((n) => n.online).map((n) => n.name);
+    expect(cluster.nodes.filter((n) => n.online).map((n) => n.name).sort()).toEqual([...online].sort());
+    for (const n of online) expect(servingNodes(cluster, "web", cluster.localNode).map((s) => s.name)).toContain(n);
+  });
+});

@@ -28,7 +28,7 @@ describe("golden generated trees", () => {
       const expectedDir = join(stack.dir, "expected");
       if (UPDATE) {
         rmSync(expectedDir, { recursive: true, force: true });
-        await importStack({ files: stack.files, outDir: expectedDir, environment: {} });
+        await importStack({ files: stack.files, outDir: expectedDir, environment: {}, clusterConfig: false });
       }
       const generated = await generateStack({ files: stack.files, outDir: expectedDir });
       expect(

@@ -35,7 +35,11 @@ describe("writing generated files", () => {
     const dir = stack({ "compose.yaml": COMPOSE, "extra.yaml": EXTRA });
     const outDir = join(dir, "generated");
     const first = await importStack({ files: [], cwd: dir, outDir: "generated", environment: {} });
-    expect(first.written.map((f) => f.slice(outDir.length + 1)).sort()).toEqual(["compose/extra.ts", "services.ts"]);
+    expect(first.written.map((f) => f.slice(outDir.length + 1)).sort()).toEqual([
+      "c2ts.config.ts",
+      "compose/extra.ts",
+      "services.ts",
+    ]);
 
     const again = await importStack({ files: [], cwd: dir, outDir: "generated", environment: {} });
     expect(again.written).toEqual([]);
@@ -55,9 +59,14 @@ describe("writing generated files", () => {
     expect(readFileSync(services, "utf8")).toBe(edited);
     expect(readFileSync(join(outDir, "compose/extra.ts"), "utf8")).toContain('"alpine"'); // nothing written at all
 
-    await importStack({ files: [], cwd: dir, outDir: "generated", environment: {}, force: true });
+    // The cluster definition is the user's from the start: never rewritten, not even with --force.
+    const cluster = join(outDir, "c2ts.config.ts");
+    writeFileSync(cluster, readFileSync(cluster, "utf8").replace('"home.arpa"', '"mine.example"'));
+    const forced = await importStack({ files: [], cwd: dir, outDir: "generated", environment: {}, force: true });
     expect(readFileSync(services, "utf8")).toContain('image: "nginx"');
     expect(readFileSync(join(outDir, "compose/extra.ts"), "utf8")).toContain('"debian"');
+    expect(forced.written).not.toContain(cluster);
+    expect(readFileSync(cluster, "utf8")).toContain('"mine.example"');
   });
 
   it("refuses to overwrite a file it did not generate", async () => {
@@ -79,7 +88,7 @@ describe("writing generated files", () => {
   it("leaves no temporary files behind", async () => {
     const dir = stack({ "compose.yaml": COMPOSE, "extra.yaml": EXTRA });
     await importStack({ files: [], cwd: dir, outDir: "out", environment: {} });
-    expect(readdirSync(join(dir, "out")).sort()).toEqual(["compose", "services.ts"]);
+    expect(readdirSync(join(dir, "out")).sort()).toEqual(["c2ts.config.ts", "compose", "services.ts"]);
     expect(readdirSync(join(dir, "out", "compose"))).toEqual(["extra.ts"]);
   });
 });

@@ -57,14 +57,16 @@ describe("generated code passes tsc --noEmit --strict", () => {
     for (const stack of fixtureStacks()) {
       const outDir = join(project.dir, stack.name.replace(/\//g, "_"));
       await importStack({ files: stack.files, outDir, environment: {} });
-      roots.push(join(outDir, "services.ts"));
+      roots.push(join(outDir, "services.ts"), join(outDir, "c2ts.config.ts"));
     }
     expect(tsc(project.dir, roots)).toBe("");
 
     mkdirSync(inRepo, { recursive: true });
     const homelab = fixtureStacks().find((s) => s.name === "codegen-homelab")!;
     await importStack({ files: homelab.files, outDir: join(inRepo, "generated"), environment: {} });
-    expect(tsc(inRepo, [join(inRepo, "generated", "services.ts")])).toBe("");
+    expect(tsc(inRepo, [join(inRepo, "generated", "services.ts"), join(inRepo, "generated", "c2ts.config.ts")])).toBe(
+      "",
+    );
   }, 120_000);
 
   it("reports a wrong field, so the check is real", async () => {
