@@ -5,7 +5,7 @@ const command: Command = {
   spec: {
     name: "import",
     summary:
-      "Generate typed TypeScript from a Compose stack: OUT/services.ts plus one module per included file. Every profile's services are generated; variables stay lookups.",
+      "Generate typed TypeScript from a Compose stack: OUT/services.ts plus one module per included file. Every profile's services are generated; variables stay lookups. Also creates OUT/c2ts.config.ts (the cluster definition) when there is none.",
     usage: "c2ts import [FILE...] [-f FILE]... [-o DIR] [--force] [-p NAME] [--env-file F] [--profile P] [--project-directory DIR]",
     positionals: true,
     options: {
