@@ -286,8 +286,8 @@ async function runImages(x: Execution): Promise<void> {
  * for dependencies: on a deep graph every level's create, network connects, file copies and rename
  * leave the critical path. Services whose containers name another service's container
  * (network_mode/ipc/pid `service:x`, volumes_from) are created in the walk, once that one exists.
- * A service later skipped for a failed dependency keeps its created container; the next deploy
- * starts it.
+ * A service later skipped for a failed dependency keeps its created container, as with Docker
+ * Compose v2 (whose `up` creates every container before it starts any); the next deploy starts it.
  */
 function createAhead(x: Execution, serviceOps: Map<string, ContainerOp[]>): Map<ContainerOp, Promise<string>> {
   const ahead = new Map<ContainerOp, Promise<string>>();
