@@ -244,8 +244,7 @@ async function detachAndRemoveNetwork(x: Execution, name: string): Promise<void>
       attached.map(async (id) => {
         const c = ours.get(id)!;
         x.emit("container", c.name, "Stopping", { service: c.service, message: `network ${name} is recreated` });
-        await preStop(x, c.service, c.id, c.name);
-        await x.run(() => x.engine.stopContainer(c.id, x.options.stopTimeout));
+        await stopContainer(x, c.service, c.id, c.name);
         await x.run(() => x.engine.disconnectNetwork(name, c.id));
         x.emit("container", c.name, "Stopped", { service: c.service });
       }),
@@ -396,8 +395,7 @@ async function convergeService(
         try {
           if (c.restart) {
             x.emit("container", c.name, "Restarting", { service });
-            await preStop(x, service, c.id, c.name);
-            await x.run(() => x.engine.stopContainer(c.id, x.options.stopTimeout));
+            await stopContainer(x, service, c.id, c.name);
             await x.run(() => x.engine.startContainer(c.id));
             x.touched.add(c.id);
             await postStart(x, service, c.id, c.name);
@@ -581,8 +579,7 @@ async function recreateContainer(
   x.emit("container", canonical, "Recreating", { service: op.service, message: op.reason });
   const id = await createContainer(x, op.service, op.number, old);
   x.emit("container", canonical, "Stopping", { service: op.service });
-  await preStop(x, op.service, old.id, old.name);
-  await x.run(() => x.engine.stopContainer(old.id, x.options.stopTimeout));
+  await stopContainer(x, op.service, old.id, old.name);
   await x.run(() => x.engine.removeContainer(old.id, { force: true }));
   await x.run(() => x.engine.renameContainer(id, canonical));
   x.setContainer(op.service, { id, name: canonical, number: op.number });
@@ -601,20 +598,23 @@ async function postStart(x: Execution, service: string, id: string, name: string
 }
 
 /**
- * `pre_stop` hooks, run before a container is stopped (down, recreate, restart). A container that
- * is not running (the exec is refused with 409) has nothing to prepare; a failing hook fails the
- * stop, as in Compose, so the container keeps running.
+ * Every stop goes through here (down, recreate, restart, network recreation): the service's
+ * `pre_stop` hooks first, then the engine's stop with the configured timeout. A container that is
+ * not running (the exec is refused with 409) has nothing to prepare; a failing hook fails the stop,
+ * as in Compose, so the container keeps running.
  */
-async function preStop(x: Execution, service: string, id: string, name: string): Promise<void> {
+async function stopContainer(x: Execution, service: string, id: string, name: string): Promise<void> {
   const hooks = x.project.services[service]?.pre_stop;
-  if (!hooks?.length) return;
-  try {
-    await runHooks(x.engine, { id, name, service }, "pre_stop", hooks, (status, message) =>
-      x.emit("container", name, status, { service, message }),
-    );
-  } catch (e) {
-    if (!isConflict(e) && !isNotFound(e)) throw e;
+  if (hooks?.length) {
+    try {
+      await runHooks(x.engine, { id, name, service }, "pre_stop", hooks, (status, message) =>
+        x.emit("container", name, status, { service, message }),
+      );
+    } catch (e) {
+      if (!isConflict(e) && !isNotFound(e)) throw e;
+    }
   }
+  await x.run(() => x.engine.stopContainer(id, x.options.stopTimeout));
 }
 
 async function removeContainer(x: Execution, op: Extract<Operation, { kind: "remove-container" }>): Promise<void> {
@@ -637,8 +637,7 @@ async function stopForRemoval(
   };
   try {
     x.emit("container", op.name, "Stopping", { service: op.service });
-    await preStop(x, op.service, op.containerId, op.name);
-    await x.run(() => x.engine.stopContainer(op.containerId, x.options.stopTimeout));
+    await stopContainer(x, op.service, op.containerId, op.name);
     x.emit("container", op.name, "Stopped", { service: op.service });
   } catch (e) {
     if (isNotFound(e)) return async () => removed();
