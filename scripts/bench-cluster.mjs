@@ -17,7 +17,6 @@ import {
   c2tsOk,
   cutNode,
   healNode,
-  haproxyMs,
   measureFailover,
   NODES,
   nodesSh,
@@ -40,6 +39,9 @@ if (process.getuid?.() !== 0) {
   console.error("bench-cluster: needs root (network namespaces, extra dockerd)");
   process.exit(1);
 }
+
+// The CLI's own parser of HAProxy times, from the build checked for above.
+const { haproxyTimeMs } = await import("../dist/proxy/haproxy.js");
 
 const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const list = (values) => `[${values.map((v) => (v / 1000).toFixed(2)).join(", ")}]`;
@@ -79,7 +81,7 @@ try {
   const text = readFileSync(cfg, "utf8");
   const inter = /server n1 \S+ check inter (\S+) fastinter \S+ fall (\d+)/.exec(text);
   if (!inter) throw new Error(`no "server n1 … check inter … fastinter … fall …" line in ${cfg}`);
-  const interMs = haproxyMs(inter[1]);
+  const interMs = haproxyTimeMs(inter[1]);
   const fall = Number(inter[2]);
   // The check window: the generated backend marks a vanished node down within inter × fall
   // (each check bounded by inter/4, failing servers re-checked every inter/4; see src/proxy/haproxy.ts).

@@ -48,7 +48,6 @@ export function startHaproxy(
   options?: { timeoutMs?: number },
 ): Promise<Haproxy>;
 export function stopHaproxy(haproxy: Haproxy | undefined): Promise<void>;
-export function haproxyMs(value: string): number;
 export function waitSteady(
   port: number,
   statsPort: number,

@@ -160,14 +160,6 @@ export async function stopHaproxy(haproxy) {
   clearTimeout(timer);
 }
 
-/** HAProxy time ("500ms", "2s") → milliseconds. */
-export function haproxyMs(value) {
-  const m = /^(\d+)(us|ms|s|m|h|d)?$/.exec(value);
-  if (!m) throw new Error(`not an HAProxy time: ${value}`);
-  const unit = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? "ms"];
-  return Number(m[1]) * unit;
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**

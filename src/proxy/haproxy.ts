@@ -60,12 +60,12 @@ const KNOWN_KEYS = new Set([
 ]);
 const SAFE_VALUE = /^[\x21-\x7e]+$/;
 const UNSAFE_CHARS = /["'#\\]/;
-const HAPROXY_TIME = /^\d+(us|ms|s|m|h|d)?$/;
+const HAPROXY_TIME = /^(\d+)(us|ms|s|m|h|d)?$/;
 const TIME_UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** An HAProxy time ("500ms", "2s", "3" = ms) in milliseconds. */
 export function haproxyTimeMs(value: string): number {
-  const m = /^(\d+)(us|ms|s|m|h|d)?$/.exec(value);
+  const m = HAPROXY_TIME.exec(value);
   if (!m) throw new Error(`not an HAProxy time: ${value}`);
   return Number(m[1]) * TIME_UNIT_MS[m[2] ?? "ms"];
 }

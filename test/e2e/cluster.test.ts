@@ -17,12 +17,12 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { haproxyTimeMs } from "../../src/proxy/haproxy.js";
 import {
   backendStats,
   c2ts,
   c2tsOk,
   cutNode,
-  haproxyMs,
   healNode,
   httpGet,
   measureFailover,
@@ -49,7 +49,7 @@ const FALL = 2;
  * marked down at most inter·(1.25 + 0.5·(fall − 1)) after it went away — inside the check window
  * inter × fall. The client opens a connection every 50 ms, so it sees the switch up to 50 ms late.
  */
-const FAILOVER_BOUND_MS = FALL * haproxyMs(INTER) + 50;
+const FAILOVER_BOUND_MS = FALL * haproxyTimeMs(INTER) + 50;
 
 function prerequisitesMissing(): string | undefined {
   if (process.platform !== "linux") return "not Linux";
@@ -79,7 +79,7 @@ function ensureBuilt(): void {
 function report(label: string, m: FailoverMeasurement): void {
   const lost = m.timeline.filter((t) => !t.ok).map((t) => t.start);
   console.log(
-    `${label}: first answer from a backup ${m.firstSuccessMs.toFixed(0)} ms after the cut, no failure after ${m.failoverMs.toFixed(0)} ms (bound ${FAILOVER_BOUND_MS} ms; inter ${INTER} × fall ${FALL} = ${FALL * haproxyMs(INTER)} ms); ` +
+    `${label}: first answer from a backup ${m.firstSuccessMs.toFixed(0)} ms after the cut, no failure after ${m.failoverMs.toFixed(0)} ms (bound ${FAILOVER_BOUND_MS} ms; inter ${INTER} × fall ${FALL} = ${FALL * haproxyTimeMs(INTER)} ms); ` +
       `${m.failed} of ${m.requests} requests failed (${m.errors.join(", ") || "none"}), sent at ${lost.length ? `${lost[0]}…${lost.at(-1)} ms` : "-"}; ` +
       `slowest success after the cut ${m.slowestAfterKillMs.toFixed(0)} ms; cut took ${m.killTookMs.toFixed(0)} ms`,
   );
