@@ -144,16 +144,17 @@ export function buildValidatorSource(schemaText) {
     const entries = Object.entries(FORMAT_SOURCES).map(([name, source]) => `  ${JSON.stringify(name)}: ${source},`);
     prelude.push(`const composeFormats = {\n${entries.join("\n")}\n};`);
   }
-  if (/\brequire\(/.test(code)) {
-    throw new Error(`generated validator still requires a module: ${code.match(/require\([^)]*\)/)[0]}`);
-  }
-  // ajv's ESM output starts with a "use strict" directive, meaningless in a module.
-  code = code.replace(/^"use strict";\n?/, "");
-
   return generatedModule("schema/compose-spec.json", schemaText, prelude, code);
 }
 
+/**
+ * The checked-in module around ajv's standalone `code`: it must import nothing (any `require` left
+ * fails the build), and loses ajv's "use strict" directive, meaningless in an ES module.
+ */
 function generatedModule(schemaFile, schemaText, prelude, code) {
+  const required = code.match(/\brequire\([^)]*\)/);
+  if (required) throw new Error(`validator generated from ${schemaFile} still requires a module: ${required[0]}`);
+  code = code.replace(/^"use strict";\n?/, "");
   const ajvVersion = require("ajv/package.json").version;
   return [
     "// @ts-nocheck",
@@ -175,11 +176,7 @@ function generatedModule(schemaFile, schemaText, prelude, code) {
  */
 export function buildTraefikValidatorSource(schemaText) {
   const ajv = new Ajv({ allErrors: true, strict: false, inlineRefs: false, code: { source: true, esm: true, lines: true } });
-  let code = standaloneCode(ajv, ajv.compile(JSON.parse(schemaText)));
-  if (/\brequire\(/.test(code)) {
-    throw new Error(`generated Traefik validator requires a module: ${code.match(/require\([^)]*\)/)[0]}`);
-  }
-  code = code.replace(/^"use strict";\n?/, "");
+  const code = standaloneCode(ajv, ajv.compile(JSON.parse(schemaText)));
   return generatedModule("schema/traefik-v3-file-provider.json", schemaText, [], code);
 }
 
