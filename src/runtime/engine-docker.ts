@@ -274,6 +274,19 @@ export class DockerEngine implements Engine {
       },
       signal,
     });
+    await this.readLines(res, onLine, { tty: Boolean(info.Config.Tty), signal });
+  }
+
+  /**
+   * Output of a logs or exec stream, line by line, until it ends (or `signal` aborts it): raw when
+   * the container has a TTY, else demultiplexed into stdout and stderr.
+   */
+  private async readLines(
+    res: IncomingMessage,
+    onLine: (stream: "stdout" | "stderr", line: string) => void,
+    options: { tty: boolean; signal?: AbortSignal },
+  ): Promise<void> {
+    const { tty, signal } = options;
     const out = lineSink((l) => onLine("stdout", l));
     const err = lineSink((l) => onLine("stderr", l));
     await new Promise<void>((resolve, reject) => {
@@ -282,7 +295,7 @@ export class DockerEngine implements Engine {
         resolve();
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      if (info.Config.Tty) res.on("data", (c: Buffer) => out.write(c));
+      if (tty) res.on("data", (c: Buffer) => out.write(c));
       else this.modem.demuxStream(res, out, err);
       res.once("end", () => resolve());
       res.once("close", () => resolve());
@@ -304,16 +317,7 @@ export class DockerEngine implements Engine {
     // Without an Upgrade header the engine still answers with the raw multiplexed stream and closes
     // it when the command exits.
     const res = await this.stream("POST", `${execPath}/start`, { body: { Detach: false, Tty: false } });
-    const out = lineSink((l) => onLine("stdout", l));
-    const err = lineSink((l) => onLine("stderr", l));
-    await new Promise<void>((resolve, reject) => {
-      this.modem.demuxStream(res, out, err);
-      res.once("end", () => resolve());
-      res.once("close", () => resolve());
-      res.once("error", reject);
-    });
-    out.end();
-    err.end();
+    await this.readLines(res, onLine, { tty: false });
     // The stream can close a moment before the engine records the exit code.
     for (let i = 0; ; i++) {
       const info = (await this.dial("GET", `${execPath}/json`)) as { Running: boolean; ExitCode: number | null };
