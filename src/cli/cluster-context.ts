@@ -13,7 +13,6 @@ import type { Project } from "../compose/model.js";
 import { stringList, stringValue, type OptionSpec, type ParsedArgs } from "./args.js";
 import { DEFAULT_STACK } from "./project-options.js";
 
-
 export const CLUSTER_OPTIONS: Record<string, OptionSpec> = {
   cluster: {
     type: "string",
