@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { CLUSTER_CONFIG_FILE, type ClusterDefinition } from "../cluster/define.js";
+import { CLUSTER_CONFIG_FILE } from "../cluster/config-file.js";
+import type { ClusterDefinition } from "../cluster/define.js";
 import type { ResolvedCluster } from "../cluster/resolve.js";
 import type { TailscaleStatus } from "../cluster/tailscale.js";
 import { UserError } from "../compose/errors.js";

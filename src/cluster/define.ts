@@ -8,9 +8,6 @@ import { UserError } from "../compose/errors.js";
 import { DNS_LABEL, DNS_NAME } from "./dns-label.js";
 import { checkEngineAddress } from "./engine.js";
 
-/** The cluster definition's file name: in the current directory, or beside the generated stack. */
-export const CLUSTER_CONFIG_FILE = "c2ts.config.ts";
-
 /** A node listed by hand. */
 export interface StaticNodeDefinition<N extends string = string> {
   /** DNS label; used in `<service>.<node>.<domain>`. */

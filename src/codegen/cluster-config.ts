@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLUSTER_CONFIG_FILE } from "../cluster/define.js";
+import { CLUSTER_CONFIG_FILE } from "../cluster/config-file.js";
 
 export const CLUSTER_CONFIG_TEMPLATE = `// Where this stack runs: the cluster for \`c2ts nodes\`, \`c2ts proxy\` and \`c2ts deploy --all-nodes\`.
 // Created once by \`c2ts import\`; it is yours to edit, and import never overwrites it.
