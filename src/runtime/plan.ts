@@ -98,9 +98,10 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
   const warnings: string[] = [];
   const ops: Operation[] = [];
 
-  const networkOps = planNetworks(project, observed, order, warnings);
-  const volumeOps = planVolumes(project, observed, order, warnings);
-  const imageOps = options.skipImages ? [] : planImages(project, observed, order, options);
+  const scope: PlanScope = { project, observed, services: order, warnings, options };
+  const networkOps = planNetworks(scope);
+  const volumeOps = planVolumes(scope);
+  const imageOps = options.skipImages ? [] : planImages(scope);
   ops.push(...networkOps, ...volumeOps, ...imageOps);
   const changingImages = new Set(imageOps.map((o) => (o as { image: string }).image));
 
@@ -125,18 +126,15 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
       );
     }
     warnings.push(...specWarnings(project, name, observed, env));
-    const list = planServiceContainers(
-      project,
-      observed,
+    const list = planServiceContainers(scope, {
       name,
       desired,
       input,
       graph,
-      containerOps,
+      planned: containerOps,
       networkOps,
       volumeOps,
-      options,
-    );
+    });
     containerOps.set(name, list);
     ops.push(...list);
   }
@@ -191,6 +189,17 @@ function specWarnings(
   }).warnings;
 }
 
+/** What every step of a deploy plan reads: the project, the engine's state, the services covered. */
+interface PlanScope {
+  project: Project;
+  observed: Observed;
+  /** Services the plan covers, dependencies first. */
+  services: string[];
+  /** Collects the plan's warnings. */
+  warnings: string[];
+  options: PlanOptions;
+}
+
 /** Networks the selected services attach to (top-level keys). */
 function usedNetworks(project: Project, services: string[]): string[] {
   const keys = new Set<string>();
@@ -204,7 +213,7 @@ function usedNetworks(project: Project, services: string[]): string[] {
   return [...keys].sort();
 }
 
-function planNetworks(project: Project, observed: Observed, services: string[], warnings: string[]): Operation[] {
+function planNetworks({ project, observed, services, warnings }: PlanScope): Operation[] {
   const ops: Operation[] = [];
   for (const key of usedNetworks(project, services)) {
     const net = project.networks?.[key];
@@ -261,7 +270,7 @@ function usedVolumes(project: Project, services: string[]): string[] {
   return [...keys].sort();
 }
 
-function planVolumes(project: Project, observed: Observed, services: string[], warnings: string[]): Operation[] {
+function planVolumes({ project, observed, services, warnings }: PlanScope): Operation[] {
   const ops: Operation[] = [];
   for (const key of usedVolumes(project, services)) {
     const vol = project.volumes![key];
@@ -321,7 +330,7 @@ export function parsePullPolicy(policy: string | undefined): {
   }
 }
 
-function planImages(project: Project, observed: Observed, services: string[], options: PlanOptions): Operation[] {
+function planImages({ project, observed, services, options }: PlanScope): Operation[] {
   const pulls = new Map<string, { services: string[]; reason: string }>();
   const builds: Operation[] = [];
   const now = options.now ?? Date.now();
@@ -397,17 +406,21 @@ function completedJob(c: ObservedContainer, service: ServiceConfig): boolean {
   );
 }
 
+/** One service's container operations, given what the plan decided before it. */
+interface ServiceContainersInput {
+  name: string;
+  desired: DesiredService;
+  input: ReturnType<typeof serviceHashInput>;
+  graph: DependencyGraph;
+  /** Container operations of the services planned before this one (its dependencies). */
+  planned: Map<string, Operation[]>;
+  networkOps: Operation[];
+  volumeOps: Operation[];
+}
+
 function planServiceContainers(
-  project: Project,
-  observed: Observed,
-  name: string,
-  desired: DesiredService,
-  input: ReturnType<typeof serviceHashInput>,
-  graph: DependencyGraph,
-  planned: Map<string, Operation[]>,
-  networkOps: Operation[],
-  volumeOps: Operation[],
-  options: PlanOptions,
+  { project, observed, options }: PlanScope,
+  { name, desired, input, graph, planned, networkOps, volumeOps }: ServiceContainersInput,
 ): Operation[] {
   const service = project.services[name];
   const ops: Operation[] = [];
