@@ -16,7 +16,7 @@ import { createLimiter, dependencyGraph, SkipNode, subgraph, walkGraph, type Edg
 import { runHooks } from "./hooks.js";
 import { executeImageOperation } from "./images.js";
 import type { Observed, ObservedContainer } from "./observe.js";
-import { temporaryName, type Operation, type Plan } from "./plan.js";
+import { temporaryName, type DownPlan, type Operation, type Plan } from "./plan.js";
 import { networkCreateSpec, networkWarnings, volumeCreateSpec } from "./resource-spec.js";
 import { tarBuffer } from "./tar.js";
 import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
@@ -52,7 +52,8 @@ interface Current {
 
 type ContainerOp = Extract<Operation, { service: string }>;
 
-class Execution {
+/** One run of a plan; `P` is a deploy plan unless said otherwise (down has no desired services). */
+class Execution<P extends DownPlan = Plan> {
   readonly limiter: Limiter;
   readonly result: ExecuteResult;
   readonly started = Date.now();
@@ -67,7 +68,7 @@ class Execution {
   constructor(
     readonly engine: Engine,
     readonly project: Project,
-    readonly plan: Plan,
+    readonly plan: P,
     readonly observed: Observed,
     readonly options: ExecuteOptions,
     readonly emitEvent: (e: DeployEvent) => void,
@@ -603,7 +604,7 @@ async function postStart(x: Execution, service: string, id: string, name: string
  * not running (the exec is refused with 409) has nothing to prepare; a failing hook fails the stop,
  * as in Compose, so the container keeps running.
  */
-async function stopContainer(x: Execution, service: string, id: string, name: string): Promise<void> {
+async function stopContainer(x: Execution<DownPlan>, service: string, id: string, name: string): Promise<void> {
   const hooks = x.project.services[service]?.pre_stop;
   if (hooks?.length) {
     try {
@@ -617,7 +618,10 @@ async function stopContainer(x: Execution, service: string, id: string, name: st
   await x.run(() => x.engine.stopContainer(id, x.options.stopTimeout));
 }
 
-async function removeContainer(x: Execution, op: Extract<Operation, { kind: "remove-container" }>): Promise<void> {
+async function removeContainer(
+  x: Execution<DownPlan>,
+  op: Extract<Operation, { kind: "remove-container" }>,
+): Promise<void> {
   const remove = await stopForRemoval(x, op);
   await remove();
 }
@@ -627,7 +631,7 @@ async function removeContainer(x: Execution, op: Extract<Operation, { kind: "rem
  * dependency only needs its dependents stopped, so `down` does not pay a removal per graph level.
  */
 async function stopForRemoval(
-  x: Execution,
+  x: Execution<DownPlan>,
   op: Extract<Operation, { kind: "remove-container" }>,
 ): Promise<() => Promise<void>> {
   const removed = () => {
@@ -668,12 +672,12 @@ async function stopForRemoval(
 export async function executeDown(
   engine: Engine,
   project: Project,
-  plan: Plan,
+  plan: DownPlan,
   observed: Observed,
   options: ExecuteOptions,
   emit: (e: DeployEvent) => void,
 ): Promise<ExecuteResult> {
-  const x = new Execution(engine, project, plan, observed, options, emit);
+  const x = new Execution<DownPlan>(engine, project, plan, observed, options, emit);
   for (const w of plan.warnings) x.warn(w);
   const removals = plan.operations.filter(
     (o): o is Extract<Operation, { kind: "remove-container" }> => o.kind === "remove-container",
@@ -681,15 +685,13 @@ export async function executeDown(
   const byService = new Map<string, typeof removals>();
   for (const op of removals) byService.set(op.service, [...(byService.get(op.service) ?? []), op]);
 
-  let graph;
-  try {
-    graph = subgraph(
-      dependencyGraph(project),
-      [...byService.keys()].filter((s) => project.services[s]),
-    );
-  } catch {
-    graph = new Map<string, Edge[]>();
-  }
+  // The loader has rejected cycles and undefined dependencies, so a graph error here is bad input
+  // from elsewhere (a hand-built project): it propagates, naming the service, before anything stops.
+  const graph = subgraph(
+    dependencyGraph(project),
+    [...byService.keys()].filter((s) => project.services[s]),
+  );
+  // Services no longer in the project (orphans) have no edges: they go at once.
   for (const s of byService.keys()) if (!graph.has(s)) graph.set(s, []);
   const removing: Promise<void>[] = [];
   await walkGraph(
@@ -726,7 +728,7 @@ export async function executeDown(
   return x.result;
 }
 
-async function removeNetwork(x: Execution, name: string): Promise<void> {
+async function removeNetwork(x: Execution<DownPlan>, name: string): Promise<void> {
   x.emit("network", name, "Removing");
   try {
     await x.run(() => x.engine.removeNetwork(name));

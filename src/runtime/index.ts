@@ -17,11 +17,11 @@ import {
   type ExecuteOptions,
 } from "./execute.js";
 import { observe, observeByName, observeContainers, observeImages, type Observed } from "./observe.js";
-import { planDeploy, planDown, type Plan, type PlanOptions } from "./plan.js";
+import { planDeploy, planDown, type DownPlan, type Plan, type PlanOptions } from "./plan.js";
 
 export type { DeployEvent, ExecuteResult } from "./events.js";
 export type { Engine } from "./engine.js";
-export type { Plan, Operation, PlanOptions } from "./plan.js";
+export type { DownPlan, Plan, Operation, PlanOptions } from "./plan.js";
 export { planExitCode, planHasChanges } from "./plan.js";
 export { createRenderer, formatPlan, type ProgressMode, type Renderer } from "./progress.js";
 
@@ -172,7 +172,7 @@ export interface DownRuntimeOptions extends RuntimeOptions {
 export async function down(
   project: Project | string,
   opts: DownRuntimeOptions = {},
-): Promise<{ plan: Plan; result: ExecuteResult }> {
+): Promise<{ plan: DownPlan; result: ExecuteResult }> {
   const p: Project = typeof project === "string" ? { name: project, services: {} } : project;
   return withEngine(opts, async (engine) => {
     const observed =

@@ -49,10 +49,14 @@ export interface DesiredService {
   scale: number;
 }
 
-export interface Plan {
+/** What down removes: operations only (it creates nothing, so it has no desired services). */
+export interface DownPlan {
   project: string;
   operations: Operation[];
   warnings: string[];
+}
+
+export interface Plan extends DownPlan {
   services: Record<string, DesiredService>;
   /** Services the plan covers (selection plus dependencies), dependencies first. */
   order: string[];
@@ -76,7 +80,7 @@ export interface PlanOptions {
   now?: number;
 }
 
-export function planHasChanges(plan: Plan): boolean {
+export function planHasChanges(plan: DownPlan): boolean {
   return plan.operations.length > 0;
 }
 
@@ -620,7 +624,7 @@ export interface DownOptions {
  * created and, only with `volumes`, its volumes. `project` may be a bare `{name, services: {}}`
  * when no compose file is at hand; then the label-found resources are what goes.
  */
-export function planDown(project: Project, observed: Observed, options: DownOptions = {}): Plan {
+export function planDown(project: Project, observed: Observed, options: DownOptions = {}): DownPlan {
   const ops: Operation[] = [];
   const warnings: string[] = [];
   const known = Object.keys(project.services).length > 0;
@@ -659,17 +663,5 @@ export function planDown(project: Project, observed: Observed, options: DownOpti
       }
     }
   }
-  const services = Object.fromEntries(
-    [...new Set(observed.containers.map((c) => c.service))].map((s) => [
-      s,
-      { image: "", hash: "", configLabel: "", scale: 0 },
-    ]),
-  );
-  let order: string[] = [];
-  try {
-    order = known ? topologicalOrder(dependencyGraph(project)) : Object.keys(services).sort();
-  } catch {
-    order = Object.keys(services).sort();
-  }
-  return { project: project.name, operations: ops, warnings, services, order };
+  return { project: project.name, operations: ops, warnings };
 }
