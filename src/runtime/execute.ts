@@ -9,11 +9,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Project } from "../compose/model.js";
-import { buildContainerSpec, containerName, referencedServices, type ContainerSpec } from "./container-spec.js";
+import { containerName, linkedServices, referencedServices, type ContainerSpec } from "./container-spec.js";
 import { isConflict, isNotFound, type Engine } from "./engine.js";
 import type { DeployEvent, EventStatus, ExecuteResult, ResourceKind } from "./events.js";
 import { createLimiter, dependencyGraph, SkipNode, subgraph, walkGraph, type Edge, type Limiter } from "./graph.js";
 import { runHooks } from "./hooks.js";
+import { LABEL } from "./labels.js";
 import { executeImageOperation } from "./images.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { temporaryName, type DownPlan, type Operation, type Plan } from "./plan.js";
@@ -22,8 +23,6 @@ import { tarBuffer } from "./tar.js";
 import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
 
 export interface ExecuteOptions {
-  workingDir: string;
-  configFiles: string[];
   environment: Record<string, string | undefined>;
   composeVersion: string;
   /** Engine calls in flight at once. */
@@ -142,12 +141,6 @@ class Execution<P extends DownPlan = Plan> {
         service,
         list.filter((c) => c.id !== id),
       );
-  }
-
-  serviceContainerNames(): Record<string, string[]> {
-    const out: Record<string, string[]> = {};
-    for (const [s, list] of this.current) out[s] = list.map((c) => c.name);
-    return out;
   }
 }
 
@@ -285,7 +278,7 @@ async function runImages(x: Execution): Promise<void> {
  * Fresh containers are created before the walk, at low priority, so that only their start waits
  * for dependencies: on a deep graph every level's create, network connects, file copies and rename
  * leave the critical path. Services whose containers name another service's container
- * (network_mode/ipc/pid `service:x`, volumes_from) are created in the walk, once that one exists.
+ * (network_mode/ipc/pid `service:x`, volumes_from, links) are created in the walk, once that one exists.
  * A service later skipped for a failed dependency keeps its created container, as with Docker
  * Compose v2 (whose `up` creates every container before it starts any); the next deploy starts it.
  */
@@ -294,7 +287,7 @@ function createAhead(x: Execution, serviceOps: Map<string, ContainerOp[]>): Map<
   if (x.options.noStart) return ahead;
   for (const service of x.plan.order) {
     const config = x.project.services[service];
-    if (!config || referencedServices(config).length > 0) continue;
+    if (!config || referencedServices(config).length > 0 || linkedServices(config).length > 0) continue;
     for (const op of serviceOps.get(service) ?? []) {
       if (op.kind !== "create-container") continue;
       const created = createContainer(x, service, op.number, undefined, "low");
@@ -503,33 +496,11 @@ async function createContainer(
   priority: "normal" | "low" = "normal",
 ): Promise<string> {
   const desired = x.plan.services[service];
+  const planned = desired?.specs.get(number);
+  if (!planned) throw new Error(`the plan has no spec for container ${number} of service ${service}`);
   const canonical = containerName(x.project, service, number);
   const tempName = temporaryName(replace?.id ?? randomBytes(6).toString("hex"), canonical);
-  const spec: ContainerSpec = buildContainerSpec({
-    project: x.project,
-    service,
-    number,
-    name: tempName,
-    apiVersion: x.observed.apiVersion,
-    configHash: desired.hash,
-    configLabel: desired.configLabel,
-    imageDigest: desired.imageDigest ?? x.observed.images[desired.image]?.id,
-    workingDir: x.options.workingDir,
-    configFiles: x.options.configFiles,
-    composeVersion: x.options.composeVersion,
-    serviceContainers: x.serviceContainerNames(),
-    environment: x.options.environment,
-    seccompProfiles: x.observed.seccompProfiles,
-    ...(replace
-      ? {
-          inherit: {
-            id: replace.id,
-            mounts: replace.mounts,
-            imageVolumes: x.observed.images[desired.image]?.volumes ?? [],
-          },
-        }
-      : {}),
-  });
+  const spec = withImageLabel(withName(planned, tempName), x.observed.images[desired.image]?.id);
   if (!replace) x.emit("container", canonical, "Creating", { service });
   const created = await x.run(async () => {
     // A creation ahead of need is not worth starting once the deploy is interrupted.
@@ -568,6 +539,20 @@ async function createContainer(
     x.emit("container", canonical, "Created", { service });
   }
   return created.Id;
+}
+
+/** The planned spec under the name only execution knows (a random or predecessor-derived temporary one). */
+function withName(spec: ContainerSpec, name: string): ContainerSpec {
+  return { ...spec, create: { ...spec.create, name } };
+}
+
+/**
+ * An image the plan did not know the ID of (it was to be pulled or built) is recorded by the ID
+ * the engine has now, for later image-change detection.
+ */
+function withImageLabel(spec: ContainerSpec, imageId: string | undefined): ContainerSpec {
+  if (!imageId || spec.create.Labels?.[LABEL.image]) return spec;
+  return { ...spec, create: { ...spec.create, Labels: { ...spec.create.Labels, [LABEL.image]: imageId } } };
 }
 
 async function recreateContainer(

@@ -80,8 +80,6 @@ async function withEngine<T>(opts: RuntimeOptions, fn: (engine: Engine) => Promi
 
 function executeOptions(opts: DeployOptions): ExecuteOptions {
   return {
-    workingDir: opts.workingDir ?? process.cwd(),
-    configFiles: opts.configFiles ?? [],
     environment: opts.environment ?? process.env,
     composeVersion: runtimeVersion(),
     concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
@@ -102,6 +100,9 @@ function planOptions(opts: DeployOptions): PlanOptions {
     pull: opts.pull,
     now: opts.now,
     environment: opts.environment ?? process.env,
+    workingDir: opts.workingDir ?? process.cwd(),
+    configFiles: opts.configFiles ?? [],
+    composeVersion: runtimeVersion(),
   };
 }
 

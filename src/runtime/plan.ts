@@ -5,7 +5,14 @@
  */
 import type { Project, ServiceConfig } from "../compose/model.js";
 import { UserError } from "../compose/errors.js";
-import { buildContainerSpec, containerName, serviceImage, serviceReference, serviceScale } from "./container-spec.js";
+import {
+  buildContainerSpec,
+  containerName,
+  serviceImage,
+  serviceReference,
+  serviceScale,
+  type ContainerSpec,
+} from "./container-spec.js";
 import { diffConfigs, formatChange, type FieldChange } from "./diff.js";
 import { dependencyGraph, topologicalOrder, withDependencies, type DependencyGraph } from "./graph.js";
 import { configHash, decodeConfigLabel, encodeConfigLabel, networkHash, serviceHashInput, volumeHash } from "./hash.js";
@@ -47,6 +54,12 @@ export interface DesiredService {
   hash: string;
   configLabel: string;
   scale: number;
+  /**
+   * The specs of the containers this plan creates or recreates, by container number, under their
+   * canonical names: execution only names each (temporary name) and labels an image ID it learnt.
+   * A Map, so a serialized plan carries no environment values or secret contents.
+   */
+  specs: Map<number, ContainerSpec>;
 }
 
 /** What down removes: operations only (it creates nothing, so it has no desired services). */
@@ -78,6 +91,10 @@ export interface PlanOptions {
   environment?: Record<string, string | undefined>;
   /** Clock for daily/weekly/every_<d> pull policies (ms since epoch). */
   now?: number;
+  /** Recorded in the containers' working_dir/config_files/version labels. */
+  workingDir?: string;
+  configFiles?: string[];
+  composeVersion?: string;
 }
 
 export function planHasChanges(plan: DownPlan): boolean {
@@ -111,6 +128,8 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
 
   const services: Record<string, DesiredService> = {};
   const containerOps = new Map<string, Operation[]>();
+  /** Each planned service's container names once the plan has run, lowest number first. */
+  const containersAfter: Record<string, string[]> = {};
   for (const name of order) {
     const service = project.services[name];
     const input = serviceHashInput(project, name, observed.files, env);
@@ -121,6 +140,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
       hash: configHash(input),
       configLabel: encodeConfigLabel(input),
       scale: serviceScale(service),
+      specs: new Map(),
     };
     services[name] = desired;
     if (desired.scale > 1 && service.container_name) {
@@ -129,7 +149,6 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
         { path: `services.${name}.container_name` },
       );
     }
-    warnings.push(...specWarnings(project, name, observed, env));
     const list = planServiceContainers(scope, {
       name,
       desired,
@@ -141,6 +160,8 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
     });
     containerOps.set(name, list);
     ops.push(...list);
+    containersAfter[name] = containerNamesAfter(observed, name, list);
+    warnings.push(...planContainerSpecs(scope, { name, desired, ops: list, containersAfter }));
   }
 
   // Containers of services no longer in the project.
@@ -170,27 +191,87 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
   return { project: project.name, operations: ops, warnings, services, order };
 }
 
-function specWarnings(
-  project: Project,
-  service: string,
-  observed: Observed,
-  env: Record<string, string | undefined>,
+/**
+ * A service's containers as they will be named once its operations have run, lowest number first:
+ * what `service:x` references, volumes_from and links of the services planned after it resolve to.
+ */
+function containerNamesAfter(observed: Observed, service: string, ops: Operation[]): string[] {
+  const after = new Map<string, { name: string; number: number }>();
+  for (const c of observed.containers) {
+    if (!c.oneoff && c.service === service && c.number > 0) after.set(c.id, { name: c.name, number: c.number });
+  }
+  for (const op of ops) {
+    if (op.kind === "remove-container") after.delete(op.containerId);
+    else if (op.kind === "rename-container") after.set(op.containerId, { ...after.get(op.containerId)!, name: op.to });
+    else if (op.kind === "recreate-container") {
+      after.delete(op.containerId);
+      after.set(`new:${op.number}`, { name: op.name, number: op.number });
+    } else if (op.kind === "create-container") after.set(`new:${op.number}`, { name: op.name, number: op.number });
+  }
+  return [...after.values()].sort((a, b) => a.number - b.number).map((c) => c.name);
+}
+
+/**
+ * Builds the spec of every container `ops` create or recreate, once, into `desired.specs`, and
+ * returns the service's warnings. A service the plan leaves alone still gets its warnings, from
+ * the spec of its first container (what it was created from), so every plan reports them.
+ */
+function planContainerSpecs(
+  { project, observed, options }: PlanScope,
+  {
+    name,
+    desired,
+    ops,
+    containersAfter,
+  }: { name: string; desired: DesiredService; ops: Operation[]; containersAfter: Record<string, string[]> },
 ): string[] {
-  // Placeholder container names: only the warnings matter here, the real names come at execution.
-  const anyContainer = new Proxy({} as Record<string, string[]>, { get: (_t, key) => [String(key)] });
-  return buildContainerSpec({
-    project,
-    service,
-    number: 1,
-    apiVersion: observed.apiVersion,
-    seccompProfiles: observed.seccompProfiles,
-    configHash: "",
-    workingDir: "",
-    configFiles: [],
-    composeVersion: "",
-    serviceContainers: anyContainer,
-    environment: env,
-  }).warnings;
+  const build = (number: number, replaced?: ObservedContainer): ContainerSpec => {
+    try {
+      return buildContainerSpec({
+        project,
+        service: name,
+        number,
+        apiVersion: observed.apiVersion,
+        configHash: desired.hash,
+        configLabel: desired.configLabel,
+        imageDigest: desired.imageDigest,
+        workingDir: options.workingDir ?? "",
+        configFiles: options.configFiles ?? [],
+        composeVersion: options.composeVersion ?? "",
+        serviceContainers: containersAfter,
+        environment: options.environment ?? {},
+        seccompProfiles: observed.seccompProfiles,
+        ...(replaced
+          ? {
+              inherit: {
+                id: replaced.id,
+                mounts: replaced.mounts,
+                imageVolumes: observed.images[desired.image]?.volumes ?? [],
+              },
+            }
+          : {}),
+      });
+    } catch (e) {
+      // A reference to a service that will have no container (scaled to 0): nothing to create it from.
+      throw new UserError(`service "${name}": ${e instanceof Error ? e.message : String(e)}`, {
+        path: `services.${name}`,
+      });
+    }
+  };
+  const warnings = new Set<string>();
+  for (const op of ops) {
+    if (op.kind !== "create-container" && op.kind !== "recreate-container") continue;
+    const replaced =
+      op.kind === "recreate-container" ? observed.containers.find((c) => c.id === op.containerId) : undefined;
+    const spec = build(op.number, replaced);
+    desired.specs.set(op.number, spec);
+    for (const w of spec.warnings) warnings.add(w);
+  }
+  if (desired.specs.size === 0) {
+    const first = observed.containers.find((c) => !c.oneoff && c.service === name && c.number > 0);
+    for (const w of build(first?.number ?? 1).warnings) warnings.add(w);
+  }
+  return [...warnings];
 }
 
 /** What every step of a deploy plan reads: the project, the engine's state, the services covered. */
