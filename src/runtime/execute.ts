@@ -19,6 +19,7 @@ import { executeImageOperation } from "./images.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { temporaryName, type DownPlan, type Operation, type Plan } from "./plan.js";
 import { networkCreateSpec, networkWarnings, volumeCreateSpec } from "./resource-spec.js";
+import { shortId } from "./short-id.js";
 import { tarBuffer } from "./tar.js";
 import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
 
@@ -229,7 +230,7 @@ async function detachAndRemoveNetwork(x: Execution, name: string): Promise<void>
       "network",
       name,
       new Error(
-        `network ${name} changed but cannot be recreated: ${foreign.length} container(s) of other projects use it (${foreign.map((id) => id.slice(0, 12)).join(", ")})`,
+        `network ${name} changed but cannot be recreated: ${foreign.length} container(s) of other projects use it (${foreign.map(shortId).join(", ")})`,
       ),
     );
   }
@@ -560,7 +561,7 @@ async function recreateContainer(
   op: Extract<Operation, { kind: "recreate-container" }>,
 ): Promise<string> {
   const old = x.observed.containers.find((c) => c.id === op.containerId);
-  if (!old) throw new Error(`container ${op.containerId.slice(0, 12)} vanished before it could be recreated`);
+  if (!old) throw new Error(`container ${shortId(op.containerId)} vanished before it could be recreated`);
   const canonical = containerName(x.project, op.service, op.number);
   x.emit("container", canonical, "Recreating", { service: op.service, message: op.reason });
   const id = await createContainer(x, op.service, op.number, old);

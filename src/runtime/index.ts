@@ -1,8 +1,8 @@
 /**
  * The runtime's entry points used by the CLI: deploy, plan, down, ps, logs.
  *
- * Importing this module loads nothing heavy; dockerode is loaded when an engine is first
- * connected (connectEngine), so `c2ts plan --help` and friends stay fast.
+ * Importing this module loads nothing heavy; the engine client (docker-modem) is loaded when an
+ * engine is first connected (connectEngine), so `c2ts plan --help` and friends stay fast.
  */
 import { readFileSync } from "node:fs";
 import type { Project } from "../compose/model.js";

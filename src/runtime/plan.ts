@@ -19,6 +19,7 @@ import { configHash, decodeConfigLabel, encodeConfigLabel, networkHash, serviceH
 import { LABEL } from "./labels.js";
 import { parseDuration } from "../compose/durations.js";
 import type { Observed, ObservedContainer } from "./observe.js";
+import { shortId } from "./short-id.js";
 
 export type Operation =
   | { kind: "create-network"; key: string; name: string; reason: string }
@@ -680,7 +681,7 @@ export function isTemporaryName(name: string, canonical: string): boolean {
 }
 
 export function temporaryName(prefix: string, canonical: string): string {
-  return `${prefix.replace(/^sha256:/, "").slice(0, 12)}_${canonical}`;
+  return `${shortId(prefix)}_${canonical}`;
 }
 
 function replacesContainer(op: Operation): boolean {
@@ -688,8 +689,7 @@ function replacesContainer(op: Operation): boolean {
 }
 
 function short(id: string | undefined): string {
-  if (!id) return "none";
-  return id.replace(/^sha256:/, "").slice(0, 12);
+  return id ? shortId(id) : "none";
 }
 
 export interface DownOptions {
