@@ -9,6 +9,7 @@
  */
 import { isIP } from "node:net";
 import { UserError } from "./errors.js";
+import { isMapping } from "./mapping.js";
 import { Override, isOverride, isReset } from "./yaml-tags.js";
 import { shellSplit, ShellSplitError } from "./shell-split.js";
 
@@ -570,9 +571,6 @@ function namesToMapping(value: unknown): unknown {
   return out;
 }
 
-function isMapping(v: unknown): v is Mapping {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Override);
-}
 
 /** Go's fmt.Sprint for the scalar values a YAML document can hold. */
 export function goString(v: unknown): string {

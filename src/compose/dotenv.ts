@@ -16,7 +16,7 @@
  */
 import { readFileSync } from "node:fs";
 import { UserError } from "./errors.js";
-import { defineEntry } from "./interpolate.js";
+import { defineEntry } from "./mapping.js";
 import { goQuote, interpolateString, MissingVariableError, TemplateSyntaxError, type Lookup } from "./template.js";
 
 export interface DotenvOptions {

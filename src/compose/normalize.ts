@@ -17,9 +17,10 @@
  */
 import { readFileSync } from "node:fs";
 import { UserError } from "./errors.js";
+import { isMapping } from "./mapping.js";
 import { parseDotenv } from "./dotenv.js";
 import type { Project } from "./model.js";
-import { Override, isOverride, isReset } from "./yaml-tags.js";
+import { isOverride, isReset } from "./yaml-tags.js";
 import { goClean, goString } from "./canonical.js";
 import { canonicalDuration, DurationError } from "./durations.js";
 import { parseByteSize, ByteSizeError } from "./units.js";
@@ -1177,6 +1178,3 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-function isMapping(v: unknown): v is Mapping {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Override);
-}

@@ -1,0 +1,19 @@
+/**
+ * Mappings as the loader sees them: plain objects (what the YAML reader, JSON.parse and the
+ * merge stages build). One check and one key setter, shared by every stage that walks a model.
+ */
+
+/**
+ * A plain object: its prototype is Object.prototype or null. Arrays, `!override` wrappers
+ * (class instances) and the `!reset` marker (a symbol) are not mappings.
+ */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Sets `key` as an own data property, so a YAML key named `__proto__` stays a key. */
+export function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
