@@ -10,6 +10,7 @@
 import { isIP } from "node:net";
 import { UserError } from "./errors.js";
 import { isMapping } from "./mapping.js";
+import { goClean, goString, goType } from "./go-format.js";
 import { Override, isOverride, isReset } from "./yaml-tags.js";
 import { shellSplit, ShellSplitError } from "./shell-split.js";
 
@@ -475,25 +476,6 @@ function isFilePath(source: string): boolean {
   return chars.length > 1 && chars[1] === ":" && /\p{L}/u.test(chars[0]!);
 }
 
-/** Go's `path.Clean` (lexical; no trailing slash; `..` resolved). */
-export function goClean(p: string): string {
-  if (p === "") return ".";
-  const rooted = p.startsWith("/");
-  const out: string[] = [];
-  for (const seg of p.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-      else if (!rooted) out.push("..");
-    } else {
-      out.push(seg);
-    }
-  }
-  const joined = out.join("/");
-  if (rooted) return `/${joined}`;
-  return joined === "" ? "." : joined;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Top-level resources and include
 
@@ -569,32 +551,4 @@ function namesToMapping(value: unknown): unknown {
   const out: Mapping = {};
   for (const name of value) out[String(name)] = null;
   return out;
-}
-
-
-/** Go's fmt.Sprint for the scalar values a YAML document can hold. */
-export function goString(v: unknown): string {
-  if (v === null || v === undefined) return "<nil>";
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : goFloat(v);
-  return String(v);
-}
-
-/** fmt.Sprint of a float64: shortest digits, exponent form below 1e-4 and from 1e6 up (Go's %v). */
-function goFloat(v: number): string {
-  const abs = Math.abs(v);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e6)) {
-    const [mant, exp] = v.toExponential().split("e");
-    const e = Number(exp);
-    return `${mant}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-  }
-  return String(v);
-}
-
-function goType(v: unknown): string {
-  if (v === null || v === undefined) return "<nil>";
-  if (Array.isArray(v)) return "[]interface {}";
-  if (typeof v === "object") return "map[string]interface {}";
-  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float64";
-  if (typeof v === "boolean") return "bool";
-  return typeof v;
 }

@@ -11,6 +11,7 @@
 
 import { UserError } from "./errors.js";
 import { defineEntry, isMapping } from "./mapping.js";
+import { compareStrings, goString, goType } from "./go-format.js";
 import { Override, isOverride, isReset, RESET } from "./yaml-tags.js";
 
 type Mapping = Record<string, unknown>;
@@ -497,25 +498,6 @@ function deepEqual(a: unknown, b: unknown): boolean {
     return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;
-}
-
-/** Byte-wise order, as Go's cmp.Compare on strings. */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Go's `%v` for the scalars a YAML document holds. */
-function goString(value: unknown): string {
-  if (value === null || value === undefined) return "<nil>";
-  return String(value);
-}
-
-function goType(value: unknown): string {
-  if (value === null || value === undefined) return "<nil>";
-  if (Array.isArray(value)) return "[]interface {}";
-  if (isMapping(value)) return "map[string]interface {}";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float64";
-  return typeof value;
 }
 
 /** `services.web.ports` — the dotted form compose-go prints. */

@@ -21,7 +21,7 @@ import { isMapping } from "./mapping.js";
 import { parseDotenv } from "./dotenv.js";
 import type { Project } from "./model.js";
 import { isOverride, isReset } from "./yaml-tags.js";
-import { goClean, goString } from "./canonical.js";
+import { compareStrings, goClean, goParseBool, goString } from "./go-format.js";
 import { canonicalDuration, DurationError } from "./durations.js";
 import { parseByteSize, ByteSizeError } from "./units.js";
 import { shellSplit, ShellSplitError } from "./shell-split.js";
@@ -411,7 +411,7 @@ function encodeProject(model: Mapping, opts: EncodeOptions): Mapping {
   for (const [key, value] of Object.entries(model)) {
     if (!known.has(key) && value !== undefined) entries.push([key, rawValue(value)]);
   }
-  entries.sort(([a], [b]) => compareKeys(a, b));
+  entries.sort(([a], [b]) => compareStrings(a, b));
   return Object.fromEntries(entries);
 }
 
@@ -424,7 +424,7 @@ function encodeMap(
 ): Mapping | undefined {
   if (!isMapping(value)) return undefined;
   const out: Mapping = {};
-  for (const key of Object.keys(value).sort(compareKeys)) {
+  for (const key of Object.keys(value).sort(compareStrings)) {
     const v = value[key];
     if ((v === null || v === undefined) && nullable) {
       out[key] = null;
@@ -456,7 +456,7 @@ function struct(fields: Field[]): Codec {
     }
     const extras = Object.keys(value)
       .filter((k) => !names.has(k) && value[k] !== undefined && (opts.target === "model" || !k.startsWith("x-")))
-      .sort(compareKeys);
+      .sort(compareStrings);
     for (const k of extras) out[k] = rawValue(value[k]);
     return out;
   };
@@ -529,7 +529,7 @@ const mapping: Codec = (v) => {
   if (v === null || v === undefined) return OMIT;
   const m = Array.isArray(v) ? listToMapping(v, "") : isMapping(v) ? v : undefined;
   if (!m) return OMIT;
-  const keys = Object.keys(m).sort(compareKeys);
+  const keys = Object.keys(m).sort(compareStrings);
   if (keys.length === 0) return OMIT;
   const out: Mapping = {};
   for (const k of keys) out[k] = m[k] === null || m[k] === undefined ? "" : scalarString(m[k]);
@@ -541,7 +541,7 @@ const mappingWithEquals: Codec = (v) => {
   if (v === null || v === undefined) return OMIT;
   const m = Array.isArray(v) ? listToMapping(v, null) : isMapping(v) ? v : undefined;
   if (!m) return OMIT;
-  const keys = Object.keys(m).sort(compareKeys);
+  const keys = Object.keys(m).sort(compareStrings);
   if (keys.length === 0) return OMIT;
   const out: Mapping = {};
   for (const k of keys) out[k] = m[k] === null || m[k] === undefined ? null : scalarString(m[k]);
@@ -569,7 +569,7 @@ const hosts: Codec = (v, at, opts) => {
     throw new UserError(`${at}: unexpected value type ${describe(v)} for extra_hosts`, { path: at });
   }
   if (list.length === 0) return OMIT;
-  if (opts.target === "json") return list.sort(compareKeys);
+  if (opts.target === "json") return list.sort(compareStrings);
   const byHost: Record<string, string[]> = {};
   for (const entry of list) {
     const eq = entry.indexOf("=");
@@ -577,7 +577,7 @@ const hosts: Codec = (v, at, opts) => {
   }
   return Object.fromEntries(
     Object.keys(byHost)
-      .sort(compareKeys)
+      .sort(compareStrings)
       .map((h) => [h, byHost[h]]),
   );
 };
@@ -618,7 +618,7 @@ const fileMode: Codec = (v, at, opts) => {
 const ulimits: Codec = (v, at, opts) => {
   if (!isMapping(v)) return OMIT;
   const out: Mapping = {};
-  for (const key of Object.keys(v).sort(compareKeys)) {
+  for (const key of Object.keys(v).sort(compareStrings)) {
     const u = v[key];
     if (u === null || u === undefined) {
       out[key] = null;
@@ -656,7 +656,7 @@ const ssh: Codec = (v) => {
     }
   }
   if (entries.length === 0) return OMIT;
-  entries.sort(([a], [b]) => compareKeys(a, b));
+  entries.sort(([a], [b]) => compareStrings(a, b));
   return entries.map(([id, p]) => (p === "" ? id : `${id}=${p}`));
 };
 
@@ -1082,15 +1082,13 @@ function scalarString(v: unknown): string {
 function toBool(v: unknown, at: string): boolean {
   if (typeof v === "boolean") return v;
   if (v === null || v === undefined) return false;
-  if (typeof v === "string") {
-    if (["1", "t", "T", "TRUE", "true", "True"].includes(v)) return true;
-    if (["0", "f", "F", "FALSE", "false", "False"].includes(v)) return false;
-  }
+  const parsed = typeof v === "string" ? goParseBool(v) : undefined;
+  if (parsed !== undefined) return parsed;
   throw new UserError(`${at}: cannot convert ${JSON.stringify(v)} to a boolean`, { path: at });
 }
 
 function isTrue(v: unknown): boolean {
-  return ["1", "t", "T", "TRUE", "true", "True"].includes(goString(v));
+  return goParseBool(goString(v)) === true;
 }
 
 function toNumber(v: unknown, at: string): number {
@@ -1135,7 +1133,7 @@ function rawValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((e) => !isReset(e)).map(rawValue);
   if (isMapping(v)) {
     const out: Mapping = {};
-    for (const k of Object.keys(v).sort(compareKeys)) if (!isReset(v[k]) && v[k] !== undefined) out[k] = rawValue(v[k]);
+    for (const k of Object.keys(v).sort(compareStrings)) if (!isReset(v[k]) && v[k] !== undefined) out[k] = rawValue(v[k]);
     return out;
   }
   if (typeof v === "bigint") return Number(v);
@@ -1168,9 +1166,6 @@ function isAbsent(v: unknown): boolean {
 }
 
 /** Go sorts map keys by their UTF-8 bytes; for our keys that is code-unit order. */
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function describe(v: unknown): string {
   if (v === null) return "null";

@@ -13,7 +13,7 @@ import { homedir } from "node:os";
 import { UserError } from "./errors.js";
 import { isMapping } from "./mapping.js";
 import { Override, isOverride, isReset } from "./yaml-tags.js";
-import { goClean } from "./canonical.js";
+import { goClean } from "./go-format.js";
 
 type Mapping = Record<string, unknown>;
 

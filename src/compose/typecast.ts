@@ -14,7 +14,7 @@
  */
 import { composePath, InterpolationError, type PathSegment } from "./interpolate.js";
 import { defineEntry, isMapping } from "./mapping.js";
-import { goQuote } from "./template.js";
+import { goQuote } from "./go-format.js";
 import { isOverride, isReset, Override } from "./yaml-tags.js";
 
 export interface CastOptions {
