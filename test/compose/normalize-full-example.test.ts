@@ -13,7 +13,8 @@ import { describe, expect, it } from "vitest";
 import { canonicalizeFile } from "../../src/compose/canonical.js";
 import { resolveRelativePaths } from "../../src/compose/paths.js";
 import type { Project } from "../../src/compose/model.js";
-import { formatComposeJson, normalizeProject, toComposeJson } from "../../src/compose/normalize.js";
+import { formatComposeJson, toComposeJson } from "../../src/compose/compose-json.js";
+import { normalizeProject } from "../../src/compose/normalize.js";
 
 const dir = resolve(__dirname, "../../fixtures/compose/full-example");
 const homeDir = "/home/tester";
