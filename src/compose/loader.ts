@@ -20,10 +20,11 @@ import { interpolateTree } from "./interpolate.js";
 import { isMapping } from "./mapping.js";
 import { mergeComposeFiles, stripResetMarkers } from "./merge.js";
 import type { Project } from "./model.js";
-import { normalizeProject } from "./normalize.js";
+import { normalizeProject, referencedServiceFiles } from "./normalize.js";
 import { resolveRelativePaths } from "./paths.js";
 import { activeProfiles, isServiceEnabled } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
+import { readServiceFiles } from "./service-files.js";
 import { validateComposeFile } from "./schema/validate.js";
 import { interpolateString } from "./template.js";
 import { castTypes } from "./typecast.js";
@@ -150,6 +151,7 @@ function finish(
     projectName: ctx.projectName,
     workingDir: ctx.workingDir,
     environment: ctx.environment,
+    files: readServiceFiles(referencedServiceFiles(resolved)),
   });
   if (!ctx.options.allProfiles) applyProfiles(project, activeProfiles(ctx.options.profiles, ctx.environment));
   checkConsistency(project);

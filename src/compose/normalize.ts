@@ -6,7 +6,6 @@
  * completed from the project environment and `env_file`s, `label_file`s folded into `labels` (both
  * file lists are dropped, as `config` does). The typed encoding that follows is compose-json.ts.
  */
-import { readFileSync } from "node:fs";
 import { UserError } from "./errors.js";
 import { isMapping, keyValueMapping } from "./mapping.js";
 import { parseDotenv } from "./dotenv.js";
@@ -14,6 +13,7 @@ import type { Project } from "./model.js";
 import { isOverride, isReset } from "./yaml-tags.js";
 import { goClean, goParseBool, goString } from "./go-format.js";
 import { encodeProject } from "./compose-json.js";
+import type { ServiceFiles } from "./service-files.js";
 
 type Mapping = Record<string, unknown>;
 
@@ -24,8 +24,11 @@ export interface NormalizeContext {
   workingDir: string;
   /** The resolved project environment (process env over --env-file/.env). */
   environment: Record<string, string>;
-  /** Reads env_file / label_file content; a missing file must throw an error with `code: "ENOENT"`. */
-  readFile?: (path: string) => string;
+  /**
+   * The content of the env_file / label_file paths (`referencedServiceFiles`), read by the loader;
+   * a path not in the map does not exist.
+   */
+  files?: ServiceFiles;
 }
 
 /** The canonical Project (model.ts): what `config` prints, with the typed values model.ts declares. */
@@ -41,14 +44,14 @@ function normalizeModel(merged: Mapping, ctx: NormalizeContext): Mapping {
   model.name = ctx.projectName;
   // compose-go always exposes the project name to the project environment
   const env: Record<string, string> = { ...ctx.environment, COMPOSE_PROJECT_NAME: ctx.projectName };
-  const readFile = ctx.readFile ?? defaultReadFile;
+  const files = ctx.files ?? new Map<string, string>();
 
   const services = isMapping(model.services) ? model.services : {};
   model.services = services;
   for (const [name, raw] of Object.entries(services)) {
     const service = isMapping(raw) ? raw : {};
     services[name] = service;
-    normalizeService(service, `services.${name}`, { env, workingDir: ctx.workingDir, readFile });
+    normalizeService(service, `services.${name}`, { env, workingDir: ctx.workingDir, files });
   }
   addDefaultNetwork(model);
   nameResources(model, ctx.projectName);
@@ -58,7 +61,7 @@ function normalizeModel(merged: Mapping, ctx: NormalizeContext): Mapping {
 interface ServiceContext {
   env: Record<string, string>;
   workingDir: string;
-  readFile: (path: string) => string;
+  files: ServiceFiles;
 }
 
 function normalizeService(s: Mapping, path: string, ctx: ServiceContext): void {
@@ -100,6 +103,47 @@ function normalizeService(s: Mapping, path: string, ctx: ServiceContext): void {
   delete s.extends;
 }
 
+/**
+ * The env_file and label_file paths the services refer to (paths already resolved), in order:
+ * what the loader reads (service-files.ts) before normalizing.
+ */
+export function referencedServiceFiles(merged: Record<string, unknown>): string[] {
+  const model = plain(merged) as Mapping;
+  const paths = new Set<string>();
+  for (const service of Object.values(isMapping(model.services) ? model.services : {})) {
+    if (!isMapping(service)) continue;
+    for (const file of envFileEntries(service)) if (file) paths.add(file.path);
+    for (const file of labelFiles(service)) if (file !== undefined) paths.add(file);
+  }
+  return [...paths];
+}
+
+interface EnvFile {
+  path: string;
+  required: boolean;
+  format: string;
+}
+
+/** A service's env_file entries, by position; undefined where an entry has no path. */
+function envFileEntries(s: Mapping): Array<EnvFile | undefined> {
+  const entries = Array.isArray(s.env_file) ? s.env_file : typeof s.env_file === "string" ? [s.env_file] : [];
+  return entries.map((entry) => {
+    const file = typeof entry === "string" ? { path: entry, required: true } : isMapping(entry) ? entry : undefined;
+    if (!file || typeof file.path !== "string") return undefined;
+    return {
+      path: file.path,
+      required: file.required === undefined || file.required === null || isTrue(file.required),
+      format: typeof file.format === "string" ? file.format : "",
+    };
+  });
+}
+
+/** A service's label_file paths, by position; undefined where an entry is not a string. */
+function labelFiles(s: Mapping): Array<string | undefined> {
+  const entries = Array.isArray(s.label_file) ? s.label_file : typeof s.label_file === "string" ? [s.label_file] : [];
+  return entries.map((file) => (typeof file === "string" ? file : undefined));
+}
+
 /** `environment` (bare keys from the project environment) completed by `env_file`, which is dropped. */
 function resolveServiceEnvironment(
   s: Mapping,
@@ -112,7 +156,7 @@ function resolveServiceEnvironment(
   else if (Array.isArray(s.environment)) environment = keyValueMapping(s.environment, null);
   if (environment) environment = resolveMapping(environment, lookup, true);
 
-  const envFiles = Array.isArray(s.env_file) ? s.env_file : typeof s.env_file === "string" ? [s.env_file] : [];
+  const envFiles = envFileEntries(s);
   delete s.env_file;
   if (envFiles.length > 0) {
     const serviceEnv = environment ?? {};
@@ -120,13 +164,11 @@ function resolveServiceEnvironment(
     for (const [k, v] of Object.entries(serviceEnv)) if (v !== null && v !== undefined) fromService[k] = goString(v);
     const accumulated: Record<string, string> = { ...fromService };
     const fileLookup = (k: string): string | undefined => lookup(k) ?? fromService[k] ?? accumulated[k];
-    envFiles.forEach((entry, i) => {
-      const file = typeof entry === "string" ? { path: entry, required: true } : isMapping(entry) ? entry : undefined;
-      if (!file || typeof file.path !== "string") return;
-      const required = file.required === undefined || file.required === null || isTrue(file.required);
-      const content = readOptional(ctx.readFile, file.path);
+    envFiles.forEach((file, i) => {
+      if (!file) return;
+      const content = ctx.files.get(file.path);
       if (content === undefined) {
-        if (required) {
+        if (file.required) {
           throw new UserError(`env file ${file.path} not found: stat ${file.path}: no such file or directory`, {
             path: `${path}.env_file[${i}]`,
           });
@@ -135,7 +177,7 @@ function resolveServiceEnvironment(
       }
       Object.assign(
         accumulated,
-        parseEnvFile(content, file.path, typeof file.format === "string" ? file.format : "", fileLookup),
+        parseEnvFile(content, file.path, file.format, fileLookup),
       );
     });
     environment = { ...accumulated, ...serviceEnv };
@@ -145,13 +187,13 @@ function resolveServiceEnvironment(
 
 /** `label_file`s (in order) under the service's own `labels`; the file list is dropped. */
 function resolveServiceLabels(s: Mapping, path: string, ctx: ServiceContext): void {
-  const files = Array.isArray(s.label_file) ? s.label_file : typeof s.label_file === "string" ? [s.label_file] : [];
+  const files = labelFiles(s);
   delete s.label_file;
   if (files.length === 0) return;
   const labels: Record<string, string> = {};
   files.forEach((file, i) => {
-    if (typeof file !== "string") return;
-    const content = readOptional(ctx.readFile, file);
+    if (file === undefined) return;
+    const content = ctx.files.get(file);
     if (content === undefined) {
       throw new UserError(`label file ${file} not found: stat ${file}: no such file or directory`, {
         path: `${path}.label_file[${i}]`,
@@ -272,19 +314,6 @@ function resolveMapping(m: Mapping, lookup: (k: string) => string | undefined, k
     }
   }
   return out;
-}
-
-function readOptional(readFile: (p: string) => string, file: string): string | undefined {
-  try {
-    return readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new UserError(`failed to read ${file}: ${(e as Error).message}`, { location: { file }, cause: e });
-  }
-}
-
-function defaultReadFile(path: string): string {
-  return readFileSync(path, "utf8");
 }
 
 // ---------------------------------------------------------------------------------------------
