@@ -17,7 +17,8 @@ const command: Command = {
     const format = stringValue(args.values.format) ?? "yaml";
     if (format !== "yaml" && format !== "json") throw new UsageError(`config: unknown format "${format}" (use yaml or json)`);
     const { project } = await loadFromArgs(args);
-    const { formatComposeJson, pruneUnusedResources, toComposeJson } = await import("../../compose/normalize.js");
+    const { formatComposeJson, toComposeJson } = await import("../../compose/compose-json.js");
+    const { pruneUnusedResources } = await import("../../compose/prune.js");
     // Like `docker compose config`, resources no enabled service uses are not printed.
     const pruned = pruneUnusedResources(project);
     if (format === "json") {
