@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import {
   EngineError,
   type BuildRequest,
@@ -415,6 +416,15 @@ export class DockerEngine implements Engine {
       onProgress(m);
     });
     return id;
+  }
+
+  openBuildSession(headers: Record<string, string | string[]>): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.modem.dial(
+        { path: "/session", method: "POST", hijack: true, headers, statusCodes: { 101: true, 200: true }, options: {} },
+        (err, socket) => (err ? reject(toEngineError(err, "POST", "/session")) : resolve(socket as Duplex)),
+      );
+    });
   }
 
   async removeImage(ref: string): Promise<void> {
