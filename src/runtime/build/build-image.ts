@@ -33,7 +33,9 @@ export function buildWarnings(service: string, build: BuildConfig, builder: Buil
   if (builder.kind === "classic") {
     for (const key of ["additional_contexts", "ssh", "secrets", "cache_to", "entitlements", "privileged"] as const)
       if (isSet(build[key]))
-        out.push(`${at(key)} needs BuildKit, which is not used because ${builder.reason}; the classic builder ignores it`);
+        out.push(
+          `${at(key)} needs BuildKit, which is not used because ${builder.reason}; the classic builder ignores it`,
+        );
   } else {
     if (isSet(build.additional_contexts))
       out.push(
@@ -49,7 +51,9 @@ export function buildWarnings(service: string, build: BuildConfig, builder: Buil
         );
   }
   if ((build.platforms?.length ?? 0) > 1)
-    out.push(`${at("platforms")} lists several platforms; the engine's image store takes one, so only ${build.platforms![0]} is built`);
+    out.push(
+      `${at("platforms")} lists several platforms; the engine's image store takes one, so only ${build.platforms![0]} is built`,
+    );
   return out;
 }
 
@@ -114,7 +118,8 @@ export async function buildServiceImage(
 
   // Secrets and SSH sources are checked before anything is sent, so a typo fails fast.
   const { resolveBuildSecrets } = await import("./build-secrets.js");
-  const sources = builder.kind === "buildkit" ? await resolveBuildSecrets(project, service, ctx.environment) : undefined;
+  const sources =
+    builder.kind === "buildkit" ? await resolveBuildSecrets(project, service, ctx.environment) : undefined;
   emit("Building", { message: builder.kind === "buildkit" ? "BuildKit" : "classic builder" });
 
   const { createBuildContext, isRemoteContext } = await import("../build-context.js");
@@ -170,7 +175,7 @@ export async function buildServiceImage(
   query.version = "2";
   query.session = session.id;
   const progress = new BuildKitProgress();
-  let lastEmit = 0;
+  let last: { time: number; message: string } = { time: 0, message: "" };
   try {
     const id = await ctx.run(() =>
       engine
@@ -179,13 +184,16 @@ export async function buildServiceImage(
           if (m.id !== "moby.buildkit.trace" || typeof aux !== "string") return;
           const p = progress.update(aux);
           const now = Date.now();
-          if (!p || (now - lastEmit < 100 && p.current < p.total)) return;
-          lastEmit = now;
+          // A new step always shows; repeats of the same one at most every 100 ms.
+          if (!p?.message || (p.message === last.message && now - last.time < 100 && p.current < p.total)) return;
+          last = { time: now, message: p.message };
           emit("Progress", p);
         })
         .catch((e: Error) => {
           const failure = progress.failure();
-          throw new Error(`building ${image} failed: ${failure && !failure.includes(e.message) ? `${e.message}\n${failure}` : (failure ?? e.message)}`);
+          throw new Error(
+            `building ${image} failed: ${failure && !failure.includes(e.message) ? `${e.message}\n${failure}` : (failure ?? e.message)}`,
+          );
         }),
     );
     emit("Built", { message: shortId(id) });

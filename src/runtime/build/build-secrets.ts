@@ -51,7 +51,13 @@ export async function resolveBuildSecrets(
     const where = `service "${service}": build.ssh[${i}]`;
     const eq = entry.indexOf("=");
     const id = eq < 0 ? entry : entry.slice(0, eq);
-    const paths = eq < 0 ? [] : entry.slice(eq + 1).split(",").filter(Boolean);
+    const paths =
+      eq < 0
+        ? []
+        : entry
+            .slice(eq + 1)
+            .split(",")
+            .filter(Boolean);
     if (paths.length === 0) {
       const sock = environment.SSH_AUTH_SOCK;
       if (!sock) throw new Error(`${where}: "${entry}" forwards the SSH agent, but SSH_AUTH_SOCK is not set`);

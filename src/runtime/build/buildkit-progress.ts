@@ -23,7 +23,8 @@ const LOG_TAIL = 10;
 
 export class BuildKitProgress {
   private readonly steps = new Map<string, Step>();
-  private running = "";
+  /** Steps in the order they started (running) or finished, newest last. */
+  private readonly recent: string[] = [];
 
   /** Decode one `moby.buildkit.trace` payload (base64 protobuf); returns the new progress figure. */
   update(base64: string): BuildStepProgress | undefined {
@@ -33,12 +34,14 @@ export class BuildKitProgress {
   apply(status: StatusResponse): BuildStepProgress | undefined {
     for (const v of status.vertexes) {
       const step = this.steps.get(v.digest) ?? { name: v.name, done: false, cached: false, error: "", log: [] };
-      step.name = v.name || step.name;
+      const wasDone = step.done;
+      // Dockerfile line continuations leave runs of spaces in step names.
+      step.name = v.name ? v.name.replace(/\s+/g, " ") : step.name;
       step.cached = step.cached || v.cached;
       step.done = step.done || Boolean(v.completed);
       if (v.error) step.error = v.error;
       this.steps.set(v.digest, step);
-      if (v.started && !v.completed) this.running = v.digest;
+      if ((v.started && !v.completed) || (step.done && !wasDone)) this.touch(v.digest);
     }
     for (const l of status.logs) {
       const step = this.steps.get(l.vertex);
@@ -51,19 +54,21 @@ export class BuildKitProgress {
     return this.figure();
   }
 
-  private figure(): BuildStepProgress {
-    // Internal bookkeeping steps ("[internal] load .dockerignore") are steps too: BuildKit lists them so.
-    let done = 0;
-    for (const s of this.steps.values()) if (s.done) done++;
-    const current = this.steps.get(this.running);
-    const message = current && !current.done ? current.name : this.lastName();
-    return { current: done, total: this.steps.size, message };
+  private touch(digest: string): void {
+    const i = this.recent.indexOf(digest);
+    if (i >= 0) this.recent.splice(i, 1);
+    this.recent.push(digest);
   }
 
-  private lastName(): string {
-    let name = "";
-    for (const s of this.steps.values()) name = s.cached ? `CACHED ${s.name}` : s.name;
-    return name;
+  private figure(): BuildStepProgress {
+    // Internal bookkeeping steps ("[internal] load metadata …") count too: BuildKit lists them so.
+    let done = 0;
+    for (const s of this.steps.values()) if (s.done) done++;
+    // The newest step still running, else the one that finished last.
+    const running = [...this.recent].reverse().find((d) => !this.steps.get(d)!.done);
+    const step = this.steps.get(running ?? this.recent[this.recent.length - 1] ?? "");
+    const message = step ? (step.cached ? `CACHED ${step.name}` : step.name) : "";
+    return { current: done, total: this.steps.size, message };
   }
 
   /** The failing step and the last lines it printed, for an error message. */
