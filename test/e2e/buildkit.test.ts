@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,6 +43,8 @@ RUN exit 1
 `;
 
 const secretFile = join(dir, "token.txt");
+const agentSocket = join(dir, "agent.sock");
+let agent: Server | undefined;
 const env = () => ({ ...process.env, C2TS_I15_TOKEN: ENV_SECRET });
 
 function stack(bust = "0", extra: Partial<Project> = {}) {
@@ -63,7 +66,14 @@ function stack(bust = "0", extra: Partial<Project> = {}) {
         image: `${name}-inline:${tag}`,
         build: {
           context: dir,
-          dockerfile_inline: `FROM c2ts-test/busybox:latest\nRUN --mount=type=cache,id=c2ts-i15-inline-${tag},target=/c echo inline > /c/x && cp /c/x /inline\n`,
+          dockerfile_inline: [
+            "FROM c2ts-test/busybox:latest",
+            `RUN --mount=type=cache,id=c2ts-i15-inline-${tag},target=/c echo inline > /c/x && cp /c/x /inline`,
+            // BuildKit asks the session whether the agent exists, then mounts a socket relaying to it.
+            'RUN --mount=type=ssh,id=agent test -S "$SSH_AUTH_SOCK" && echo "$SSH_AUTH_SOCK" > /ssh',
+            "",
+          ].join("\n"),
+          ssh: [`agent=${agentSocket}`],
         },
       }),
     },
@@ -81,6 +91,8 @@ describe.skipIf(!engineReady)("BuildKit builds", () => {
   beforeAll(() => {
     writeFileSync(join(dir, "Dockerfile"), DOCKERFILE);
     writeFileSync(secretFile, FILE_SECRET, { mode: 0o600 });
+    agent = createServer((sock) => sock.end());
+    return new Promise<void>((r) => agent!.listen(agentSocket, r));
   });
 
   afterAll(async () => {
@@ -92,6 +104,7 @@ describe.skipIf(!engineReady)("BuildKit builds", () => {
         // already gone
       }
     }
+    agent?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -123,6 +136,7 @@ describe.skipIf(!engineReady)("BuildKit builds", () => {
         md5(ENV_SECRET),
       ]);
       expect(dockerCli(["exec", `${name}-inline-1`, "cat", "/inline"])).toBe("inline");
+      expect(dockerCli(["exec", `${name}-inline-1`, "cat", "/ssh"])).toMatch(/^\/run\/buildkit\/ssh_agent\.\d+$/);
 
       // Steps arrive as progress events naming the running step, counting up to the total.
       const steps = rec.events.filter((ev) => ev.status === "Progress" && ev.name === app);
