@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -189,6 +190,45 @@ describe.skipIf(!engineReady)("BuildKit builds", () => {
     expect(dockerCli(["exec", `${name}-app-1`, "cat", "/bust"])).toBe("1");
     expect(dockerCli(["exec", `${name}-app-1`, "cat", "/cache-state"])).toBe("warm");
     console.log(`[buildkit] rebuild with warm cache mount: ${warmMs} ms`);
+  });
+
+  it("builds from a git URL context the engine fetches (dumb HTTP on loopback)", { timeout: 180_000 }, async () => {
+    const repo = join(dir, "src");
+    const bare = join(dir, "www", "app.git");
+    mkdirSync(repo, { recursive: true });
+    writeFileSync(
+      join(repo, "Dockerfile"),
+      'FROM c2ts-test/busybox:latest\nCOPY --chmod=600 hello /hello\nCMD ["sleep", "3600"]\n',
+    );
+    writeFileSync(join(repo, "hello"), "from git\n");
+    const git = (args: string[], cwd = repo) => execFileSync("git", args, { cwd, stdio: "pipe" });
+    git(["init", "-q", "-b", "main"]);
+    git(["add", "."]);
+    git(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "init"]);
+    git(["clone", "-q", "--bare", repo, bare], dir);
+    git(["update-server-info"], bare);
+    const www = join(dir, "www");
+    const server = createHttpServer((req, res) => {
+      try {
+        res.end(readFileSync(join(www, decodeURIComponent((req.url ?? "/").split("?")[0]))));
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/app.git#main`;
+    try {
+      const r = await deploy(
+        project(name, { fromgit: service({ image: `${name}-git:${tag}`, command: null, build: { context: url } }) }),
+        { engine: await engine(), environment: env() },
+      );
+      expect(r.result.errors).toEqual([]);
+      noteImage(`${name}-git:${tag}`);
+      expect(dockerCli(["exec", `${name}-fromgit-1`, "cat", "/hello"])).toBe("from git");
+      expect(dockerCli(["exec", `${name}-fromgit-1`, "stat", "-c", "%a", "/hello"])).toBe("600");
+    } finally {
+      server.close();
+    }
   });
 
   it("names the service and field when a build secret's variable is unset", { timeout: 60_000 }, async () => {

@@ -190,6 +190,7 @@ export async function buildServiceImage(
           emit("Progress", p);
         })
         .catch((e: Error) => {
+          e.message = frontendHint(e.message);
           const failure = progress.failure();
           throw new Error(
             `building ${image} failed: ${failure && !failure.includes(e.message) ? `${e.message}\n${failure}` : (failure ?? e.message)}`,
@@ -200,6 +201,12 @@ export async function buildServiceImage(
   } finally {
     session.close();
   }
+}
+
+/** Syntax newer than the engine's built-in Dockerfile frontend: say where a newer one comes from. */
+function frontendHint(message: string): string {
+  if (!/dockerfile parse error.*(unknown flag|unknown instruction: (<<|EOF))|heredoc/i.test(message)) return message;
+  return `${message} — the engine's built-in Dockerfile frontend does not know this syntax; a "# syntax=docker/dockerfile:1" line makes BuildKit pull a newer frontend (needs registry access)`;
 }
 
 const shortId = (id: string | undefined) => (id ? id.replace(/^sha256:/, "").slice(0, 12) : undefined);
