@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BuildConfig } from "../../src/compose/model.js";
-import { buildQuery, buildWarnings } from "../../src/runtime/build/build-image.js";
+import { buildQuery, buildServiceImage, buildWarnings } from "../../src/runtime/build/build-image.js";
+import type { BuildRequest } from "../../src/runtime/engine.js";
+import type { DeployEvent } from "../../src/runtime/events.js";
 import { resolveBuildSecrets } from "../../src/runtime/build/build-secrets.js";
 import { chooseBuilder, classicBuildError } from "../../src/runtime/build/builder-choice.js";
 import { BuildKitProgress } from "../../src/runtime/build/buildkit-progress.js";
@@ -182,5 +184,45 @@ describe("BuildKit progress", () => {
     );
     p.update(trace({ vertexes: [v("b", "", { started: ts, completed: ts, error: "exit code: 2" })] }));
     expect(p.failure()).toBe("[2/2] RUN make \\ all: exit code: 2\n  > compiling\n  > error: boom");
+  });
+});
+
+describe("falling back to the classic builder", () => {
+  it("uses it, with the reason, when the engine refuses the session", async () => {
+    const savedConfig = process.env.DOCKER_CONFIG;
+    process.env.DOCKER_CONFIG = dir; // no config.json there
+    try {
+      writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
+      const requests: BuildRequest[] = [];
+      const engine = Object.assign(new FakeEngine(), {
+        openBuildSession: () => Promise.reject(new Error("upgrade refused")),
+        buildImage: async (req: BuildRequest) => {
+          requests.push(req);
+          return "sha256:0123456789abcdef";
+        },
+      });
+      const warnings: string[] = [];
+      const events: DeployEvent[] = [];
+      const p = withBuild({ secrets: [{ source: "e" }] }, { secrets: { e: { name: "e", environment: "TOK" } } });
+      await buildServiceImage(engine, p, "app", "img", {
+        emit: (e) => events.push(e),
+        warn: (w) => warnings.push(w),
+        run: (fn) => fn(),
+        environment: { TOK: "v" },
+      });
+      expect(requests).toHaveLength(1);
+      expect(requests[0].query.version).toBeUndefined();
+      expect(JSON.parse(requests[0].query.labels as string)["com.docker.compose.image.builder"]).toBe("classic");
+      expect(warnings.join("\n")).toMatch(
+        /build\.secrets needs BuildKit, which is not used because the engine refused a BuildKit session \(upgrade refused\)/,
+      );
+      expect(events.map((e) => [e.status, e.message])).toEqual([
+        ["Building", "classic builder"],
+        ["Built", "0123456789ab"],
+      ]);
+    } finally {
+      if (savedConfig === undefined) delete process.env.DOCKER_CONFIG;
+      else process.env.DOCKER_CONFIG = savedConfig;
+    }
   });
 });

@@ -4,10 +4,11 @@
  * with build steps reported as progress events.
  */
 import type { BuildConfig, Project } from "../../compose/model.js";
-import type { Engine, ProgressMessage } from "../engine.js";
+import type { Engine, ProgressMessage, RegistryAuth } from "../engine.js";
 import type { DeployEvent } from "../events.js";
 import type { ImageOpContext } from "../images.js";
 import { chooseBuilder, classicBuildError, type BuilderChoice } from "./builder-choice.js";
+import type { BuildSession } from "./session.js";
 
 type Query = Record<string, string | number | boolean | string[]>;
 
@@ -109,17 +110,52 @@ export async function buildServiceImage(
   image: string,
   ctx: ImageOpContext,
 ): Promise<void> {
+  const { allRegistryAuths, registryAuth } = await import("../registry-auth.js");
+  let builder = await chooseBuilder(engine, ctx.environment);
+  let session: BuildSession | undefined;
+  if (builder.kind === "buildkit") {
+    // Secrets and SSH sources are checked before anything is sent, so a typo fails fast.
+    const { resolveBuildSecrets } = await import("./build-secrets.js");
+    const sources = await resolveBuildSecrets(project, service, ctx.environment);
+    const { startBuildSession } = await import("./session.js");
+    try {
+      session = await startBuildSession((headers) => engine.openBuildSession!(headers), {
+        credentials: async (host) => {
+          const auth = await registryAuth(host);
+          if (!auth) return undefined;
+          if (auth.identitytoken) return { username: "", secret: auth.identitytoken };
+          return auth.username && auth.password ? { username: auth.username, secret: auth.password } : undefined;
+        },
+        secrets: sources.secrets,
+        ssh: sources.ssh,
+      });
+    } catch (e) {
+      // e.g. a proxy in front of the engine that does not pass connection upgrades
+      builder = { kind: "classic", reason: `the engine refused a BuildKit session (${(e as Error).message})` };
+    }
+  }
+  try {
+    await runBuild(engine, project, service, image, ctx, builder, session, allRegistryAuths);
+  } finally {
+    session?.close();
+  }
+}
+
+async function runBuild(
+  engine: Engine,
+  project: Project,
+  service: string,
+  image: string,
+  ctx: ImageOpContext,
+  builder: BuilderChoice,
+  session: BuildSession | undefined,
+  allRegistryAuths: () => Promise<Record<string, RegistryAuth>>,
+): Promise<void> {
   const build = project.services[service].build!;
-  const builder = await chooseBuilder(engine, ctx.environment);
   for (const w of buildWarnings(service, build, builder)) ctx.warn(w);
   const emit = (status: DeployEvent["status"], extra: Partial<DeployEvent> = {}) =>
     ctx.emit({ time: Date.now(), resource: "image", name: image, service, status, ...extra });
   const query = buildQuery(project, service, image, builder, ctx.environment);
-
-  // Secrets and SSH sources are checked before anything is sent, so a typo fails fast.
-  const { resolveBuildSecrets } = await import("./build-secrets.js");
-  const sources =
-    builder.kind === "buildkit" ? await resolveBuildSecrets(project, service, ctx.environment) : undefined;
   emit("Building", { message: builder.kind === "buildkit" ? "BuildKit" : "classic builder" });
 
   const { createBuildContext, isRemoteContext } = await import("../build-context.js");
@@ -139,7 +175,6 @@ export async function buildServiceImage(
     query.dockerfile = bc.dockerfile;
   }
 
-  const { allRegistryAuths, registryAuth } = await import("../registry-auth.js");
   if (builder.kind === "classic") {
     const registryConfig = await allRegistryAuths();
     let step = "";
@@ -160,47 +195,32 @@ export async function buildServiceImage(
     return;
   }
 
-  const { startBuildSession } = await import("./session.js");
   const { BuildKitProgress } = await import("./buildkit-progress.js");
-  const session = await startBuildSession((headers) => engine.openBuildSession!(headers), {
-    credentials: async (host) => {
-      const auth = await registryAuth(host);
-      if (!auth) return undefined;
-      if (auth.identitytoken) return { username: "", secret: auth.identitytoken };
-      return auth.username && auth.password ? { username: auth.username, secret: auth.password } : undefined;
-    },
-    secrets: sources!.secrets,
-    ssh: sources!.ssh,
-  });
   query.version = "2";
-  query.session = session.id;
+  query.session = session!.id;
   const progress = new BuildKitProgress();
   let last: { time: number; message: string } = { time: 0, message: "" };
-  try {
-    const id = await ctx.run(() =>
-      engine
-        .buildImage({ context, query }, (m: ProgressMessage) => {
-          const aux = (m as { aux?: unknown }).aux;
-          if (m.id !== "moby.buildkit.trace" || typeof aux !== "string") return;
-          const p = progress.update(aux);
-          const now = Date.now();
-          // A new step always shows; repeats of the same one at most every 100 ms.
-          if (!p?.message || (p.message === last.message && now - last.time < 100 && p.current < p.total)) return;
-          last = { time: now, message: p.message };
-          emit("Progress", p);
-        })
-        .catch((e: Error) => {
-          e.message = frontendHint(e.message);
-          const failure = progress.failure();
-          throw new Error(
-            `building ${image} failed: ${failure && !failure.includes(e.message) ? `${e.message}\n${failure}` : (failure ?? e.message)}`,
-          );
-        }),
-    );
-    emit("Built", { message: shortId(id) });
-  } finally {
-    session.close();
-  }
+  const id = await ctx.run(() =>
+    engine
+      .buildImage({ context, query }, (m: ProgressMessage) => {
+        const aux = (m as { aux?: unknown }).aux;
+        if (m.id !== "moby.buildkit.trace" || typeof aux !== "string") return;
+        const p = progress.update(aux);
+        const now = Date.now();
+        // A new step always shows; repeats of the same one at most every 100 ms.
+        if (!p?.message || (p.message === last.message && now - last.time < 100 && p.current < p.total)) return;
+        last = { time: now, message: p.message };
+        emit("Progress", p);
+      })
+      .catch((e: Error) => {
+        const message = frontendHint(e.message);
+        const failure = progress.failure();
+        throw new Error(
+          `building ${image} failed: ${failure && !failure.includes(message) ? `${message}\n${failure}` : (failure ?? message)}`,
+        );
+      }),
+  );
+  emit("Built", { message: shortId(id) });
 }
 
 /** Syntax newer than the engine's built-in Dockerfile frontend: say where a newer one comes from. */
