@@ -16,6 +16,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# Builds need nothing more: c2ts drives the BuildKit built into dockerd (docker.io) over its API.
 bash scripts/engine/start-dockerd.sh
 bash scripts/engine/build-test-image.sh
 

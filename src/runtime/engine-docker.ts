@@ -3,7 +3,8 @@
  *
  * JSON calls go through modem.dial directly so bodies stay out of the query string and engine
  * warnings survive. docker-modem is used on its own rather than through dockerode, whose entry
- * point also pulls in gRPC (BuildKit sessions we never open): ~170 ms of start-up for nothing.
+ * point also pulls in gRPC at start-up (~170 ms); our own BuildKit session (build/session.ts) loads
+ * gRPC only when a build runs.
  * This module itself is loaded only when an engine is connected (engine.ts connectEngine).
  */
 import { readFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { IncomingMessage } from "node:http";
 import DockerModem from "docker-modem";
+import type { Duplex } from "node:stream";
 import {
   EngineError,
   type BuildRequest,
@@ -398,6 +400,15 @@ export class DockerEngine implements Engine {
       onProgress(m);
     });
     return id;
+  }
+
+  openBuildSession(headers: Record<string, string | string[]>): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.modem.dial(
+        { path: "/session", method: "POST", hijack: true, headers, statusCodes: { 101: true, 200: true }, options: {} },
+        (err, socket) => (err ? reject(toEngineError(err, "POST", "/session")) : resolve(socket as Duplex)),
+      );
+    });
   }
 
   async removeImage(ref: string): Promise<void> {

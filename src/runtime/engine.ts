@@ -366,6 +366,11 @@ export interface Engine {
   ): Promise<void>;
   /** Build an image; resolves with the built image ID when the engine reports one. */
   buildImage(request: BuildRequest, onProgress: (m: ProgressMessage) => void): Promise<string | undefined>;
+  /**
+   * Open a BuildKit session channel (POST /session upgraded with these headers); the returned
+   * stream carries the session's HTTP/2. Absent on engines c2ts cannot drive BuildKit on.
+   */
+  openBuildSession?(headers: Record<string, string | string[]>): Promise<import("node:stream").Duplex>;
   removeImage(ref: string): Promise<void>;
 
   /** Subscribe to engine events; `onEvent` is called for each until close(). */

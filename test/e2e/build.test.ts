@@ -114,4 +114,38 @@ describe.skipIf(!engineReady)("local builds", () => {
     expect(after[`${name}-inline-1`]).toBe(ids[`${name}-inline-1`]);
     expect(dockerCli(["exec", `${name}-app-1`, "cat", "/greeting"])).toBe("bonjour");
   });
+
+  // Last: it swaps the images for classic-built ones.
+  it("the classic builder (DOCKER_BUILDKIT=0) builds the same stack", { timeout: 180_000 }, async () => {
+    const e = await engine();
+    const rec = recorder();
+    const r = await deploy(stack("classic"), {
+      engine: e,
+      build: "always",
+      onEvent: rec.onEvent,
+      environment: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    expect(r.result.errors).toEqual([]);
+    noteImage(`${name}-app`);
+    noteImage(`${name}-inline:dev`);
+    expect(rec.events.find((ev) => ev.status === "Building" && ev.name === `${name}-app`)?.message).toBe(
+      "classic builder",
+    );
+    expect(rec.events.some((ev) => ev.status === "Progress" && /^RUN echo/.test(ev.message ?? ""))).toBe(true);
+    expect(
+      dockerCli([
+        "image",
+        "inspect",
+        "-f",
+        '{{index .Config.Labels "com.docker.compose.image.builder"}}',
+        `${name}-app`,
+      ]),
+    ).toBe("classic");
+    expect(dockerCli(["exec", `${name}-app-1`, "cat", "/greeting"])).toBe("classic");
+    expect(
+      dockerCli(["exec", `${name}-app-1`, "ls", "-A", "/ctx"])
+        .split("\n")
+        .sort(),
+    ).toEqual([".dockerignore", "Dockerfile", "app.txt", "keep.bak", "nested"]);
+  });
 });
