@@ -6,7 +6,6 @@ import type { Project } from "../compose/model.js";
 import type { Engine, ProgressMessage } from "./engine.js";
 import type { DeployEvent } from "./events.js";
 import { splitImageReference } from "./image-ref.js";
-import { shortId } from "./short-id.js";
 import type { Operation } from "./plan.js";
 
 export interface ImageOpContext {

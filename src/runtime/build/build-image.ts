@@ -229,4 +229,3 @@ function frontendHint(message: string): string {
   if (!/dockerfile parse error.*(unknown flag|unknown instruction: (<<|EOF))|heredoc/i.test(message)) return message;
   return `${message} — the engine's built-in Dockerfile frontend does not know this syntax; a "# syntax=docker/dockerfile:1" line makes BuildKit pull a newer frontend (needs registry access)`;
 }
-
