@@ -82,9 +82,7 @@ export function traefikNetworkFor(
 }
 
 export type InstanceAddress =
-  | { kind: "local"; url: string }
-  | { kind: "direct"; url: string }
-  | { kind: "traefik"; url: string };
+  { kind: "local"; url: string } | { kind: "direct"; url: string } | { kind: "traefik"; url: string };
 
 /** How a node's Traefik reaches the instances of one Traefik service of one compose service. */
 export interface ServiceReach {

@@ -35,7 +35,9 @@ describe("each node's file for a stack fronted by Traefik", () => {
     const { config, warnings } = buildTraefikConfig(project, cluster, { node });
     expect(traefikConfigProblems(config)).toEqual([]);
     expect(warnings).toEqual([]);
-    expect(config.http.services.app_any).toEqual({ failover: expect.objectContaining({ service: `app_node_${node}` }) });
+    expect(config.http.services.app_any).toEqual({
+      failover: expect.objectContaining({ service: `app_node_${node}` }),
+    });
     for (const other of NODES) {
       const app = lb(config, `app_node_${other}`);
       const api = lb(config, `api_node_${other}`);
@@ -122,7 +124,9 @@ describe("services that cannot be reached are named, with the reason", () => {
       const project: Project = {
         name: "p",
         networks: { front: { name: "p_front" }, back: { name: "p_back" } },
-        services: { s: svc({ networks: { back: null, front: null }, labels: routed({ "traefik.docker.network": value }) }) },
+        services: {
+          s: svc({ networks: { back: null, front: null }, labels: routed({ "traefik.docker.network": value }) }),
+        },
       };
       const { config, warnings } = buildTraefikConfig(project, cluster(project));
       expect(warnings).toEqual([]);
