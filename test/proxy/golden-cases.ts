@@ -141,7 +141,7 @@ export const homelabCluster = defineCluster({
 export function behindTraefikProject(): Project {
   return {
     name: "stack",
-    networks: { proxy: { name: "stack_proxy" }, backend: { name: "stack_backend" } },
+    networks: { proxy: { name: "stack_proxy", ipam: {} }, backend: { name: "stack_backend", ipam: {} } },
     services: {
       traefik: svc({
         image: "traefik:v3.1",

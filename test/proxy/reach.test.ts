@@ -123,7 +123,7 @@ describe("services that cannot be reached are named, with the reason", () => {
     for (const value of ["front", "p_front"]) {
       const project: Project = {
         name: "p",
-        networks: { front: { name: "p_front" }, back: { name: "p_back" } },
+        networks: { front: { name: "p_front", ipam: {} }, back: { name: "p_back", ipam: {} } },
         services: {
           s: svc({ networks: { back: null, front: null }, labels: routed({ "traefik.docker.network": value }) }),
         },
@@ -163,7 +163,7 @@ describe("services that cannot be reached are named, with the reason", () => {
   ])("%s", (_what, service, message) => {
     const project: Project = {
       name: "p",
-      networks: { front: { name: "p_front" }, back: { name: "p_back" } },
+      networks: { front: { name: "p_front", ipam: {} }, back: { name: "p_back", ipam: {} } },
       services: { s: svc(service as Partial<ServiceConfig>) },
     };
     const { config, warnings } = buildTraefikConfig(project, cluster(project));
@@ -174,7 +174,7 @@ describe("services that cannot be reached are named, with the reason", () => {
   it("names the networks when the service shares none with Traefik's service", () => {
     const project: Project = {
       name: "p",
-      networks: { front: { name: "p_front" }, back: { name: "p_back" } },
+      networks: { front: { name: "p_front", ipam: {} }, back: { name: "p_back", ipam: {} } },
       services: {
         proxy: svc({ image: "docker.io/library/traefik:v3.1", networks: { front: null } }),
         s: svc({ networks: { back: null }, labels: routed() }),
