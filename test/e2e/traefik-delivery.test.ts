@@ -58,13 +58,15 @@ function ensureBuilt(): void {
 
 /**
  * A separate process that reads every node's directory as fast as it can until SIGTERM, then prints
- * each distinct content it saw per directory (only the final name; temporaries are skipped) and any
- * entry that is neither the file nor a c2ts temporary.
+ * each distinct content it saw per directory (only the final name; temporaries are skipped), how
+ * often the file was missing after it had first appeared, and any entry that is neither the file
+ * nor a c2ts temporary.
  */
 const READER = `
 const fs = require("node:fs");
 const dirs = process.argv.slice(1);
 const seen = Object.fromEntries(dirs.map((d) => [d, {}]));
+const gaps = Object.fromEntries(dirs.map((d) => [d, 0]));
 const strangers = new Set();
 let reads = 0, stop = false;
 process.on("SIGTERM", () => (stop = true));
@@ -72,18 +74,23 @@ function batch() {
   const until = Date.now() + 20;
   while (Date.now() < until) {
     for (const d of dirs) {
+      let text;
       for (const name of fs.readdirSync(d)) {
         if (name === ${JSON.stringify(FILE)}) {
-          let text;
-          try { text = fs.readFileSync(d + "/" + name, "utf8"); } catch (e) { if (e.code === "ENOENT") continue; throw e; }
-          reads++;
-          seen[d][text] = (seen[d][text] ?? 0) + 1;
+          try { text = fs.readFileSync(d + "/" + name, "utf8"); } catch (e) { if (e.code !== "ENOENT") throw e; }
         } else if (!(name.startsWith(".") && name.endsWith(".tmp"))) strangers.add(d + "/" + name);
       }
+      if (text === undefined) {
+        // Once delivered, the file must never be missing: Traefik would drop its routes.
+        if (Object.keys(seen[d]).length > 0) gaps[d]++;
+        continue;
+      }
+      reads++;
+      seen[d][text] = (seen[d][text] ?? 0) + 1;
     }
   }
   if (stop) {
-    process.stdout.write(JSON.stringify({ reads, seen, strangers: [...strangers] }));
+    process.stdout.write(JSON.stringify({ reads, seen, gaps, strangers: [...strangers] }));
     process.exit(0);
   }
   setImmediate(batch);
@@ -95,6 +102,7 @@ batch();
 interface ReaderReport {
   reads: number;
   seen: Record<string, Record<string, number>>;
+  gaps: Record<string, number>;
   strangers: string[];
 }
 
@@ -237,6 +245,7 @@ describe.skipIf(Boolean(missing))("deploy --all-nodes delivers each node's Traef
       // Whole files only, and only this node's own ones (each names its node in the header).
       for (const text of seen) expect(versions, `partial or foreign file seen on ${n.name}`).toContain(text);
       expect(seen.length, `versions seen on ${n.name}`).toBeGreaterThanOrEqual(2);
+      expect(report.gaps[dynamicDir(n.name)], `reads that found no file on ${n.name} after its first delivery`).toBe(0);
       expect(readdirSync(dynamicDir(n.name))).toEqual([FILE]);
       expect(readFileSync(join(dynamicDir(n.name), FILE), "utf8")).toBe(versions.at(-1));
       expect(versions.at(-1)).toContain(`node "${n.name}"`);
