@@ -28,7 +28,7 @@ import { servingNodes } from "../cluster/order.js";
 import { toDnsLabel } from "../cluster/dns-label.js";
 import { urlHost } from "../cluster/engine.js";
 import { GO_DURATION, goDurationMs, Labels } from "./labels.js";
-import { serviceReach } from "./reach.js";
+import { findTraefikService, serviceReach } from "./reach.js";
 import { readTraefikLabels } from "./traefik-labels.js";
 import type { RouterTlsLabels, TraefikRouterLabels } from "./traefik-labels.js";
 
@@ -140,6 +140,7 @@ export function buildTraefikConfig(
   const services: Record<string, TraefikHttpService> = {};
   const hosts = new Map<string, string>();
   let usesSkipVerify = false;
+  const traefikService = findTraefikService(project);
 
   for (const serviceName of Object.keys(project.services ?? {}).sort()) {
     const service = project.services[serviceName];
@@ -186,8 +187,20 @@ export function buildTraefikConfig(
         continue;
       }
 
+      // Another node's unpublished instance is reached through that node's Traefik: none there, no route.
+      const served = nodes.filter((node) => {
+        if (node.name === localNode || reach.remote({ name: node.name, address: node.ip }).kind !== "traefik")
+          return true;
+        if (traefikService === undefined || (cluster.placement[traefikService] ?? []).includes(node.name)) return true;
+        warnings.push(
+          `services.${serviceName}: not routed to node ${node.name}: nothing publishes its port there and the stack's Traefik service "${traefikService}" is not placed on it`,
+        );
+        return false;
+      });
+      if (served.length === 0) continue;
+
       const nodeService = (node: string) => `${host}_node_${node}`;
-      for (const node of nodes) {
+      for (const node of served) {
         const address =
           node.name === localNode
             ? reach.local(urlHost(node.ip))
@@ -208,12 +221,12 @@ export function buildTraefikConfig(
         });
         if (address.kind === "traefik" && cluster.proxy.traefik.insecureSkipVerify) usesSkipVerify = true;
       }
-      let anyTarget = nodeService(nodes[0].name);
-      if (nodes.length > 1) {
+      let anyTarget = nodeService(served[0].name);
+      if (served.length > 1) {
         const link = (i: number) => (i === 0 ? `${host}_any` : `${host}_any_${i + 1}`);
-        for (let i = 0; i < nodes.length - 1; i++) {
-          const fallback = i === nodes.length - 2 ? nodeService(nodes[i + 1].name) : link(i + 1);
-          put(services, link(i), { failover: { service: nodeService(nodes[i].name), fallback } });
+        for (let i = 0; i < served.length - 1; i++) {
+          const fallback = i === served.length - 2 ? nodeService(served[i + 1].name) : link(i + 1);
+          put(services, link(i), { failover: { service: nodeService(served[i].name), fallback } });
         }
         anyTarget = link(0);
       }
@@ -231,7 +244,7 @@ export function buildTraefikConfig(
           suffixes.add(suffix);
         }
         put(routers, `${host}_any${suffix}`, routerFrom(`Host(\`${host}.${cluster.domain}\`)`, anyTarget, source));
-        for (const node of nodes) {
+        for (const node of served) {
           put(
             routers,
             `${host}_node_${node.name}${suffix}`,

@@ -81,6 +81,22 @@ describe("each node's file for a stack fronted by Traefik", () => {
     expect(using.sort()).toEqual(["app_node_n1", "app_node_n3"]);
   });
 
+  it("skips another node's unpublished instance when the stack's Traefik is not placed there", () => {
+    const partial = resolveCluster(
+      { ...behindTraefikCluster, placement: { traefik: ["n1", "n2"] } },
+      undefined,
+      project,
+    );
+    const { config, warnings } = buildTraefikConfig(project, partial, { node: "n1" });
+    expect(traefikConfigProblems(config)).toEqual([]);
+    expect(config.http.services.app_node_n3).toBeUndefined();
+    expect(config.http.routers.app_node_n3).toBeUndefined();
+    expect(lb(config, "api_node_n3").servers).toEqual([{ url: "http://100.64.0.3:18080" }]);
+    expect(warnings).toEqual([
+      'services.app: not routed to node n3: nothing publishes its port there and the stack\'s Traefik service "traefik" is not placed on it',
+    ]);
+  });
+
   it("a serversTransport nobody defined is a validation problem", () => {
     const { config } = buildTraefikConfig(project, cluster, { node: "n1" });
     lb(config, "app_node_n2").serversTransport = "missing";
