@@ -2,7 +2,18 @@
 export const ROOT: string;
 export const NODES_SH: string;
 export const C2TS_BIN: string;
-export const NODES: readonly { name: string; ip: string }[];
+export interface ClusterLayout {
+  prefix: string;
+  net: string;
+}
+export interface ClusterNode {
+  name: string;
+  ip: string;
+  socket: string;
+}
+export const DEFAULT_LAYOUT: ClusterLayout;
+export function nodesOf(layout?: ClusterLayout): ClusterNode[];
+export const NODES: readonly ClusterNode[];
 
 export interface RunResult {
   code: number;
@@ -17,6 +28,8 @@ export function run(
   options?: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<RunResult>;
 export function nodesSh(...args: string[]): Promise<string>;
+export function nodesShFor(layout: ClusterLayout, ...args: string[]): Promise<string>;
+export function nodeDocker(node: ClusterNode, args: string[]): Promise<string>;
 export function freePort(): Promise<number>;
 
 export interface ClusterProject {
@@ -25,7 +38,10 @@ export interface ClusterProject {
   ports: { pong: number; web: number; stats: number };
 }
 
-export function prepareProject(name: string): Promise<ClusterProject>;
+export function prepareProject(
+  name: string,
+  options?: { layout?: ClusterLayout; fixture?: string },
+): Promise<ClusterProject>;
 export function c2ts(project: ClusterProject, args: string[], timeoutMs?: number): Promise<RunResult>;
 export function c2tsOk(project: ClusterProject, args: string[], timeoutMs?: number): Promise<RunResult>;
 
@@ -54,8 +70,8 @@ export function waitSteady(
   backend: string,
   options?: { count?: number; timeoutMs?: number; expectedServer?: string; up?: string[] },
 ): Promise<void>;
-export function cutNode(name: string): Promise<void>;
-export function healNode(name: string): Promise<void>;
+export function cutNode(name: string, layout?: ClusterLayout): Promise<void>;
+export function healNode(name: string, layout?: ClusterLayout): Promise<void>;
 
 export interface FailoverMeasurement {
   requests: number;

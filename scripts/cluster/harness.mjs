@@ -3,7 +3,7 @@
 // HAProxy as a child process, and the client loop that measures a failover.
 /* global fetch, AbortSignal, performance, setTimeout, clearTimeout -- Node 20 globals */
 import { execFile, spawn } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,12 +14,25 @@ export const NODES_SH = join(ROOT, "scripts/cluster/nodes.sh");
 export const C2TS_BIN = join(ROOT, "bin/c2ts.js");
 const FIXTURES = join(ROOT, "fixtures/cluster");
 
-/** The nodes nodes.sh creates, in the order the stand-in Tailscale lists them. */
-export const NODES = [
-  { name: "n1", ip: "10.254.77.1" },
-  { name: "n2", ip: "10.254.77.2" },
-  { name: "n3", ip: "10.254.77.3" },
-];
+/**
+ * Which cluster of nodes.sh: the prefix of its namespaces, links, sockets and state directories, and
+ * its /24 (the fixtures say 10.254.77; other subnets are substituted when a project is prepared).
+ * Test files that bring up their own cluster pick their own, so they never collide.
+ */
+export const DEFAULT_LAYOUT = { prefix: "c2ts", net: "10.254.77" };
+const FIXTURE_NET = "10.254.77";
+
+/** The nodes nodes.sh creates for `layout`, in the order the stand-in Tailscale lists them. */
+export function nodesOf(layout = DEFAULT_LAYOUT) {
+  return [1, 2, 3].map((i) => ({
+    name: `n${i}`,
+    ip: `${layout.net}.${i}`,
+    socket: `/run/${layout.prefix}-n${i}.sock`,
+  }));
+}
+
+/** The nodes of the default cluster. */
+export const NODES = nodesOf();
 
 /** Runs a command; resolves with its output and exit code, never rejects on a non-zero exit. */
 export function run(cmd, args, { cwd, env, timeoutMs = 300_000 } = {}) {
@@ -33,9 +46,15 @@ export function run(cmd, args, { cwd, env, timeoutMs = 300_000 } = {}) {
   });
 }
 
-/** `bash scripts/cluster/nodes.sh <args>`; throws with its stderr when it fails. */
-export async function nodesSh(...args) {
-  const r = await run("bash", [NODES_SH, ...args], { timeoutMs: 300_000 });
+/** `bash scripts/cluster/nodes.sh <args>` for the default cluster; throws with its stderr when it fails. */
+export function nodesSh(...args) {
+  return nodesShFor(DEFAULT_LAYOUT, ...args);
+}
+
+/** Same, for the cluster `layout` describes. */
+export async function nodesShFor(layout, ...args) {
+  const env = { ...process.env, C2TS_CLUSTER_PREFIX: layout.prefix, C2TS_CLUSTER_NET: layout.net };
+  const r = await run("bash", [NODES_SH, ...args], { env, timeoutMs: 300_000 });
   if (r.code !== 0) throw new Error(`nodes.sh ${args.join(" ")} failed (${r.code}):\n${r.stderr}`);
   return r.stdout;
 }
@@ -50,15 +69,18 @@ export async function freePort() {
 }
 
 /**
- * A temporary project directory holding the cluster fixture (compose.yaml, c2ts.config.ts) and a
- * bin/ with the stand-in `tailscale`; `env` puts that bin/ first on PATH and sets the project
- * name and the ports the fixture interpolates.
+ * A temporary project directory holding the cluster fixture (compose.yaml, c2ts.config.ts; from
+ * `fixture`, default fixtures/cluster) and a bin/ with the stand-in `tailscale`, addresses moved to
+ * `layout`'s subnet; `env` puts that bin/ first on PATH and sets the project name and the ports the
+ * fixture interpolates.
  */
-export async function prepareProject(name) {
+export async function prepareProject(name, { layout = DEFAULT_LAYOUT, fixture = FIXTURES } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "c2ts-cluster-"));
   mkdirSync(join(dir, "bin"));
-  for (const f of ["compose.yaml", "c2ts.config.ts"]) copyFileSync(join(FIXTURES, f), join(dir, f));
-  for (const f of ["tailscale", "tailscale-status.json"]) copyFileSync(join(FIXTURES, f), join(dir, "bin", f));
+  const copy = (from, to) =>
+    writeFileSync(to, readFileSync(from, "utf8").replaceAll(`${FIXTURE_NET}.`, `${layout.net}.`));
+  for (const f of ["compose.yaml", "c2ts.config.ts"]) copy(join(fixture, f), join(dir, f));
+  for (const f of ["tailscale", "tailscale-status.json"]) copy(join(FIXTURES, f), join(dir, "bin", f));
   chmodSync(join(dir, "bin", "tailscale"), 0o755);
   const ports = { pong: await freePort(), web: await freePort(), stats: await freePort() };
   const env = {
@@ -195,14 +217,21 @@ export async function waitSteady(
 }
 
 /** Takes a node off the network, as `nodes.sh cut` does, without a shell in between (timing matters). */
-export async function cutNode(name) {
-  const r = await run("ip", ["link", "set", `c2ts-${name}h`, "down"]);
+export async function cutNode(name, layout = DEFAULT_LAYOUT) {
+  const r = await run("ip", ["link", "set", `${layout.prefix}-${name}h`, "down"]);
   if (r.code !== 0) throw new Error(`cannot cut ${name}: ${r.stderr}`);
 }
 
-export async function healNode(name) {
-  const r = await run("ip", ["link", "set", `c2ts-${name}h`, "up"]);
+export async function healNode(name, layout = DEFAULT_LAYOUT) {
+  const r = await run("ip", ["link", "set", `${layout.prefix}-${name}h`, "up"]);
   if (r.code !== 0) throw new Error(`cannot heal ${name}: ${r.stderr}`);
+}
+
+/** The docker CLI against one node's engine (its unix socket); throws with the output when it fails. */
+export async function nodeDocker(node, args) {
+  const r = await run("docker", ["-H", `unix://${node.socket}`, ...args]);
+  if (r.code !== 0) throw new Error(`docker ${args.join(" ")} on ${node.name} failed (${r.code}):\n${r.stderr}`);
+  return r.stdout;
 }
 
 /**

@@ -8,7 +8,9 @@
 #   bash scripts/cluster/nodes.sh cut NODE  take NODE off the network (its link goes down), as a crashed host
 #   bash scripts/cluster/nodes.sh heal NODE bring NODE's link back
 #
-# Layout (all of it created here, nothing else touched): bridge c2ts-br0 with 10.254.77.254/24 on the
+# Layout (all of it created here, nothing else touched), for PREFIX=c2ts and NET=10.254.77 (the
+# defaults; C2TS_CLUSTER_PREFIX and C2TS_CLUSTER_NET choose others, so test files can each have their
+# own cluster without colliding): bridge c2ts-br0 with 10.254.77.254/24 on the
 # host; node nX = namespace c2ts-nX with eth0 = 10.254.77.X/24 (veth, host end c2ts-nXh on the bridge);
 # dockerd of nX listens on unix:///run/c2ts-nX.sock and tcp://10.254.77.X:2375, state in
 # /var/lib/c2ts-nX and /run/c2ts-nX, log in /tmp/c2ts-nX-dockerd.log, containers in the cgroup
@@ -24,8 +26,12 @@ set -euo pipefail
 
 # Fixed: fixtures/cluster/tailscale-status.json and scripts/cluster/harness.mjs name these nodes.
 COUNT=3
-NET=10.254.77
-BRIDGE=c2ts-br0
+PREFIX=${C2TS_CLUSTER_PREFIX:-c2ts}
+NET=${C2TS_CLUSTER_NET:-10.254.77}
+# Interface names are at most 15 characters: "<prefix>-n1h".
+[[ "$PREFIX" =~ ^[a-z][a-z0-9]{0,9}$ ]] || { echo "nodes.sh: C2TS_CLUSTER_PREFIX must be 1-10 lower-case letters/digits" >&2; exit 2; }
+[[ "$NET" =~ ^10\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || { echo "nodes.sh: C2TS_CLUSTER_NET must look like 10.254.77" >&2; exit 2; }
+BRIDGE=$PREFIX-br0
 HOST_IP="$NET.254"
 IMAGE=${C2TS_TEST_IMAGE:-c2ts-test/busybox:latest}
 TIMEOUT=${C2TS_DOCKERD_TIMEOUT:-60}
@@ -35,19 +41,19 @@ root=$(cd "$here/../.." && pwd)
 log() { echo "nodes.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-ns() { echo "c2ts-n$1"; }
+ns() { echo "$PREFIX-n$1"; }
 addr() { echo "$NET.$1"; }
-sock() { echo "/run/c2ts-n$1.sock"; }
-pidfile() { echo "/run/c2ts-n$1.pid"; }
-data_root() { echo "/var/lib/c2ts-n$1"; }
-exec_root() { echo "/run/c2ts-n$1"; }
-logfile() { echo "/tmp/c2ts-n$1-dockerd.log"; }
+sock() { echo "/run/$PREFIX-n$1.sock"; }
+pidfile() { echo "/run/$PREFIX-n$1.pid"; }
+data_root() { echo "/var/lib/$PREFIX-n$1"; }
+exec_root() { echo "/run/$PREFIX-n$1"; }
+logfile() { echo "/tmp/$PREFIX-n$1-dockerd.log"; }
 # Container bridges inside each namespace; distinct only so that addresses in logs say which node.
 bip() { echo "172.29.$1.1/24"; }
 # The nodes' containers get their own cgroup, weighted above the default (CPU_SHARES, default 10240
 # = ten ordinary processes): the failover test measures timing, and on a busy CI machine the
 # containers would otherwise share one ordinary weight with every other container of the host.
-CGROUP=c2ts-nodes
+CGROUP=$PREFIX-nodes
 CPU_SHARES=${C2TS_CLUSTER_CPU_SHARES:-10240}
 cgroup_parent() { echo "/$CGROUP/n$1"; }
 

@@ -48,6 +48,12 @@ export interface ProxyDefinition {
   traefik?: {
     /** Provider whose labels define the middlewares routers refer to (default "docker"): `auth` becomes `auth@docker`. */
     labelProvider?: string;
+    /**
+     * Skip TLS verification when one node's Traefik forwards to another node's Traefik
+     * (`https://<service>.<node>.<domain>`). Default false; applies only to those servers,
+     * through a `serversTransport`, never globally.
+     */
+    insecureSkipVerify?: boolean;
   };
 }
 
@@ -186,6 +192,10 @@ export function validateClusterDefinition(def: ClusterDefinition): void {
       `labelProvider ${JSON.stringify(provider)} must be a Traefik provider name such as "docker"`,
       "cluster.proxy.traefik.labelProvider",
     );
+  }
+  const skipVerify = proxy.traefik?.insecureSkipVerify;
+  if (skipVerify !== undefined && typeof skipVerify !== "boolean") {
+    fail("insecureSkipVerify must be true or false", "cluster.proxy.traefik.insecureSkipVerify");
   }
 }
 

@@ -25,7 +25,7 @@ export interface ResolvedNode {
 export interface ResolvedProxySettings {
   outDir: string;
   haproxy: { mode: HaproxyMode; balance: HaproxyBalance; statsBind: string };
-  traefik: { labelProvider: string };
+  traefik: { labelProvider: string; insecureSkipVerify: boolean };
 }
 
 export interface ResolvedCluster {
@@ -174,7 +174,10 @@ export function resolveCluster(
         balance: proxy.haproxy?.balance ?? "roundrobin",
         statsBind: proxy.haproxy?.statsBind ?? DEFAULT_STATS_BIND,
       },
-      traefik: { labelProvider: proxy.traefik?.labelProvider ?? "docker" },
+      traefik: {
+        labelProvider: proxy.traefik?.labelProvider ?? "docker",
+        insecureSkipVerify: proxy.traefik?.insecureSkipVerify ?? false,
+      },
     },
     warnings,
   };

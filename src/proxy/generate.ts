@@ -1,4 +1,4 @@
-/** Entry point for `c2ts proxy`: both proxy configurations for one node, validated, plus warnings. */
+/** Entry point for `c2ts proxy`: both proxy configurations for one node (or every node), validated, plus warnings. */
 import type { Project } from "../compose/model.js";
 import type { ResolvedCluster } from "../cluster/resolve.js";
 import { buildHaproxyConfig } from "./haproxy.js";
@@ -8,6 +8,8 @@ import { assertValidTraefikConfig } from "./traefik-schema.js";
 export interface ProxyConfig {
   traefikYaml: string;
   haproxyCfg: string;
+  /** haproxy.cfg holds a secret (a Redis AUTH password): written readable by its owner only. */
+  haproxyHasSecrets: boolean;
   warnings: string[];
 }
 
@@ -32,6 +34,22 @@ export function generateProxyConfig(
   return {
     traefikYaml,
     haproxyCfg: haproxy.config,
+    haproxyHasSecrets: haproxy.containsSecrets,
     warnings: [...cluster.warnings, ...traefik.warnings, ...haproxy.warnings],
   };
+}
+
+/**
+ * One configuration per online node, each from that node's point of view (its local instance first).
+ * Warnings are merged: most (an unreachable service) are the same for every node.
+ */
+export function generateProxyConfigsForNodes(
+  project: Project,
+  cluster: ResolvedCluster,
+): { nodes: { node: string; config: ProxyConfig }[]; warnings: string[] } {
+  const nodes = cluster.nodes
+    .filter((n) => n.online)
+    .map((n) => ({ node: n.name, config: generateProxyConfig(project, cluster, { node: n.name }) }));
+  const warnings = [...new Set(nodes.flatMap((n) => n.config.warnings))];
+  return { nodes, warnings };
 }

@@ -268,7 +268,7 @@ export function buildHaproxyConfig(
   project: Project,
   cluster: ResolvedCluster,
   options: { node?: string } = {},
-): { config: string; warnings: string[] } {
+): { config: string; warnings: string[]; containsSecrets: boolean } {
   const localNode = options.node ?? cluster.localNode;
   const warnings: string[] = [];
   const l4s: L4Service[] = [];
@@ -342,5 +342,10 @@ export function buildHaproxyConfig(
     });
     sections.push(section(`backend be_${l4.service}`, lines));
   }
-  return { config: `${sections.join("\n\n")}\n`, warnings };
+  return {
+    config: `${sections.join("\n\n")}\n`,
+    warnings,
+    // A Redis check carries the password in the file.
+    containsSecrets: l4s.some((l4) => l4.redisPassword !== undefined),
+  };
 }

@@ -51,13 +51,38 @@ function failoverProblems(config: unknown): string[] {
   return problems;
 }
 
+/**
+ * The schema leaves `http.serversTransports` open; a loadBalancer naming a transport of this file
+ * (no `@provider`) needs it defined, with a boolean `insecureSkipVerify` when set.
+ */
+function transportProblems(config: unknown): string[] {
+  const http = (config as { http?: { services?: unknown; serversTransports?: unknown } })?.http ?? {};
+  const transports = (http.serversTransports ?? {}) as Record<string, { insecureSkipVerify?: unknown } | null>;
+  const problems: string[] = [];
+  if (typeof transports !== "object" || Array.isArray(transports))
+    return ["/http/serversTransports: must be an object"];
+  for (const [name, t] of Object.entries(transports)) {
+    if (typeof t !== "object" || t === null || Array.isArray(t))
+      problems.push(`/http/serversTransports/${name}: must be an object`);
+    else if (t.insecureSkipVerify !== undefined && typeof t.insecureSkipVerify !== "boolean")
+      problems.push(`/http/serversTransports/${name}/insecureSkipVerify: must be boolean`);
+  }
+  const services = (http.services ?? {}) as Record<string, { loadBalancer?: { serversTransport?: string } }>;
+  for (const [name, s] of Object.entries(services)) {
+    const ref = s?.loadBalancer?.serversTransport;
+    if (ref !== undefined && !ref.includes("@") && !(ref in transports))
+      problems.push(`/http/services/${name}/loadBalancer: serversTransport "${ref}" is not defined`);
+  }
+  return problems;
+}
+
 /** All problems found, as "<json pointer>: <message>"; empty when Traefik would accept the config. */
 export function traefikConfigProblems(config: unknown): string[] {
   const problems: string[] = [];
   if (!validate(config)) {
     for (const e of validate.errors ?? []) problems.push(`${e.instancePath || "/"}: ${e.message ?? "invalid"}`);
   }
-  return [...problems, ...failoverProblems(config)];
+  return [...problems, ...failoverProblems(config), ...transportProblems(config)];
 }
 
 /** Throws (a bug in c2ts, not a user error) when the generated config would be rejected. */

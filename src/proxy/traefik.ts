@@ -6,9 +6,11 @@
  *
  * A service takes part when it has `traefik.enable=true` and a
  * `traefik.http.services.<name>.loadbalancer.server.port` label. `<host>` is the compose service name,
- * or the Traefik service name when the compose service declares several. Instances are reached at
- * `<scheme>://<node ip>:<host port>`, the host port being the one that publishes the label's container
- * port (the container port itself when nothing publishes it — a warning says so).
+ * or the Traefik service name when the compose service declares several. Instances are reached as
+ * reach.ts decides: the local one by service name over a Docker network shared with Traefik, another
+ * node's at `<node ip>:<host port>` when published there, else through that node's Traefik at
+ * `https://<host>.<node>.<domain>` (Host header not passed on, TLS verified unless the cluster says
+ * `proxy.traefik.insecureSkipVerify`, which then applies through one serversTransport to those servers only).
  *
  * The failover chain tries the local node first, then the other nodes by tier, then by name. Traefik's
  * failover has exactly one `service` and one `fallback`, so more nodes nest: failover(n1, failover(n2, n3)).
@@ -26,7 +28,7 @@ import { servingNodes } from "../cluster/order.js";
 import { toDnsLabel } from "../cluster/dns-label.js";
 import { urlHost } from "../cluster/engine.js";
 import { GO_DURATION, goDurationMs, Labels } from "./labels.js";
-import { hostPortFor } from "./ports.js";
+import { findTraefikService, serviceReach } from "./reach.js";
 import { readTraefikLabels } from "./traefik-labels.js";
 import type { RouterTlsLabels, TraefikRouterLabels } from "./traefik-labels.js";
 
@@ -39,6 +41,8 @@ export interface TraefikHealthCheck {
 export interface TraefikLoadBalancer {
   servers: { url: string }[];
   healthCheck: TraefikHealthCheck;
+  passHostHeader?: boolean;
+  serversTransport?: string;
 }
 
 export interface TraefikFailover {
@@ -60,8 +64,12 @@ export interface TraefikDynamicConfig {
   http: {
     routers: Record<string, TraefikRouter>;
     services: Record<string, TraefikHttpService>;
+    serversTransports?: Record<string, { insecureSkipVerify: boolean }>;
   };
 }
+
+/** The transport of servers that are other nodes' Traefiks when `insecureSkipVerify` is on; nothing else uses it. */
+export const SKIP_VERIFY_TRANSPORT = "c2ts_node_traefik_insecure";
 
 export const HEALTHCHECK_LABELS = {
   path: "kuma.healthcheck.path",
@@ -131,6 +139,8 @@ export function buildTraefikConfig(
   const routers: Record<string, TraefikRouter> = {};
   const services: Record<string, TraefikHttpService> = {};
   const hosts = new Map<string, string>();
+  let usesSkipVerify = false;
+  const traefikService = findTraefikService(project);
 
   for (const serviceName of Object.keys(project.services ?? {}).sort()) {
     const service = project.services[serviceName];
@@ -162,36 +172,61 @@ export function buildTraefikConfig(
       }
       hosts.set(host, serviceName);
 
-      const hostPort = hostPortFor(service, ts.port);
-      if (!hostPort.published) {
-        warnings.push(
-          `services.${serviceName}: container port ${ts.port} is not published; assuming it is reachable on port ${ts.port} of each node`,
-        );
-      } else if (hostPort.loopbackOnly) {
-        warnings.push(
-          `services.${serviceName}: port ${ts.port} is published on a loopback address only; other nodes cannot reach it`,
-        );
+      const reach = serviceReach(project, serviceName, labels, {
+        host,
+        port: ts.port,
+        scheme: ts.scheme,
+        domain: cluster.domain,
+      });
+      if ("reason" in reach) {
+        warnings.push(`services.${serviceName}: not routed across nodes: ${reach.reason}`);
+        continue;
       }
       if (nodes.length === 0) {
         warnings.push(`services.${serviceName}: no online node runs this service; no Traefik routes generated`);
         continue;
       }
 
+      // Another node's unpublished instance is reached through that node's Traefik: none there, no route.
+      const served = nodes.filter((node) => {
+        if (node.name === localNode || reach.remote({ name: node.name, address: node.ip }).kind !== "traefik")
+          return true;
+        if (traefikService === undefined || (cluster.placement[traefikService] ?? []).includes(node.name)) return true;
+        warnings.push(
+          `services.${serviceName}: not routed to node ${node.name}: nothing publishes its port there and the stack's Traefik service "${traefikService}" is not placed on it`,
+        );
+        return false;
+      });
+      if (served.length === 0) continue;
+
       const nodeService = (node: string) => `${host}_node_${node}`;
-      for (const node of nodes) {
+      for (const node of served) {
+        const address =
+          node.name === localNode
+            ? reach.local(urlHost(node.ip))
+            : reach.remote({ name: node.name, address: urlHost(node.ip) });
         put(services, nodeService(node.name), {
           loadBalancer: {
-            servers: [{ url: `${ts.scheme}://${urlHost(node.ip)}:${hostPort.port}` }],
+            servers: [{ url: address.url }],
             healthCheck: { ...healthCheck },
+            // The remote Traefik routes by Host: it must see <service>.<node>.<domain>, not the
+            // client's <service>.<domain>, which it would send round the failover chain again.
+            ...(address.kind === "traefik"
+              ? {
+                  passHostHeader: false,
+                  ...(cluster.proxy.traefik.insecureSkipVerify ? { serversTransport: SKIP_VERIFY_TRANSPORT } : {}),
+                }
+              : {}),
           },
         });
+        if (address.kind === "traefik" && cluster.proxy.traefik.insecureSkipVerify) usesSkipVerify = true;
       }
-      let anyTarget = nodeService(nodes[0].name);
-      if (nodes.length > 1) {
+      let anyTarget = nodeService(served[0].name);
+      if (served.length > 1) {
         const link = (i: number) => (i === 0 ? `${host}_any` : `${host}_any_${i + 1}`);
-        for (let i = 0; i < nodes.length - 1; i++) {
-          const fallback = i === nodes.length - 2 ? nodeService(nodes[i + 1].name) : link(i + 1);
-          put(services, link(i), { failover: { service: nodeService(nodes[i].name), fallback } });
+        for (let i = 0; i < served.length - 1; i++) {
+          const fallback = i === served.length - 2 ? nodeService(served[i + 1].name) : link(i + 1);
+          put(services, link(i), { failover: { service: nodeService(served[i].name), fallback } });
         }
         anyTarget = link(0);
       }
@@ -209,7 +244,7 @@ export function buildTraefikConfig(
           suffixes.add(suffix);
         }
         put(routers, `${host}_any${suffix}`, routerFrom(`Host(\`${host}.${cluster.domain}\`)`, anyTarget, source));
-        for (const node of nodes) {
+        for (const node of served) {
           put(
             routers,
             `${host}_node_${node.name}${suffix}`,
@@ -219,7 +254,9 @@ export function buildTraefikConfig(
       });
     }
   }
-  return { config: { http: { routers, services } }, warnings };
+  const http: TraefikDynamicConfig["http"] = { routers, services };
+  if (usesSkipVerify) http.serversTransports = { [SKIP_VERIFY_TRANSPORT]: { insecureSkipVerify: true } };
+  return { config: { http }, warnings };
 }
 
 /** YAML with every mapping sorted by key (lists keep their order: middleware order matters). */

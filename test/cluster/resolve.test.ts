@@ -59,6 +59,7 @@ describe("defineCluster validation", () => {
     [{ ...ok, proxy: { haproxy: { mode: "active" } } }, "cluster.proxy.haproxy.mode"],
     [{ ...ok, proxy: { haproxy: { statsBind: "127.0.0.1 8404" } } }, "cluster.proxy.haproxy.statsBind"],
     [{ ...ok, proxy: { traefik: { labelProvider: "docker\nx" } } }, "cluster.proxy.traefik.labelProvider"],
+    [{ ...ok, proxy: { traefik: { insecureSkipVerify: "yes" } } }, "cluster.proxy.traefik.insecureSkipVerify"],
   ])("rejects %j at %s", (def, path) => {
     expect(userError(() => defineCluster(def as ClusterDefinition)).path).toBe(path);
   });
@@ -135,7 +136,7 @@ describe("resolveCluster", () => {
     expect(cluster.proxy).toEqual({
       outDir: "proxy",
       haproxy: { mode: "failover", balance: "roundrobin", statsBind: "127.0.0.1:8404" },
-      traefik: { labelProvider: "docker" },
+      traefik: { labelProvider: "docker", insecureSkipVerify: false },
     });
   });
 

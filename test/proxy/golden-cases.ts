@@ -134,6 +134,58 @@ export const homelabCluster = defineCluster({
   proxy: { outDir: "proxy" },
 });
 
+/**
+ * Three nodes, each running Traefik (on network "proxy"), an unpublished app behind it and an api
+ * published on every node's address but on no network Traefik joins.
+ */
+export function behindTraefikProject(): Project {
+  return {
+    name: "stack",
+    networks: { proxy: { name: "stack_proxy", ipam: {} }, backend: { name: "stack_backend", ipam: {} } },
+    services: {
+      traefik: svc({
+        image: "traefik:v3.1",
+        ports: [
+          { mode: "ingress", target: 80, published: "80", protocol: "tcp" },
+          { mode: "ingress", target: 443, published: "443", protocol: "tcp" },
+        ],
+        networks: { proxy: null },
+      }),
+      app: svc({
+        image: "ghcr.io/example/app:1.0",
+        networks: { proxy: null },
+        labels: {
+          "traefik.enable": "true",
+          "traefik.http.routers.app.entrypoints": "websecure",
+          "traefik.http.routers.app.tls.certresolver": "le",
+          "traefik.http.services.app.loadbalancer.server.port": "3000",
+          "kuma.healthcheck.path": "/healthz",
+        },
+      }),
+      api: svc({
+        image: "ghcr.io/example/api:1.0",
+        ports: [{ mode: "ingress", target: 8080, published: "18080", protocol: "tcp" }],
+        networks: { backend: null },
+        labels: {
+          "traefik.enable": "true",
+          "traefik.http.routers.api.entrypoints": "websecure",
+          "traefik.http.services.api.loadbalancer.server.port": "8080",
+        },
+      }),
+    },
+  };
+}
+
+export const behindTraefikCluster = defineCluster({
+  domain: "home.test",
+  localNode: "n1",
+  nodes: [
+    { name: "n1", address: "100.64.0.1" },
+    { name: "n2", address: "100.64.0.2" },
+    { name: "n3", address: "100.64.0.3" },
+  ],
+});
+
 export function goldenCases(): GoldenCase[] {
   const status = tailscaleFixture("status-running.json");
   const project = homelabProject();
@@ -155,7 +207,17 @@ export function goldenCases(): GoldenCase[] {
     undefined,
     soloProject,
   );
+  const behind = behindTraefikProject();
+  const behindCluster = resolveCluster(behindTraefikCluster, undefined, behind);
+  const behindCases = ["n1", "n2", "n3"].map((node) => ({
+    name: `behind-traefik-${node}`,
+    description: `Stack fronted by Traefik, file for ${node}: its app by service name, the others' through their Traefik, api direct`,
+    project: behind,
+    cluster: behindCluster,
+    node,
+  }));
   return [
+    ...behindCases,
     {
       name: "failover-nas",
       description:

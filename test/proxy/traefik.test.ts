@@ -213,7 +213,9 @@ describe("buildTraefikConfig", () => {
           "traefik.http.routers.m.service": "metrics_api",
           "traefik.http.routers.m.entrypoints": "internal",
           "traefik.http.routers.lost.entrypoints": "web",
+          "traefik.docker.network": "proxy",
         },
+        networks: { proxy: null },
         "x-c2ts": { nodes: ["a"] },
       }),
     });
@@ -223,16 +225,20 @@ describe("buildTraefikConfig", () => {
       service: "metrics-api_node_a",
       entryPoints: ["internal"],
     });
+    // Published: straight to node a; not published: through node a's Traefik, by its pinned name.
+    expect(config.http.services["site_node_a"]).toMatchObject({
+      loadBalancer: { servers: [{ url: "http://100.64.0.1:8080" }] },
+    });
     expect(config.http.services["metrics-api_node_a"]).toMatchObject({
-      loadBalancer: { servers: [{ url: "https://100.64.0.1:9090" }] },
+      loadBalancer: { servers: [{ url: "https://metrics-api.a.example.com" }], passHostHeader: false },
     });
     expect(warnings).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/router "lost" has no \.service label/),
         expect.stringMatching(/"Metrics_API" is not a DNS label; using host name "metrics-api"/),
-        expect.stringMatching(/container port 9090 is not published/),
       ]),
     );
+    expect(warnings.join("\n")).not.toMatch(/not published|assuming/);
   });
 
   it("prefers a published port reachable from other nodes and flags loopback-only ones", () => {

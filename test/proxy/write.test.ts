@@ -3,8 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateProxyConfig } from "../../src/proxy/generate.js";
-import { PROXY_OUTPUT_FILES, writeFileAtomic, writeProxyOutputs } from "../../src/proxy/write.js";
-import { goldenCases } from "./golden-cases.js";
+import { resolveCluster } from "../../src/cluster/resolve.js";
+import { generateProxyConfigsForNodes } from "../../src/proxy/generate.js";
+import {
+  PROXY_OUTPUT_FILES,
+  writeFileAtomic,
+  writeNodesProxyOutputs,
+  writeProxyOutputs,
+} from "../../src/proxy/write.js";
+import { behindTraefikCluster, behindTraefikProject, goldenCases } from "./golden-cases.js";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -15,7 +22,7 @@ const tempDir = () => {
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("writeProxyOutputs", () => {
-  const c = goldenCases()[0];
+  const c = goldenCases().find((g) => g.name === "failover-nas")!;
   const outputs = generateProxyConfig(c.project, c.cluster);
 
   it("writes both files under the output directory, creating it", async () => {
@@ -46,6 +53,35 @@ describe("writeProxyOutputs", () => {
     await writeProxyOutputs(out, { ...outputs, haproxyCfg: "global\n" });
     expect(statSync(haproxy.path).ino).not.toBe(before);
     expect(readdirSync(join(out, "haproxy"))).toEqual(["haproxy.cfg"]);
+  });
+
+  it("writes haproxy.cfg owner-only when it holds a Redis password, and fixes the mode of an unchanged file", async () => {
+    expect(outputs.haproxyHasSecrets).toBe(true);
+    expect(outputs.haproxyCfg).toContain("AUTH");
+    const out = tempDir();
+    const { traefik, haproxy } = await writeProxyOutputs(out, outputs);
+    expect(statSync(haproxy.path).mode & 0o777).toBe(0o600);
+    expect(statSync(traefik.path).mode & 0o777).toBe(0o644);
+    const withoutSecret = { ...outputs, haproxyCfg: "global\n", haproxyHasSecrets: false };
+    await writeProxyOutputs(out, withoutSecret);
+    expect(statSync(haproxy.path).mode & 0o777).toBe(0o644);
+    // Same content, now flagged secret: nothing rewritten, but the mode tightens.
+    const again = await writeProxyOutputs(out, { ...withoutSecret, haproxyHasSecrets: true });
+    expect(again.haproxy.changed).toBe(false);
+    expect(statSync(haproxy.path).mode & 0o777).toBe(0o600);
+  });
+
+  it("--all-nodes layout: DIR/<node>/traefik/dynamic/… and DIR/<node>/haproxy/…, each node's own file", async () => {
+    const project = behindTraefikProject();
+    const all = generateProxyConfigsForNodes(project, resolveCluster(behindTraefikCluster, undefined, project));
+    const out = tempDir();
+    const written = await writeNodesProxyOutputs(out, all.nodes);
+    expect(readdirSync(out).sort()).toEqual(["n1", "n2", "n3"]);
+    for (const { node, config } of all.nodes) {
+      expect(written[node].traefik.path).toBe(join(out, node, PROXY_OUTPUT_FILES.traefik));
+      expect(readFileSync(join(out, node, PROXY_OUTPUT_FILES.traefik), "utf8")).toBe(config.traefikYaml);
+      expect(readFileSync(join(out, node, PROXY_OUTPUT_FILES.haproxy), "utf8")).toBe(config.haproxyCfg);
+    }
   });
 
   it("refuses Traefik YAML that fails the schema and writes nothing", async () => {

@@ -7,6 +7,7 @@ import { createProgress, exitCodeFor, forEachTarget, interruptSignal } from "../
 import { NODE_OPTIONS, resolveTargetsInCluster } from "../targets.js";
 import type { ResolvedCluster } from "../../cluster/resolve.js";
 import type { Project } from "../../compose/model.js";
+import type { Target } from "../targets.js";
 
 const command: Command = {
   spec: {
@@ -61,8 +62,13 @@ const command: Command = {
       });
       renderer.finish(result);
       if (failedNodes.length > 0) warn(`deploy failed on node(s): ${failedNodes.join(", ")}`);
-      if (cluster && result.ok) await refreshProxyConfig(cluster, loaded.project);
-      return exitCodeFor(result);
+      let deliveryFailed = false;
+      if (cluster && result.ok) {
+        await refreshProxyConfig(cluster, loaded.project);
+        deliveryFailed = !(await deliverTraefikConfigs(cluster, loaded.project, targets));
+      }
+      const code = exitCodeFor(result);
+      return code === 0 && deliveryFailed ? 1 : code;
     } finally {
       interrupt.dispose();
     }
@@ -76,5 +82,33 @@ async function refreshProxyConfig(cluster: ResolvedCluster, project: Project): P
   const output = generateProxyConfig(project, cluster);
   const written = await writeProxyOutputs(cluster.proxy.outDir, output);
   for (const f of Object.values(written)) if (f.changed) process.stderr.write(`proxy config updated: ${f.path}\n`);
+}
+/**
+ * Gives every deployed node's Traefik its own failover file (its local instance first), through that
+ * node's engine. Nodes without a Traefik container are reported; false when a delivery failed.
+ */
+async function deliverTraefikConfigs(cluster: ResolvedCluster, project: Project, targets: Target[]): Promise<boolean> {
+  const { generateProxyConfig } = await import("../../proxy/generate.js");
+  const { deliverTraefikFiles } = await import("../../proxy/deliver.js");
+  const { connectEngine } = await import("../../runtime/engine.js");
+  const files = targets
+    .filter((t): t is Target & { node: string; host: string } => t.node !== undefined && t.host !== undefined)
+    .map((t) => ({
+      node: t.node,
+      host: t.host,
+      yaml: generateProxyConfig(project, cluster, { node: t.node }).traefikYaml,
+    }));
+  let ok = true;
+  for (const { node, delivery } of await deliverTraefikFiles(files, connectEngine)) {
+    if (delivery.status === "delivered") {
+      process.stderr.write(`traefik config delivered to ${node}: ${delivery.container}:${delivery.path}\n`);
+    } else if (delivery.status === "no-traefik") {
+      warn(`node ${node}: ${delivery.reason}; its Traefik failover file was not delivered`);
+    } else {
+      ok = false;
+      warn(`node ${node}: delivering the Traefik failover file failed: ${delivery.reason}`);
+    }
+  }
+  return ok;
 }
 export default command;
