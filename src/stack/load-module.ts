@@ -21,10 +21,11 @@ import { compileFunction } from "node:vm";
 import { UserError } from "../compose/errors.js";
 import * as stackRuntime from "./runtime.js";
 import { defineCluster } from "../cluster/define.js";
+import { runGuarded, stackTimeoutMs } from "./guard.js";
+import { transpileCache, type TranspileCache } from "./transpile-cache.js";
 
 /** What `import … from "c2ts"` gives a stack or cluster module: the helpers, not the whole CLI. */
 const runtime = { ...stackRuntime, defineCluster };
-import { transpileCache, type TranspileCache } from "./transpile-cache.js";
 
 const TS_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx"];
 const RUNTIME_SPECIFIERS = new Set(["c2ts"]);
@@ -38,13 +39,26 @@ interface Transpiled {
   locals: Map<string, string>;
 }
 
-/** Evaluates `tsFile` and returns its exports (`default` is the stack). */
-export async function evaluateStackModule(tsFile: string): Promise<Record<string, unknown>> {
+export interface EvaluateOptions {
+  /** Bound on evaluating the module graph; default: C2TS_STACK_TIMEOUT, else 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Evaluates `tsFile` and returns its exports (`default` is the stack). Whatever the module does
+ * wrong — throws, imports what is not there, calls process.exit, never finishes — ends in a
+ * UserError located at the user's own file and line (see guard.ts).
+ */
+export async function evaluateStackModule(tsFile: string, options: EvaluateOptions = {}): Promise<Record<string, unknown>> {
   const entry = resolve(tsFile);
   if (!existsSync(entry)) throw new UserError(`stack module not found: ${entry}`, { location: { file: entry } });
   const modules = await transpileGraph(entry);
   const cache = new Map<string, { exports: unknown }>();
-  return link(entry, modules, cache) as Record<string, unknown>;
+  const code = new Map([...modules].map(([file, m]) => [file, m.code]));
+  return runGuarded(entry, code, options.timeoutMs ?? stackTimeoutMs(), () => link(entry, modules, cache)) as Record<
+    string,
+    unknown
+  >;
 }
 
 async function transpileGraph(entry: string): Promise<Map<string, Transpiled>> {
@@ -114,6 +128,9 @@ async function compile(file: string, source: string, transform: Transform): Prom
       platform: "node",
       target: "node20",
       sourcefile: file,
+      // Inline, so the cached code carries it: errors are mapped back to the user's lines.
+      sourcemap: "inline",
+      sourcesContent: false,
       define: {
         "import.meta.url": JSON.stringify(url),
         "import.meta.filename": JSON.stringify(file),
