@@ -3,9 +3,13 @@
  * temporary file in the same directory, flushed, then renamed over the target (rename is atomic
  * within a filesystem). Unchanged files are left alone so Traefik's file watcher and HAProxy
  * reload hooks do not fire for nothing.
+ *
+ * haproxy.cfg can hold a Redis AUTH password, so it is never world-readable: mode 0600, or 0640
+ * with the group the user names (the group HAProxy runs as). An existing file with a wider mode is
+ * narrowed even when its content did not change.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { chmod, chown, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { parse } from "yaml";
 import { assertValidTraefikConfig } from "./traefik-schema.js";
@@ -21,24 +25,43 @@ export interface WrittenFile {
   changed: boolean;
 }
 
-/** Replaces `path` with `content` atomically; returns whether the content changed. */
-export async function writeFileAtomic(path: string, content: string): Promise<boolean> {
+/** Who may read a written file: `mode` always; `gid`, when set, becomes the file's group. */
+export interface FileAccess {
+  mode: number;
+  gid?: number;
+}
+
+/** For files that may hold secrets: owner only, or owner and the named group. */
+export function secretFileAccess(gid?: number): FileAccess {
+  return gid === undefined ? { mode: 0o600 } : { mode: 0o640, gid };
+}
+
+/**
+ * Replaces `path` with `content` atomically; returns whether the content changed. With `access`,
+ * the file gets that mode (and group) before it appears, and an unchanged file is narrowed to it.
+ */
+export async function writeFileAtomic(path: string, content: string, access?: FileAccess): Promise<boolean> {
   const current = await readFile(path, "utf8").catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return undefined;
     throw e;
   });
-  if (current === content) return false;
+  if (current === content) {
+    if (access) await applyAccess(path, access);
+    return false;
+  }
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    const handle = await open(tmp, "wx");
+    // Created with the narrow mode, so the content is never readable by others, not even briefly.
+    const handle = await open(tmp, "wx", access?.mode ?? 0o666);
     try {
       await handle.writeFile(content, "utf8");
       await handle.sync();
     } finally {
       await handle.close();
     }
+    if (access) await applyAccess(tmp, access);
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
@@ -47,19 +70,29 @@ export async function writeFileAtomic(path: string, content: string): Promise<bo
   return true;
 }
 
+async function applyAccess(path: string, access: FileAccess): Promise<void> {
+  if (access.gid !== undefined) {
+    const info = await stat(path);
+    if (info.gid !== access.gid) await chown(path, info.uid, access.gid);
+  }
+  await chmod(path, access.mode);
+}
+
 /**
- * Writes `<outDir>/traefik/dynamic/failover-fallbacks.yaml` and `<outDir>/haproxy/haproxy.cfg`.
+ * Writes `<outDir>/traefik/dynamic/failover-fallbacks.yaml` and `<outDir>/haproxy/haproxy.cfg`
+ * (the latter with `secretFileAccess(options.gid)`: it may hold a Redis password).
  * The Traefik YAML is checked against the file-provider schema first; nothing is written if it fails.
  */
 export async function writeProxyOutputs(
   outDir: string,
   outputs: { traefikYaml: string; haproxyCfg: string },
+  options: { gid?: number } = {},
 ): Promise<{ traefik: WrittenFile; haproxy: WrittenFile }> {
   assertValidTraefikConfig(parse(outputs.traefikYaml));
   const traefikPath = join(outDir, PROXY_OUTPUT_FILES.traefik);
   const haproxyPath = join(outDir, PROXY_OUTPUT_FILES.haproxy);
   const traefikChanged = await writeFileAtomic(traefikPath, outputs.traefikYaml);
-  const haproxyChanged = await writeFileAtomic(haproxyPath, outputs.haproxyCfg);
+  const haproxyChanged = await writeFileAtomic(haproxyPath, outputs.haproxyCfg, secretFileAccess(options.gid));
   return {
     traefik: { path: traefikPath, changed: traefikChanged },
     haproxy: { path: haproxyPath, changed: haproxyChanged },

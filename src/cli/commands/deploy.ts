@@ -74,7 +74,8 @@ async function refreshProxyConfig(cluster: ResolvedCluster, project: Project): P
   const { generateProxyConfig } = await import("../../proxy/generate.js");
   const { writeProxyOutputs } = await import("../../proxy/write.js");
   const output = generateProxyConfig(project, cluster);
-  const written = await writeProxyOutputs(cluster.proxy.outDir, output);
+  const { proxyFileGroup } = await import("../file-group.js");
+  const written = await writeProxyOutputs(cluster.proxy.outDir, output, { gid: proxyFileGroup(undefined) });
   for (const f of Object.values(written)) if (f.changed) process.stderr.write(`proxy config updated: ${f.path}\n`);
 }
 export default command;
