@@ -5,14 +5,14 @@
  *   itself through `vm`'s timeout, which stops even a `while (true) {}`;
  * - `process.exit()` / `process.abort()` during evaluation are refused: the stack ends with an
  *   error instead of c2ts exiting early with a code that reads as success ("nothing to change");
- * - anything the module throws becomes a UserError at the user's own file:line, mapped through
- *   the inline source map esbuild wrote (the transpiled code has a helper preamble, so its lines
- *   are not the user's).
+ * - anything the module throws becomes a StackEvaluationError at the frame in the user's module;
+ *   its line is the transpiled code's, which load-module.ts maps back to the user's own line
+ *   (esbuild reprints the code with a helper preamble, so the lines differ).
  *
  * Evaluation stays on the main thread: stacks hand back lookups and functions that a worker
  * could not send, and a worker costs more start-up time than loading the stack takes.
  */
-import { SourceMap } from "node:module";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import { Script } from "node:vm";
 import { UserError, type SourceLocation } from "../compose/errors.js";
 
@@ -35,21 +35,31 @@ const RUN = Symbol.for("c2ts.stack.run");
 // One script that calls back into the evaluation, so the vm timeout covers all of it.
 const RUNNER = new Script(`globalThis[Symbol.for("c2ts.stack.run")]()`, { filename: "c2ts:stack-evaluation" });
 
+/** An error in a stack module; `generated` is where, in the transpiled code (mapped by the loader). */
+export class StackEvaluationError extends UserError {
+  constructor(
+    message: string,
+    readonly generated: SourceLocation | undefined,
+    entry: string,
+    cause?: unknown,
+  ) {
+    super(message, { location: generated ?? { file: entry }, cause });
+    this.name = "StackEvaluationError";
+  }
+}
+
 interface ExitCall {
   call: string;
   location?: SourceLocation;
 }
 
-/**
- * Calls `evaluate` under the guards above. `code` maps each module file to its transpiled code
- * (with its inline source map), for locating errors.
- */
-export function runGuarded<T>(entry: string, code: Map<string, string>, timeoutMs: number, evaluate: () => T): T {
+/** Calls `evaluate` under the guards above; `modules` are the files of the stack's own modules. */
+export function runGuarded<T>(entry: string, modules: ReadonlyMap<string, unknown>, timeoutMs: number, evaluate: () => T): T {
   let exit: ExitCall | undefined;
   const refuse = (name: "exit" | "abort") =>
     function (this: unknown, status?: unknown): never {
       const error = new Error(`the stack called process.${name}()`);
-      exit ??= { call: `process.${name}(${status === undefined ? "" : JSON.stringify(status)})`, location: userLocation(error, code) };
+      exit ??= { call: `process.${name}(${status === undefined ? "" : JSON.stringify(status)})`, location: userFrame(error, modules) };
       throw error;
     };
   const saved = { exit: process.exit, abort: process.abort };
@@ -70,7 +80,7 @@ export function runGuarded<T>(entry: string, code: Map<string, string>, timeoutM
       );
     }
     if (e instanceof UserError) throw e;
-    throw thrownError(e, entry, code);
+    throw thrownError(e, entry, modules);
   } finally {
     process.exit = saved.exit;
     process.abort = saved.abort;
@@ -78,20 +88,18 @@ export function runGuarded<T>(entry: string, code: Map<string, string>, timeoutM
   }
 }
 
-function exitError(exit: ExitCall, entry: string): UserError {
-  return new UserError(`the stack called ${exit.call}; a stack module must only describe the stack`, {
-    location: exit.location ?? { file: entry },
-  });
+function exitError(exit: ExitCall, entry: string): StackEvaluationError {
+  return new StackEvaluationError(`the stack called ${exit.call}; a stack module must only describe the stack`, exit.location, entry);
 }
 
-function thrownError(e: unknown, entry: string, code: Map<string, string>): UserError {
+function thrownError(e: unknown, entry: string, modules: ReadonlyMap<string, unknown>): StackEvaluationError {
   const error = e instanceof Error ? (e as NodeJS.ErrnoException) : undefined;
   const message = error ? error.message.split("\n")[0]! : `non-error value ${describe(e)}`;
   const what =
     error?.code === "MODULE_NOT_FOUND" || error?.code === "ERR_REQUIRE_ESM"
       ? `cannot import a module: ${message}`
       : `the stack threw ${error ? `${error.name}: ` : ""}${message}`;
-  return new UserError(what, { location: (error && userLocation(error, code)) ?? { file: entry }, cause: e });
+  return new StackEvaluationError(what, error && userFrame(error, modules), entry, e);
 }
 
 function describe(value: unknown): string {
@@ -104,29 +112,17 @@ function describe(value: unknown): string {
 
 const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
 
-/** The innermost frame of `error` that is in one of the stack's modules, in the user's own lines. */
-function userLocation(error: Error, code: Map<string, string>): SourceLocation | undefined {
+/** The innermost frame of `error` that is in one of the stack's modules (transpiled position). */
+function userFrame(error: Error, modules: ReadonlyMap<string, unknown>): SourceLocation | undefined {
   for (const line of (error.stack ?? "").split("\n")) {
     const m = FRAME.exec(line);
-    if (!m || !code.has(m[1]!)) continue;
-    const file = m[1]!;
-    return { file, ...originalPosition(code.get(file)!, Number(m[2]), Number(m[3])) };
+    if (m && modules.has(m[1]!)) return { file: m[1]!, line: Number(m[2]), column: Number(m[3]) };
   }
   return undefined;
 }
 
-const INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
-
-/** 1-based generated line/column → 1-based position in the TypeScript source. */
-function originalPosition(code: string, line: number, column: number): { line: number; column: number } {
-  const at = code.lastIndexOf(INLINE_MAP);
-  if (at < 0) return { line, column };
-  try {
-    const payload = JSON.parse(Buffer.from(code.slice(at + INLINE_MAP.length).trim(), "base64").toString("utf8"));
-    const entry = new SourceMap(payload).findEntry(line - 1, column - 1);
-    if ("originalLine" in entry) return { line: entry.originalLine + 1, column: entry.originalColumn + 1 };
-  } catch {
-    // A broken map only costs precision.
-  }
-  return { line, column };
+/** 1-based transpiled line/column → 1-based position in the TypeScript source, through `map`. */
+export function originalPosition(map: SourceMapPayload, line: number, column: number): { line: number; column: number } {
+  const entry = new SourceMap(map).findEntry(line - 1, column - 1);
+  return "originalLine" in entry ? { line: entry.originalLine + 1, column: entry.originalColumn + 1 } : { line, column };
 }

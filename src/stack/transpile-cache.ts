@@ -17,7 +17,7 @@ export interface TranspileCache {
 }
 
 /** Bump when the transform settings in load-module.ts change. */
-const FORMAT = "2";
+const FORMAT = "1";
 
 const NO_CACHE: TranspileCache = { get: () => undefined, set: () => {} };
 
