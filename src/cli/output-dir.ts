@@ -1,7 +1,7 @@
 /** Checks an output directory the user named before anything is generated or written. */
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { UsageError } from "./errors.js";
+import { UserError } from "../compose/errors.js";
 
 /**
  * `dir` (from `flag`, e.g. "-o") must be a directory or not exist yet under a directory: a file
@@ -17,6 +17,7 @@ export function assertOutputDirectory(dir: string, flag: string): void {
       continue; // does not exist yet: it will be created
     }
     if (isDirectory) return;
-    throw new UsageError(`${flag} ${dir}: ${path} is a file, not a directory`);
+    const what = path === resolve(dir) ? "is a file" : `${path} is a file`;
+    throw new UserError(`${flag} ${dir}: ${what}, not a directory; nothing was written`);
   }
 }
