@@ -5,7 +5,10 @@ import { UserError } from "../compose/errors.js";
 export const PROXY_GROUP_ENV = "C2TS_PROXY_GROUP";
 
 /** The group id for `--group NAME|GID` (or the environment variable); undefined when none is named. */
-export function proxyFileGroup(flag: string | undefined, environment: NodeJS.ProcessEnv = process.env): number | undefined {
+export function proxyFileGroup(
+  flag: string | undefined,
+  environment: NodeJS.ProcessEnv = process.env,
+): number | undefined {
   const name = flag ?? environment[PROXY_GROUP_ENV];
   if (name === undefined || name === "") return undefined;
   if (/^\d+$/.test(name)) return Number(name);
@@ -19,5 +22,7 @@ export function proxyFileGroup(flag: string | undefined, environment: NodeJS.Pro
     const [group, , gid] = line.split(":");
     if (group === name && gid !== undefined && /^\d+$/.test(gid)) return Number(gid);
   }
-  throw new UserError(`${flag !== undefined ? "--group" : PROXY_GROUP_ENV}: no such group "${name}" (give a group name from /etc/group or a numeric id)`);
+  throw new UserError(
+    `${flag !== undefined ? "--group" : PROXY_GROUP_ENV}: no such group "${name}" (give a group name from /etc/group or a numeric id)`,
+  );
 }

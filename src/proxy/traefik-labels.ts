@@ -39,7 +39,7 @@ export interface ServiceTraefikLabels {
 /** Router labels whose values are copied into the generated file (lower-cased, after the router name). */
 const COPIED_ROUTER_LABEL = /^(service|entrypoints|middlewares|tls|tls\.certresolver|tls\.options|tls\.domains\[\d+\]\.(main|sans))$/;
 /** Characters no entry point, middleware, resolver or domain name has, and that would break the generated file. */
-const UNSAFE_COPIED_VALUE = /["'`\\\x00-\x1f\x7f]/;
+const UNSAFE_COPIED_VALUE = /["'`\\\p{Cc}]/u;
 
 function list(value: string): string[] {
   return value

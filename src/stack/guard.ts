@@ -54,12 +54,20 @@ interface ExitCall {
 }
 
 /** Calls `evaluate` under the guards above; `modules` are the files of the stack's own modules. */
-export function runGuarded<T>(entry: string, modules: ReadonlyMap<string, unknown>, timeoutMs: number, evaluate: () => T): T {
+export function runGuarded<T>(
+  entry: string,
+  modules: ReadonlyMap<string, unknown>,
+  timeoutMs: number,
+  evaluate: () => T,
+): T {
   let exit: ExitCall | undefined;
   const refuse = (name: "exit" | "abort") =>
     function (this: unknown, status?: unknown): never {
       const error = new Error(`the stack called process.${name}()`);
-      exit ??= { call: `process.${name}(${status === undefined ? "" : JSON.stringify(status)})`, location: userFrame(error, modules) };
+      exit ??= {
+        call: `process.${name}(${status === undefined ? "" : JSON.stringify(status)})`,
+        location: userFrame(error, modules),
+      };
       throw error;
     };
   const saved = { exit: process.exit, abort: process.abort };
@@ -89,7 +97,11 @@ export function runGuarded<T>(entry: string, modules: ReadonlyMap<string, unknow
 }
 
 function exitError(exit: ExitCall, entry: string): StackEvaluationError {
-  return new StackEvaluationError(`the stack called ${exit.call}; a stack module must only describe the stack`, exit.location, entry);
+  return new StackEvaluationError(
+    `the stack called ${exit.call}; a stack module must only describe the stack`,
+    exit.location,
+    entry,
+  );
 }
 
 function thrownError(e: unknown, entry: string, modules: ReadonlyMap<string, unknown>): StackEvaluationError {
@@ -122,7 +134,13 @@ function userFrame(error: Error, modules: ReadonlyMap<string, unknown>): SourceL
 }
 
 /** 1-based transpiled line/column → 1-based position in the TypeScript source, through `map`. */
-export function originalPosition(map: SourceMapPayload, line: number, column: number): { line: number; column: number } {
+export function originalPosition(
+  map: SourceMapPayload,
+  line: number,
+  column: number,
+): { line: number; column: number } {
   const entry = new SourceMap(map).findEntry(line - 1, column - 1);
-  return "originalLine" in entry ? { line: entry.originalLine + 1, column: entry.originalColumn + 1 } : { line, column };
+  return "originalLine" in entry
+    ? { line: entry.originalLine + 1, column: entry.originalColumn + 1 }
+    : { line, column };
 }

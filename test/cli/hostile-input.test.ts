@@ -4,7 +4,7 @@
  * never exit 0, never a secret in a world-readable file.
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -56,18 +56,25 @@ describe.skipIf(!built)("user errors are one line and exit 1", () => {
 
   it("proxy --out naming a file", () => {
     const file = write("proxy-out", "x\n");
-    expectOneLineError(c2ts(["proxy", "-f", YAML, "--domain", "example.test", "--out", file]), /--out .*proxy-out: is a file/);
+    expectOneLineError(
+      c2ts(["proxy", "-f", YAML, "--domain", "example.test", "--out", file]),
+      /--out .*proxy-out: is a file/,
+    );
   });
 
   it("interpolation nested 5000 levels deep is a located error, not a stack overflow", () => {
     let value = "x";
     for (let i = 0; i < 5000; i++) value = `\${A:-${value}}`;
     const file = write("deep.yaml", `services:\n  app:\n    image: busybox\n    environment:\n      X: "${value}"\n`);
-    expectOneLineError(c2ts(["config", "-f", file]), /deep\.yaml:5:\d+: .*services\.app\.environment\.X: template nested too deeply/);
+    expectOneLineError(
+      c2ts(["config", "-f", file]),
+      /deep\.yaml:5:\d+: .*services\.app\.environment\.X: template nested too deeply/,
+    );
   });
 
   it("--env-file reaches c2ts on Node 20, before or after the command (run through the shebang)", () => {
-    const run = (args: string[]) => spawnSync(BIN, args, { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const run = (args: string[]) =>
+      spawnSync(BIN, args, { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
     const missing = join(dir, "missing.env");
     expectOneLineError(run(["--env-file", "missing.env", "config", "-f", YAML]), new RegExp(`${missing}.*not found`));
     expectOneLineError(run(["config", "--env-file", "missing.env", "-f", YAML]), new RegExp(`${missing}.*not found`));
@@ -84,43 +91,85 @@ describe.skipIf(!built)("--stack modules cannot crash or take over c2ts", () => 
     write(name, `import { defineStack } from "c2ts";\n\ntype Tag = string;\n\n${body}\n`);
 
   it("a module that throws is located at the user's own line (not the transpiled one)", () => {
-    const file = stack("throws.ts", 'const tag: Tag = "x";\nif (tag) throw new Error("no images today");\nexport default defineStack({ services: {} });');
+    const file = stack(
+      "throws.ts",
+      'const tag: Tag = "x";\nif (tag) throw new Error("no images today");\nexport default defineStack({ services: {} });',
+    );
     // Line 6 of the file: the two header lines, a blank line, the type, a blank line, then `const`.
-    expectOneLineError(c2ts(["config", "--stack", file]), new RegExp(`^error: ${file}:6:\\d+: the stack threw Error: no images today$`));
+    expectOneLineError(
+      c2ts(["config", "--stack", file]),
+      new RegExp(`^error: ${file}:6:\\d+: the stack threw Error: no images today$`),
+    );
   });
 
   it("a module importing a module that is not there", () => {
-    const file = stack("imports.ts", 'import pad from "c2ts-no-such-package";\nexport default defineStack({ services: { a: { image: String(pad) } } });');
-    expectOneLineError(c2ts(["config", "--stack", file]), new RegExp(`^error: ${file}:5:\\d+: cannot import a module: Cannot find module 'c2ts-no-such-package'`));
-    const local = stack("imports-local.ts", 'import { x } from "./nowhere.js";\nexport default defineStack({ services: { a: { image: x } } });');
-    expectOneLineError(c2ts(["config", "--stack", local]), /imports-local\.ts:5:\d+: cannot import a module: Cannot find module '\.\/nowhere\.js'/);
+    const file = stack(
+      "imports.ts",
+      'import pad from "c2ts-no-such-package";\nexport default defineStack({ services: { a: { image: String(pad) } } });',
+    );
+    expectOneLineError(
+      c2ts(["config", "--stack", file]),
+      new RegExp(`^error: ${file}:5:\\d+: cannot import a module: Cannot find module 'c2ts-no-such-package'`),
+    );
+    const local = stack(
+      "imports-local.ts",
+      'import { x } from "./nowhere.js";\nexport default defineStack({ services: { a: { image: x } } });',
+    );
+    expectOneLineError(
+      c2ts(["config", "--stack", local]),
+      /imports-local\.ts:5:\d+: cannot import a module: Cannot find module '\.\/nowhere\.js'/,
+    );
   });
 
   it("an error inside an imported module names that module", () => {
     stack("inner.ts", 'export const image: Tag = (() => { throw new TypeError("bad image"); })();');
-    const file = stack("outer.ts", 'import { image } from "./inner.js";\nexport default defineStack({ services: { a: { image } } });');
-    expectOneLineError(c2ts(["config", "--stack", file]), new RegExp(`^error: ${join(dir, "inner.ts")}:5:\\d+: the stack threw TypeError: bad image$`));
+    const file = stack(
+      "outer.ts",
+      'import { image } from "./inner.js";\nexport default defineStack({ services: { a: { image } } });',
+    );
+    expectOneLineError(
+      c2ts(["config", "--stack", file]),
+      new RegExp(`^error: ${join(dir, "inner.ts")}:5:\\d+: the stack threw TypeError: bad image$`),
+    );
   });
 
   it("a module exporting a cyclic object", () => {
-    const file = stack("cyclic.ts", 'const s: any = { services: { a: { image: "busybox" } } };\ns.services.a.labels = s;\nexport default defineStack(s);');
-    expectOneLineError(c2ts(["config", "--stack", file]), /cyclic\.ts: services\.a\.labels\.services: the value contains itself/);
+    const file = stack(
+      "cyclic.ts",
+      'const s: any = { services: { a: { image: "busybox" } } };\ns.services.a.labels = s;\nexport default defineStack(s);',
+    );
+    expectOneLineError(
+      c2ts(["config", "--stack", file]),
+      /cyclic\.ts: services\.a\.labels\.services: the value contains itself/,
+    );
   });
 
   it("process.exit() in a stack is an error, for config and for plan (where 0 would mean 'nothing to change')", () => {
-    const file = stack("exits.ts", 'export default defineStack({ services: { a: { image: "busybox" } } });\nprocess.exit(0);');
+    const file = stack(
+      "exits.ts",
+      'export default defineStack({ services: { a: { image: "busybox" } } });\nprocess.exit(0);',
+    );
     const pattern = new RegExp(`^error: ${file}:6:\\d+: the stack called process\\.exit\\(0\\)`);
     expectOneLineError(c2ts(["config", "--stack", file]), pattern);
     expectOneLineError(c2ts(["plan", "--stack", file], { DOCKER_HOST: "unix:///nonexistent.sock" }), pattern);
-    const swallowed = stack("exits-caught.ts", 'try { process.exit(3); } catch {}\nexport default defineStack({ services: {} });');
+    const swallowed = stack(
+      "exits-caught.ts",
+      "try { process.exit(3); } catch {}\nexport default defineStack({ services: {} });",
+    );
     expectOneLineError(c2ts(["config", "--stack", swallowed]), /the stack called process\.exit\(3\)/);
   });
 
   it("a stack that never finishes stops at the timeout (flag, then environment variable)", () => {
     const file = stack("forever.ts", "while (Date.now() > 0) {}\nexport default defineStack({ services: {} });");
-    expectOneLineError(c2ts(["config", "--stack", file, "--stack-timeout", "1"]), /forever\.ts: the stack did not finish evaluating within 1 s/);
+    expectOneLineError(
+      c2ts(["config", "--stack", file, "--stack-timeout", "1"]),
+      /forever\.ts: the stack did not finish evaluating within 1 s/,
+    );
     expectOneLineError(c2ts(["config", "--stack", file], { C2TS_STACK_TIMEOUT: "0.5" }), /within 0\.5 s/);
-    expectOneLineError(c2ts(["config", "--stack", file], { C2TS_STACK_TIMEOUT: "soon" }), /C2TS_STACK_TIMEOUT must be a positive number of seconds, got "soon"/);
+    expectOneLineError(
+      c2ts(["config", "--stack", file], { C2TS_STACK_TIMEOUT: "soon" }),
+      /C2TS_STACK_TIMEOUT must be a positive number of seconds, got "soon"/,
+    );
   });
 });
 
@@ -128,7 +177,11 @@ describe.skipIf(!built)("a closed stdout (EPIPE) is exit 1 without a trace, for 
   /** Runs c2ts with its stdout pipe closed before it writes. */
   function withClosedStdout(args: string[]): Promise<{ status: number | null; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       child.stdout.destroy();
       let stderr = "";
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -145,14 +198,19 @@ describe.skipIf(!built)("a closed stdout (EPIPE) is exit 1 without a trace, for 
   ])("%s", async (_name, args) => {
     const r = await withClosedStdout(args);
     expect(r.status, r.stderr).toBe(1);
-    expect(r.stderr.trimEnd().split("\n")).toEqual(["error: standard output was closed before c2ts finished writing (EPIPE)"]);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      "error: standard output was closed before c2ts finished writing (EPIPE)",
+    ]);
   });
 });
 
 describe.skipIf(!built)("an unreachable engine is one line naming the endpoint, for every command", () => {
   const cases = ["plan", "ps", "deploy", "down", "logs"].flatMap((command) =>
     [
-      ["unix:///nonexistent.sock", /cannot reach the Docker engine at unix:\/\/\/nonexistent\.sock: connect ENOENT \/nonexistent\.sock$/],
+      [
+        "unix:///nonexistent.sock",
+        /cannot reach the Docker engine at unix:\/\/\/nonexistent\.sock: connect ENOENT \/nonexistent\.sock$/,
+      ],
       ["tcp://127.0.0.1:1", /cannot reach the Docker engine at .*127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1$/],
     ].map(([host, pattern]) => [command, host, pattern] as const),
   );
@@ -171,7 +229,9 @@ describe.skipIf(!built)("proxy: labels, nodes and file modes", () => {
   const service = (labels: Record<string, string>) =>
     write(
       `cluster/${Object.keys(labels).join("_").length}-${Math.random().toString(36).slice(2)}.yaml`,
-      `services:\n  cache:\n    image: redis\n    environment:\n      REDIS_PASSWORD: ${SECRET}\n    labels:\n${Object.entries(labels)
+      `services:\n  cache:\n    image: redis\n    environment:\n      REDIS_PASSWORD: ${SECRET}\n    labels:\n${Object.entries(
+        labels,
+      )
         .map(([k, v]) => `      ${JSON.stringify(k)}: ${JSON.stringify(v)}`)
         .join("\n")}\n`,
     );
@@ -196,7 +256,10 @@ describe.skipIf(!built)("proxy: labels, nodes and file modes", () => {
     const grouped = proxy(file, "--out", out, "--group", "0");
     expect(grouped.status, grouped.stderr).toBe(0);
     expect(statSync(cfg).mode & 0o777).toBe(0o640);
-    expectOneLineError(proxy(file, "--out", out, "--group", "c2ts-no-such-group"), /--group: no such group "c2ts-no-such-group"/);
+    expectOneLineError(
+      proxy(file, "--out", out, "--group", "c2ts-no-such-group"),
+      /--group: no such group "c2ts-no-such-group"/,
+    );
   });
 
   it("a copied Traefik router label with a newline, quote or backtick is refused, naming service and label", () => {
@@ -213,9 +276,18 @@ describe.skipIf(!built)("proxy: labels, nodes and file modes", () => {
   });
 
   it("a boolean label that is not a boolean is an error", () => {
-    expectOneLineError(proxy(service({ ...L4, "osvc.l4.enable": "yes please" })), /service cache: label osvc\.l4\.enable must be true or false, got "yes please"/);
-    expectOneLineError(proxy(service({ ...WEB, "traefik.enable": "yes please" })), /service cache: label traefik\.enable must be true or false/);
-    expectOneLineError(proxy(service({ ...WEB, "traefik.http.routers.web.tls": "on" })), /service cache: label traefik\.http\.routers\.web\.tls must be true or false, got "on"/);
+    expectOneLineError(
+      proxy(service({ ...L4, "osvc.l4.enable": "yes please" })),
+      /service cache: label osvc\.l4\.enable must be true or false, got "yes please"/,
+    );
+    expectOneLineError(
+      proxy(service({ ...WEB, "traefik.enable": "yes please" })),
+      /service cache: label traefik\.enable must be true or false/,
+    );
+    expectOneLineError(
+      proxy(service({ ...WEB, "traefik.http.routers.web.tls": "on" })),
+      /service cache: label traefik\.http\.routers\.web\.tls must be true or false, got "on"/,
+    );
   });
 
   it("a bad Traefik port label names the service", () => {
@@ -228,5 +300,4 @@ describe.skipIf(!built)("proxy: labels, nodes and file modes", () => {
   it("--node for an unknown node lists the known nodes", () => {
     expectOneLineError(proxy(service(L4), "--node", "nas"), /unknown node "nas" \(cluster nodes: n1, n2\)/);
   });
-
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -46,6 +46,21 @@ describe("writeProxyOutputs", () => {
     await writeProxyOutputs(out, { ...outputs, haproxyCfg: "global\n" });
     expect(statSync(haproxy.path).ino).not.toBe(before);
     expect(readdirSync(join(out, "haproxy"))).toEqual(["haproxy.cfg"]);
+  });
+
+  it("haproxy.cfg (it may hold a Redis password) is never world-readable: 0600, 0640 with a group, narrowed when unchanged", async () => {
+    // deploy --all-nodes rewrites the files through this same function.
+    const out = tempDir();
+    const { haproxy, traefik } = await writeProxyOutputs(out, outputs);
+    expect(statSync(haproxy.path).mode & 0o777).toBe(0o600);
+    expect(statSync(traefik.path).mode & 0o077).not.toBe(0); // no secret: readable as before
+    chmodSync(haproxy.path, 0o644);
+    expect((await writeProxyOutputs(out, outputs)).haproxy.changed).toBe(false);
+    expect(statSync(haproxy.path).mode & 0o777).toBe(0o600);
+    const gid = statSync(out).gid;
+    await writeProxyOutputs(out, { ...outputs, haproxyCfg: `${outputs.haproxyCfg}# more\n` }, { gid });
+    expect(statSync(haproxy.path).mode & 0o777).toBe(0o640);
+    expect(statSync(haproxy.path).gid).toBe(gid);
   });
 
   it("refuses Traefik YAML that fails the schema and writes nothing", async () => {
