@@ -37,6 +37,8 @@ const command: Command = {
 
     const loaded = await loadFromArgs(args, { preferStack: true });
     const { targets, cluster } = await resolveTargetsInCluster(args, loaded);
+    // Checked before deploying: a bad $C2TS_PROXY_GROUP must not surface after the engines changed.
+    const proxyGid = cluster ? (await import("../file-group.js")).proxyFileGroup(undefined) : undefined;
     const { deploy } = await import("../../runtime/index.js");
     const renderer = await createProgress(Boolean(args.values.json));
     const interrupt = interruptSignal();
@@ -61,7 +63,7 @@ const command: Command = {
       });
       renderer.finish(result);
       if (failedNodes.length > 0) warn(`deploy failed on node(s): ${failedNodes.join(", ")}`);
-      if (cluster && result.ok) await refreshProxyConfig(cluster, loaded.project);
+      if (cluster && result.ok) await refreshProxyConfig(cluster, loaded.project, proxyGid);
       return exitCodeFor(result);
     } finally {
       interrupt.dispose();
@@ -70,12 +72,11 @@ const command: Command = {
 };
 
 /** After a cluster deploy, regenerate the Traefik/HAProxy files so routes follow placement. */
-async function refreshProxyConfig(cluster: ResolvedCluster, project: Project): Promise<void> {
+async function refreshProxyConfig(cluster: ResolvedCluster, project: Project, gid: number | undefined): Promise<void> {
   const { generateProxyConfig } = await import("../../proxy/generate.js");
   const { writeProxyOutputs } = await import("../../proxy/write.js");
   const output = generateProxyConfig(project, cluster);
-  const { proxyFileGroup } = await import("../file-group.js");
-  const written = await writeProxyOutputs(cluster.proxy.outDir, output, { gid: proxyFileGroup(undefined) });
+  const written = await writeProxyOutputs(cluster.proxy.outDir, output, { gid });
   for (const f of Object.values(written)) if (f.changed) process.stderr.write(`proxy config updated: ${f.path}\n`);
 }
 export default command;
