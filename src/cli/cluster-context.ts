@@ -53,8 +53,11 @@ export async function loadClusterDefinition(
     }
     return { definition: { domain, nodes: { discover: "tailscale" } } };
   }
-  const { evaluateStackModule } = await import("../stack/load-module.js");
-  const exports = await evaluateStackModule(file);
+  const [{ evaluateStackModule }, { stackTimeoutMs }] = await Promise.all([
+    import("../stack/load-module.js"),
+    import("../stack/guard.js"),
+  ]);
+  const exports = await evaluateStackModule(file, { timeoutMs: stackTimeoutMs(stringValue(args.values["stack-timeout"])) });
   const definition = exports.default as ClusterDefinition | undefined;
   if (!definition || typeof definition !== "object") {
     throw new UserError("a cluster definition must `export default defineCluster({ ... })`", { location: { file } });

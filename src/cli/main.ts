@@ -4,7 +4,7 @@
  */
 import { isUserError } from "../compose/errors.js";
 import { formatHelp, parseCommandArgs, type CommandSpec, type ParsedArgs } from "./args.js";
-import { EXIT, UsageError } from "./errors.js";
+import { EXIT, systemErrorMessage, UsageError } from "./errors.js";
 import { paint, useColor } from "./output.js";
 
 export interface Command {
@@ -30,8 +30,18 @@ function overview(): string {
   return `c2ts — Docker Compose stacks as typed TypeScript\n\nUsage: c2ts <command> [options]\n\nCommands:\n${rows.join("\n")}\n\nRun 'c2ts <command> --help' for a command's options. 'c2ts --version' prints the version.\n`;
 }
 
+/**
+ * `c2ts --env-file F config` as `docker compose --env-file F config` allows: flags before the
+ * command belong to it. The first argument that names a command is the command.
+ */
+function commandFirst(argv: string[]): string[] {
+  if (!argv[0]?.startsWith("-") || ["--help", "-h"].includes(argv[0])) return argv;
+  const at = argv.findIndex((a) => Object.hasOwn(COMMANDS, a));
+  return at < 0 ? argv : [argv[at]!, ...argv.slice(0, at), ...argv.slice(at + 1)];
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = commandFirst(argv);
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(overview());
     return name ? EXIT.OK : EXIT.ERROR;
@@ -57,6 +67,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isUserError(e)) {
       process.stderr.write(`${paint("red", "error:", color)} ${e.format()}\n`);
+      return EXIT.ERROR;
+    }
+    // A file or directory the user named that cannot be read or written: the OS message names it.
+    const system = systemErrorMessage(e);
+    if (system) {
+      process.stderr.write(`${paint("red", "error:", color)} ${system}\n`);
       return EXIT.ERROR;
     }
     throw e;

@@ -15,11 +15,16 @@ export const PROJECT_OPTIONS: Record<string, OptionSpec> = {
   profile: { type: "string", multiple: true, value: "PROFILE", description: "Enable a profile" },
   "env-file": { type: "string", multiple: true, value: "FILE", description: "Alternate environment file" },
   "project-directory": { type: "string", value: "DIR", description: "Alternate working directory" },
+  "stack-timeout": {
+    type: "string",
+    value: "SECONDS",
+    description: "Stop evaluating a TypeScript stack after this long (default $C2TS_STACK_TIMEOUT, else 30)",
+  },
 };
 
 /** Same as PROJECT_OPTIONS without --stack, for commands that only read YAML. */
 export const YAML_PROJECT_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(
-  Object.entries(PROJECT_OPTIONS).filter(([k]) => k !== "stack"),
+  Object.entries(PROJECT_OPTIONS).filter(([k]) => k !== "stack" && k !== "stack-timeout"),
 );
 
 export const DEFAULT_STACK = "generated/services.ts";
@@ -45,8 +50,11 @@ export async function loadFromArgs(args: ParsedArgs, choice: StackChoice = { pre
   };
   const { loadProject } = await import("../compose/loader.js");
   if (stack) {
-    const { typescriptStackSource } = await import("./stack-source.js");
-    options.stack = await typescriptStackSource(resolve(stack));
+    const [{ typescriptStackSource }, { stackTimeoutMs }] = await Promise.all([
+      import("./stack-source.js"),
+      import("../stack/guard.js"),
+    ]);
+    options.stack = await typescriptStackSource(resolve(stack), { timeoutMs: stackTimeoutMs(stringValue(v["stack-timeout"])) });
   }
   return loadProject(options);
 }

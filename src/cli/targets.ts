@@ -40,11 +40,7 @@ export async function resolveTargetsInCluster(
   const cluster = await resolveClusterFor(args, loaded.project);
   const { projectForNode } = await import("../cluster/node-project.js");
   const wanted = stringList(args.values.node);
-  for (const name of wanted) {
-    if (!cluster.nodes.some((n) => n.name === name)) {
-      throw new UserError(`unknown node "${name}" (cluster nodes: ${cluster.nodes.map((n) => n.name).join(", ") || "none"})`);
-    }
-  }
+  for (const name of wanted) assertKnownNode(cluster, name);
   const nodes = cluster.nodes.filter((n) => (wanted.length > 0 ? wanted.includes(n.name) : n.online));
   const targets = nodes.map((n) => ({
     node: n.name,
@@ -52,6 +48,13 @@ export async function resolveTargetsInCluster(
     project: projectForNode(loaded.project, cluster, n.name),
   }));
   return { targets, cluster };
+}
+
+/** `--node NAME` must name a cluster node; the error lists the ones there are. */
+export function assertKnownNode(cluster: ResolvedCluster, name: string): void {
+  if (!cluster.nodes.some((n) => n.name === name)) {
+    throw new UserError(`unknown node "${name}" (cluster nodes: ${cluster.nodes.map((n) => n.name).join(", ") || "none"})`);
+  }
 }
 
 /** Prefixes a resource name with its node so one progress view can show several engines. */

@@ -5,7 +5,13 @@
  */
 import { UserError } from "./errors.js";
 import { defineEntry, isMapping } from "./mapping.js";
-import { interpolateString, MissingVariableError, TemplateSyntaxError, type Lookup } from "./template.js";
+import {
+  interpolateString,
+  MissingVariableError,
+  TemplateNestingError,
+  TemplateSyntaxError,
+  type Lookup,
+} from "./template.js";
 import { isOverride, isReset, Override } from "./yaml-tags.js";
 
 export type PathSegment = string | number;
@@ -48,6 +54,9 @@ function interpolateValue(value: string, path: PathSegment[], lookup: Lookup, op
   try {
     return interpolateString(value, lookup, { onUnset: options.onUnset });
   } catch (e) {
+    if (e instanceof TemplateNestingError) {
+      throw new InterpolationError(`invalid interpolation format for ${composePath(path)}: ${e.message}`, path, e);
+    }
     if (e instanceof TemplateSyntaxError) {
       throw new InterpolationError(
         `invalid interpolation format for ${composePath(path)}.\nYou may need to escape any $ with another $.\n${e.template}`,

@@ -48,6 +48,22 @@ export class TemplateSyntaxError extends UserError {
   }
 }
 
+/**
+ * Deepest `${A:-${B:-…}}` nesting (or run of `${A:-x}` references in one line) accepted.
+ * compose-go recurses without a limit; here each level costs stack frames, so a hostile value
+ * would end in a stack overflow instead of a message.
+ */
+export const MAX_TEMPLATE_NESTING = 1000;
+
+/** A template nested deeper than MAX_TEMPLATE_NESTING; a syntax error so callers locate it like one. */
+export class TemplateNestingError extends TemplateSyntaxError {
+  constructor(template: string) {
+    super(template);
+    this.message = `template nested too deeply (more than ${MAX_TEMPLATE_NESTING} levels of \${…}) (${goQuote(template.slice(0, 40))}…)`;
+    this.name = "TemplateNestingError";
+  }
+}
+
 /** `${VAR:?reason}` / `${VAR?reason}` whose variable is missing. */
 export class MissingVariableError extends UserError {
   constructor(
@@ -114,7 +130,8 @@ type Match =
   | { kind: "operator"; end: number }
   | { kind: "invalid"; end: number };
 
-function scan(template: string): Part[] {
+function scan(template: string, depth = 0): Part[] {
+  if (depth > MAX_TEMPLATE_NESTING) throw new TemplateNestingError(template);
   const parts: Part[] = [];
   let i = 0;
   while (i < template.length) {
@@ -142,7 +159,7 @@ function scan(template: string): Part[] {
         parts.push({ kind: "invalid", template });
         break;
       case "operator":
-        for (const p of scanOperator(template.slice(dollar, m.end))) {
+        for (const p of scanOperator(template.slice(dollar, m.end), depth)) {
           if (p.kind === "text") pushText(parts, p.value);
           else parts.push(p);
         }
@@ -195,7 +212,7 @@ function nameEnd(s: string, from: number): number {
 }
 
 /** `${NAME<op>…}…` as matched by the regex: the reference up to its balanced brace, then the rest. */
-function scanOperator(substring: string): Part[] {
+function scanOperator(substring: string, depth: number): Part[] {
   const closing = firstBraceClosingIndex(substring);
   const head = closing < 0 ? substring : substring.slice(0, closing + 1);
   const rest = closing < 0 ? "" : substring.slice(closing + 1);
@@ -203,8 +220,8 @@ function scanOperator(substring: string): Part[] {
   const nameLength = nameEnd(body, 0);
   const op = (body[nameLength] === ":" ? body.slice(nameLength, nameLength + 2) : body[nameLength]) as TemplateOp;
   const argText = body.slice(nameLength + op.length);
-  const reference: VarPart = { kind: "var", name: body.slice(0, nameLength), op, arg: scan(argText) };
-  return [reference, ...scan(rest)];
+  const reference: VarPart = { kind: "var", name: body.slice(0, nameLength), op, arg: scan(argText, depth + 1) };
+  return [reference, ...scan(rest, depth + 1)]; // the rest recurses too, so it counts
 }
 
 /** compose-go's getFirstBraceClosingIndex, including its skip of the character after each `{`. */

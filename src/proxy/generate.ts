@@ -9,7 +9,6 @@ export interface ProxyConfig {
   traefikYaml: string;
   haproxyCfg: string;
   /** haproxy.cfg holds a secret (a Redis AUTH password): written readable by its owner only. */
-  haproxyHasSecrets: boolean;
   warnings: string[];
 }
 
@@ -34,7 +33,6 @@ export function generateProxyConfig(
   return {
     traefikYaml,
     haproxyCfg: haproxy.config,
-    haproxyHasSecrets: haproxy.containsSecrets,
     warnings: [...cluster.warnings, ...traefik.warnings, ...haproxy.warnings],
   };
 }

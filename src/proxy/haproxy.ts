@@ -40,7 +40,7 @@ import type { ResolvedCluster } from "../cluster/resolve.js";
 import type { HaproxyBalance, HaproxyMode } from "../cluster/define.js";
 import { servingNodes } from "../cluster/order.js";
 import { urlHost } from "../cluster/engine.js";
-import { Labels } from "./labels.js";
+import { labelError, Labels } from "./labels.js";
 import { hostPortFor } from "./ports.js";
 
 export const L4_PREFIX = "osvc.l4";
@@ -89,10 +89,6 @@ export interface L4Service {
   mode: HaproxyMode;
   balance: HaproxyBalance;
   redisPassword?: string;
-}
-
-function labelError(service: string, key: string, message: string): UserError {
-  return new UserError(`service ${service}: label ${key} ${message}`, { path: `services.${service}.labels.${key}` });
 }
 
 function port(service: string, labels: Labels, key: string): number | undefined {
@@ -155,7 +151,7 @@ export function readL4Service(
   warnings: string[],
 ): L4Service | undefined {
   const labels = new Labels(service.labels);
-  if (!labels.isTrue(`${L4_PREFIX}.enable`)) return undefined;
+  if (!labels.isTrue(`${L4_PREFIX}.enable`, serviceName)) return undefined;
   for (const entry of labels.under(L4_PREFIX)) {
     if (!SAFE_VALUE.test(entry.value) || UNSAFE_CHARS.test(entry.value)) {
       throw labelError(
@@ -268,7 +264,7 @@ export function buildHaproxyConfig(
   project: Project,
   cluster: ResolvedCluster,
   options: { node?: string } = {},
-): { config: string; warnings: string[]; containsSecrets: boolean } {
+): { config: string; warnings: string[] } {
   const localNode = options.node ?? cluster.localNode;
   const warnings: string[] = [];
   const l4s: L4Service[] = [];
@@ -346,6 +342,5 @@ export function buildHaproxyConfig(
     config: `${sections.join("\n\n")}\n`,
     warnings,
     // A Redis check carries the password in the file.
-    containsSecrets: l4s.some((l4) => l4.redisPassword !== undefined),
   };
 }

@@ -1,5 +1,6 @@
 /** Reading service labels the way Traefik does: keys case-insensitive, booleans as Go's strconv.ParseBool. */
 import { goParseBool } from "../compose/go-format.js";
+import { UserError } from "../compose/errors.js";
 import type { Mapping } from "../compose/model.js";
 
 export interface LabelEntry {
@@ -36,9 +37,24 @@ export class Labels {
     return [...this.byLower.entries()].filter(([k]) => k.startsWith(p)).map(([, e]) => e);
   }
 
-  isTrue(key: string): boolean {
-    return parseBool(this.get(key)) === true;
+  /**
+   * A boolean label of compose service `service`: false when absent; a value Go's ParseBool
+   * rejects (`"yes please"`) is an error naming the service and the label, not a silent false.
+   */
+  isTrue(key: string, service: string): boolean {
+    const raw = this.get(key);
+    if (raw === undefined) return false;
+    const value = parseBool(raw);
+    if (value === undefined) {
+      throw labelError(service, this.keyOf(key), `must be true or false, got ${JSON.stringify(raw)}`);
+    }
+    return value;
   }
+}
+
+/** An error in label `key` of compose service `service`; the message names both. */
+export function labelError(service: string, key: string, message: string): UserError {
+  return new UserError(`service ${service}: label ${key} ${message}`, { path: `services.${service}.labels.${key}` });
 }
 
 /** Go's strconv.ParseBool (which Traefik uses for `traefik.enable`) of the trimmed value; undefined when not a boolean. */

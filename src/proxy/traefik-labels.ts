@@ -4,9 +4,8 @@
  * target it. Keys are matched case-insensitively, as Traefik's label parser does; router rules are not
  * reused (the generated routers have their own Host rules).
  */
-import { UserError } from "../compose/errors.js";
 import type { Labels } from "./labels.js";
-import { parseBool } from "./labels.js";
+import { labelError, parseBool } from "./labels.js";
 
 export interface TraefikServiceLabels {
   /** Name as written in the first label that mentions it. */
@@ -37,6 +36,11 @@ export interface ServiceTraefikLabels {
   warnings: string[];
 }
 
+/** Router labels whose values are copied into the generated file (lower-cased, after the router name). */
+const COPIED_ROUTER_LABEL = /^(service|entrypoints|middlewares|tls|tls\.certresolver|tls\.options|tls\.domains\[\d+\]\.(main|sans))$/;
+/** Characters no entry point, middleware, resolver or domain name has, and that would break the generated file. */
+const UNSAFE_COPIED_VALUE = /["'`\\\p{Cc}]/u;
+
 function list(value: string): string[] {
   return value
     .split(",")
@@ -65,8 +69,28 @@ function group(
   return groups;
 }
 
-function readTls(rest: Map<string, string>): RouterTlsLabels | undefined {
-  const tlsFlag = parseBool(rest.get("tls"));
+/** Refuses copied router label values with quotes, backticks, backslashes or control characters (newlines). */
+function checkCopiedRouterLabels(
+  serviceName: string,
+  g: { rest: Map<string, string>; keys: Map<string, string> },
+): void {
+  for (const [rest, value] of g.rest) {
+    if (!COPIED_ROUTER_LABEL.test(rest) || !UNSAFE_COPIED_VALUE.test(value)) continue;
+    throw labelError(
+      serviceName,
+      g.keys.get(rest)!,
+      `has a value c2ts would copy into the Traefik file as is (${JSON.stringify(value)}): quotes, backticks, "\\" and control characters such as newlines are not allowed`,
+    );
+  }
+}
+
+function readTls(serviceName: string, g: { rest: Map<string, string>; keys: Map<string, string> }): RouterTlsLabels | undefined {
+  const rest = g.rest;
+  const tlsRaw = rest.get("tls");
+  const tlsFlag = parseBool(tlsRaw);
+  if (tlsRaw !== undefined && tlsFlag === undefined) {
+    throw labelError(serviceName, g.keys.get("tls")!, `must be true or false, got ${JSON.stringify(tlsRaw)}`);
+  }
   const tls: RouterTlsLabels = {};
   let any = tlsFlag === true;
   const certResolver = rest.get("tls.certresolver")?.trim();
@@ -105,20 +129,18 @@ export function readTraefikLabels(
     if (portValue === undefined) continue;
     const port = Number(portValue.trim());
     if (!/^\d+$/.test(portValue.trim()) || port < 1 || port > 65535) {
-      throw new UserError(
-        `label ${g.keys.get("loadbalancer.server.port")}=${JSON.stringify(portValue)} is not a port number (1-65535)`,
-        {
-          path: `services.${serviceName}.labels`,
-        },
+      throw labelError(
+        serviceName,
+        g.keys.get("loadbalancer.server.port")!,
+        `is not a port number (1-65535): ${JSON.stringify(portValue)}`,
       );
     }
     const scheme = (g.rest.get("loadbalancer.server.scheme") ?? "http").trim().toLowerCase();
     if (scheme !== "http" && scheme !== "https" && scheme !== "h2c") {
-      throw new UserError(
-        `label ${g.keys.get("loadbalancer.server.scheme")}=${JSON.stringify(scheme)} must be http, https or h2c`,
-        {
-          path: `services.${serviceName}.labels`,
-        },
+      throw labelError(
+        serviceName,
+        g.keys.get("loadbalancer.server.scheme")!,
+        `must be http, https or h2c, got ${JSON.stringify(scheme)}`,
       );
     }
     services.push({ name: g.name, port, scheme });
@@ -130,6 +152,7 @@ export function readTraefikLabels(
     a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1,
   );
   for (const g of routerGroups) {
+    checkCopiedRouterLabels(serviceName, g);
     const explicit = g.rest.get("service")?.trim();
     let target: string | undefined;
     if (explicit) {
@@ -153,7 +176,7 @@ export function readTraefikLabels(
       // Unqualified names resolve in the referring provider; from the file provider they must name the label provider.
       router.middlewares = list(mws).map((m) => (m.includes("@") ? m : `${m}@${middlewareProvider}`));
     }
-    const tls = readTls(g.rest);
+    const tls = readTls(serviceName, g);
     if (tls) router.tls = tls;
     const key = target.toLowerCase();
     routersByService.set(key, [...(routersByService.get(key) ?? []), router]);

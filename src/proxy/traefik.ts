@@ -145,7 +145,7 @@ export function buildTraefikConfig(
   for (const serviceName of Object.keys(project.services ?? {}).sort()) {
     const service = project.services[serviceName];
     const labels = new Labels(service.labels);
-    if (!labels.isTrue("traefik.enable")) continue;
+    if (!labels.isTrue("traefik.enable", serviceName)) continue;
     const parsed = readTraefikLabels(serviceName, labels, cluster.proxy.traefik.labelProvider);
     warnings.push(...parsed.warnings);
     if (parsed.services.length === 0) {

@@ -36,6 +36,7 @@ import {
   isNotFound,
 } from "./engine.js";
 import { splitImageReference } from "./image-ref.js";
+import { UserError } from "../compose/errors.js";
 
 /** Newest Engine API this client speaks; older engines are used at their own version. */
 const CLIENT_MAX_API = "1.47";
@@ -134,7 +135,8 @@ export class DockerEngine implements Engine {
       const where = options.socketPath
         ? `unix://${options.socketPath}`
         : `${options.protocol}://${options.host}:${options.port}`;
-      throw new Error(`cannot reach the Docker engine at ${where}: ${e instanceof Error ? e.message : String(e)}`, {
+      // Not a bug in c2ts: the user's DOCKER_HOST or node address, so one line and exit 1.
+      throw new UserError(`cannot reach the Docker engine at ${where}: ${e instanceof Error ? e.message : String(e)}`, {
         cause: e,
       });
     }

@@ -10,7 +10,7 @@
 import { dirname, resolve } from "node:path";
 import { defaultEnvFiles, environmentWithFiles, processEnvironment, type Environment } from "../compose/environment.js";
 import { UserError } from "../compose/errors.js";
-import { evaluateStackModule } from "./load-module.js";
+import { evaluateStackModule, type EvaluateOptions } from "./load-module.js";
 import { moduleDir, resolveStack, stackSourceFile, type StackDocument } from "./resolve.js";
 import { isDefinedStack, type DefinedStack } from "./types.js";
 
@@ -30,9 +30,9 @@ export interface OpenedStack {
 }
 
 /** Evaluates the TypeScript module `tsFile`, whose default export must come from `defineStack`. */
-export async function openStack(tsFile: string): Promise<OpenedStack> {
+export async function openStack(tsFile: string, options: EvaluateOptions = {}): Promise<OpenedStack> {
   const file = resolve(tsFile);
-  const exports = await evaluateStackModule(file);
+  const exports = await evaluateStackModule(file, options);
   const stack = exports.default;
   if (!isDefinedStack(stack)) {
     throw new UserError(

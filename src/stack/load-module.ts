@@ -18,13 +18,14 @@ import { createRequire } from "node:module";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
-import { UserError } from "../compose/errors.js";
+import { UserError, type SourceLocation } from "../compose/errors.js";
 import * as stackRuntime from "./runtime.js";
 import { defineCluster } from "../cluster/define.js";
+import { originalPosition, runGuarded, StackEvaluationError, stackTimeoutMs } from "./guard.js";
+import { transpileCache, type TranspileCache } from "./transpile-cache.js";
 
 /** What `import … from "c2ts"` gives a stack or cluster module: the helpers, not the whole CLI. */
 const runtime = { ...stackRuntime, defineCluster };
-import { transpileCache, type TranspileCache } from "./transpile-cache.js";
 
 const TS_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx"];
 const RUNTIME_SPECIFIERS = new Set(["c2ts"]);
@@ -38,13 +39,30 @@ interface Transpiled {
   locals: Map<string, string>;
 }
 
-/** Evaluates `tsFile` and returns its exports (`default` is the stack). */
-export async function evaluateStackModule(tsFile: string): Promise<Record<string, unknown>> {
+export interface EvaluateOptions {
+  /** Bound on evaluating the module graph; default: C2TS_STACK_TIMEOUT, else 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Evaluates `tsFile` and returns its exports (`default` is the stack). Whatever the module does
+ * wrong — throws, imports what is not there, calls process.exit, never finishes — ends in a
+ * UserError located at the user's own file and line (see guard.ts).
+ */
+export async function evaluateStackModule(tsFile: string, options: EvaluateOptions = {}): Promise<Record<string, unknown>> {
   const entry = resolve(tsFile);
   if (!existsSync(entry)) throw new UserError(`stack module not found: ${entry}`, { location: { file: entry } });
   const modules = await transpileGraph(entry);
   const cache = new Map<string, { exports: unknown }>();
-  return link(entry, modules, cache) as Record<string, unknown>;
+  try {
+    return runGuarded(entry, modules, options.timeoutMs ?? stackTimeoutMs(), () => link(entry, modules, cache)) as Record<
+      string,
+      unknown
+    >;
+  } catch (e) {
+    if (e instanceof StackEvaluationError && e.generated) throw await locateInSource(e);
+    throw e;
+  }
 }
 
 async function transpileGraph(entry: string): Promise<Map<string, Transpiled>> {
@@ -106,22 +124,8 @@ async function transpile(
 
 /** Strips the types; the settings here are part of the cache key (transpile-cache.ts FORMAT). */
 async function compile(file: string, source: string, transform: Transform): Promise<string> {
-  const url = pathToFileURL(file).href;
   try {
-    const result = await transform(source, {
-      loader: extname(file) === ".tsx" ? "tsx" : "ts",
-      format: "cjs",
-      platform: "node",
-      target: "node20",
-      sourcefile: file,
-      define: {
-        "import.meta.url": JSON.stringify(url),
-        "import.meta.filename": JSON.stringify(file),
-        "import.meta.dirname": JSON.stringify(dirname(file)),
-      },
-      logLevel: "silent",
-    });
-    return result.code;
+    return (await transform(source, transformOptions(file))).code;
   } catch (e) {
     const first = (e as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors?.[0];
     if (!first) throw e;
@@ -129,6 +133,40 @@ async function compile(file: string, source: string, transform: Transform): Prom
       location: { file, line: first.location?.line, column: first.location ? first.location.column + 1 : undefined },
     });
   }
+}
+
+function transformOptions(file: string): import("esbuild").TransformOptions {
+  return {
+    loader: extname(file) === ".tsx" ? "tsx" : "ts",
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    sourcefile: file,
+    define: {
+      "import.meta.url": JSON.stringify(pathToFileURL(file).href),
+      "import.meta.filename": JSON.stringify(file),
+      "import.meta.dirname": JSON.stringify(dirname(file)),
+    },
+    logLevel: "silent",
+  };
+}
+
+/**
+ * Moves an evaluation error from the transpiled code's line to the user's: the file is
+ * transformed again, this time with a source map (the code is the same; only a failing load
+ * pays for the map).
+ */
+async function locateInSource(error: StackEvaluationError): Promise<UserError> {
+  const at = error.generated!;
+  let location: SourceLocation = at;
+  try {
+    const { transform } = await import("esbuild");
+    const { map } = await transform(readFileSync(at.file, "utf8"), { ...transformOptions(at.file), sourcemap: "external", sourcesContent: false });
+    location = { file: at.file, ...originalPosition(JSON.parse(map), at.line!, at.column ?? 1) };
+  } catch {
+    // Without a map the transpiled position is the best there is.
+  }
+  return new UserError(error.message, { location, cause: error.cause });
 }
 
 /** The TypeScript file a relative import names, if it is one (`./x.js` may mean `./x.ts`). */

@@ -85,11 +85,30 @@ function resolveIncluded(
   return modules.map((m) => resolveStack(m, ctx));
 }
 
+/** Objects being resolved, outermost first: a stack that contains itself is refused, not recursed into forever. */
+const resolving = new Set<object>();
+
 function resolveValue(value: unknown, path: PathSegment[], ctx: ResolveContext, where: string): unknown {
   if (typeof value === "string") return hasPlaceholder(value) ? interpolate(value, path, ctx, where) : value;
+  if (value === null || typeof value !== "object") return value;
+  if (resolving.has(value)) {
+    throw new UserError(`${dottedPath(path)}: the value contains itself (a cyclic object), which a Compose file cannot`, {
+      location: { file: where },
+      path: dottedPath(path),
+    });
+  }
+  resolving.add(value);
+  try {
+    return resolveObject(value, path, ctx, where);
+  } finally {
+    resolving.delete(value);
+  }
+}
+
+function resolveObject(value: object, path: PathSegment[], ctx: ResolveContext, where: string): unknown {
   if (Array.isArray(value)) return value.map((item, i) => resolveValue(item ?? null, [...path, i], ctx, where));
   if (isOverride(value)) return new Override(resolveValue(value.value, path, ctx, where));
-  if (isReset(value) || value === null || typeof value !== "object") return value;
+  if (isReset(value)) return value;
   if (isDefinedStack(value)) {
     throw new UserError(`${dottedPath(path)}: a stack module can only be used as an include path`, {
       location: { file: where },

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,20 +55,19 @@ describe("writeProxyOutputs", () => {
     expect(readdirSync(join(out, "haproxy"))).toEqual(["haproxy.cfg"]);
   });
 
-  it("writes haproxy.cfg owner-only when it holds a Redis password, and fixes the mode of an unchanged file", async () => {
-    expect(outputs.haproxyHasSecrets).toBe(true);
-    expect(outputs.haproxyCfg).toContain("AUTH");
+  it("haproxy.cfg (it may hold a Redis password) is never world-readable: 0600, 0640 with a group, narrowed when unchanged", async () => {
+    // deploy --all-nodes rewrites the files through this same function.
     const out = tempDir();
-    const { traefik, haproxy } = await writeProxyOutputs(out, outputs);
+    const { haproxy, traefik } = await writeProxyOutputs(out, outputs);
     expect(statSync(haproxy.path).mode & 0o777).toBe(0o600);
-    expect(statSync(traefik.path).mode & 0o777).toBe(0o644);
-    const withoutSecret = { ...outputs, haproxyCfg: "global\n", haproxyHasSecrets: false };
-    await writeProxyOutputs(out, withoutSecret);
-    expect(statSync(haproxy.path).mode & 0o777).toBe(0o644);
-    // Same content, now flagged secret: nothing rewritten, but the mode tightens.
-    const again = await writeProxyOutputs(out, { ...withoutSecret, haproxyHasSecrets: true });
-    expect(again.haproxy.changed).toBe(false);
+    expect(statSync(traefik.path).mode & 0o077).not.toBe(0); // no secret: readable as before
+    chmodSync(haproxy.path, 0o644);
+    expect((await writeProxyOutputs(out, outputs)).haproxy.changed).toBe(false);
     expect(statSync(haproxy.path).mode & 0o777).toBe(0o600);
+    const gid = statSync(out).gid;
+    await writeProxyOutputs(out, { ...outputs, haproxyCfg: `${outputs.haproxyCfg}# more\n` }, { gid });
+    expect(statSync(haproxy.path).mode & 0o777).toBe(0o640);
+    expect(statSync(haproxy.path).gid).toBe(gid);
   });
 
   it("--all-nodes layout: DIR/<node>/traefik/dynamic/… and DIR/<node>/haproxy/…, each node's own file", async () => {

@@ -38,6 +38,8 @@ const command: Command = {
 
     const loaded = await loadFromArgs(args, { preferStack: true });
     const { targets, cluster } = await resolveTargetsInCluster(args, loaded);
+    // Checked before deploying: a bad $C2TS_PROXY_GROUP must not surface after the engines changed.
+    const proxyGid = cluster ? (await import("../file-group.js")).proxyFileGroup(undefined) : undefined;
     const { deploy } = await import("../../runtime/index.js");
     const renderer = await createProgress(Boolean(args.values.json));
     const interrupt = interruptSignal();
@@ -64,7 +66,7 @@ const command: Command = {
       if (failedNodes.length > 0) warn(`deploy failed on node(s): ${failedNodes.join(", ")}`);
       let deliveryFailed = false;
       if (cluster && result.ok) {
-        await refreshProxyConfig(cluster, loaded.project);
+        await refreshProxyConfig(cluster, loaded.project, proxyGid);
         deliveryFailed = !(await deliverTraefikConfigs(cluster, loaded.project, targets));
       }
       const code = exitCodeFor(result);
@@ -76,11 +78,11 @@ const command: Command = {
 };
 
 /** After a cluster deploy, regenerate the Traefik/HAProxy files so routes follow placement. */
-async function refreshProxyConfig(cluster: ResolvedCluster, project: Project): Promise<void> {
+async function refreshProxyConfig(cluster: ResolvedCluster, project: Project, gid: number | undefined): Promise<void> {
   const { generateProxyConfig } = await import("../../proxy/generate.js");
   const { writeProxyOutputs } = await import("../../proxy/write.js");
   const output = generateProxyConfig(project, cluster);
-  const written = await writeProxyOutputs(cluster.proxy.outDir, output);
+  const written = await writeProxyOutputs(cluster.proxy.outDir, output, { gid });
   for (const f of Object.values(written)) if (f.changed) process.stderr.write(`proxy config updated: ${f.path}\n`);
 }
 /**

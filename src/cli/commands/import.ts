@@ -1,5 +1,6 @@
 import { stringList, stringValue } from "../args.js";
 import type { Command } from "../main.js";
+import { assertOutputDirectory } from "../output-dir.js";
 
 const command: Command = {
   spec: {
@@ -25,10 +26,12 @@ const command: Command = {
     const projectDirectory = stringValue(args.values["project-directory"]);
     const projectName = stringValue(args.values["project-name"]);
 
+    const outDir = stringValue(args.values.out) ?? "generated";
+    assertOutputDirectory(outDir, "-o");
     const { importStack } = await import("../../codegen/index.js");
     const result = await importStack({
       files,
-      outDir: stringValue(args.values.out) ?? "generated",
+      outDir,
       force: Boolean(args.values.force),
       projectName,
       envFiles,

@@ -4,6 +4,8 @@ import { CLUSTER_OPTIONS, resolveClusterFor } from "../cluster-context.js";
 import { UsageError } from "../errors.js";
 import type { Command } from "../main.js";
 import { warn } from "../output.js";
+import { assertOutputDirectory } from "../output-dir.js";
+import { proxyFileGroup } from "../file-group.js";
 import { loadFromArgs, PROJECT_OPTIONS } from "../project-options.js";
 
 const command: Command = {
@@ -21,6 +23,11 @@ const command: Command = {
         type: "boolean",
         description: "Generate every online node's files, each into DIR/<node>/ (its own instance first)",
       },
+      group: {
+        type: "string",
+        value: "GROUP",
+        description: "haproxy.cfg (it may hold a Redis password) is 0640 with this group instead of 0600 (default $C2TS_PROXY_GROUP)",
+      },
       json: { type: "boolean", description: "Print what was written as JSON" },
     },
   },
@@ -28,11 +35,14 @@ const command: Command = {
     const node = stringValue(args.values.node);
     const allNodes = Boolean(args.values["all-nodes"]);
     if (node !== undefined && allNodes) throw new UsageError("proxy: use either --node or --all-nodes, not both");
+    const out = stringValue(args.values.out);
+    if (out !== undefined) assertOutputDirectory(out, "--out");
+    const gid = proxyFileGroup(stringValue(args.values.group));
     const { project } = await loadFromArgs(args, { preferStack: true });
     const cluster = await resolveClusterFor(args, project);
     const generate = await import("../../proxy/generate.js");
     const write = await import("../../proxy/write.js");
-    const outDir = resolve(stringValue(args.values.out) ?? cluster.proxy.outDir);
+    const outDir = resolve(out ?? cluster.proxy.outDir);
 
     let files: Record<string, { path: string; changed: boolean }>;
     let warnings: string[];
@@ -40,20 +50,19 @@ const command: Command = {
       const all = generate.generateProxyConfigsForNodes(project, cluster);
       warnings = all.warnings;
       for (const w of warnings) warn(w);
-      const written = await write.writeNodesProxyOutputs(outDir, all.nodes);
+      const written = await write.writeNodesProxyOutputs(outDir, all.nodes, { gid });
       files = Object.fromEntries(
         Object.entries(written).flatMap(([n, f]) => Object.entries(f).map(([kind, w]) => [join(n, kind), w])),
       );
     } else {
-      if (node !== undefined && !cluster.nodes.some((n) => n.name === node)) {
-        throw new UsageError(
-          `proxy: unknown node "${node}" (cluster nodes: ${cluster.nodes.map((n) => n.name).join(", ") || "none"})`,
-        );
+      if (node !== undefined) {
+        const { assertKnownNode } = await import("../targets.js");
+        assertKnownNode(cluster, node);
       }
       const output = generate.generateProxyConfig(project, cluster, { node });
       warnings = output.warnings;
       for (const w of warnings) warn(w);
-      files = await write.writeProxyOutputs(outDir, output);
+      files = await write.writeProxyOutputs(outDir, output, { gid });
     }
     if (args.values.json) {
       process.stdout.write(JSON.stringify({ outDir, files, warnings }, null, 2) + "\n");
