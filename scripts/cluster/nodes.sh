@@ -23,9 +23,11 @@
 set -euo pipefail
 
 # Fixed: fixtures/cluster/tailscale-status.json and scripts/cluster/harness.mjs name these nodes.
-COUNT=3
-NET=10.254.77
-BRIDGE=c2ts-br0
+# The swarm tests run a second, separate set by overriding these (C2TS_NODES_PREFIX=c2ts-sw, …).
+COUNT=${C2TS_NODES_COUNT:-3}
+NET=${C2TS_NODES_NET:-10.254.77}
+BRIDGE=${C2TS_NODES_BRIDGE:-c2ts-br0}
+PREFIX=${C2TS_NODES_PREFIX:-c2ts-n}
 HOST_IP="$NET.254"
 IMAGE=${C2TS_TEST_IMAGE:-c2ts-test/busybox:latest}
 TIMEOUT=${C2TS_DOCKERD_TIMEOUT:-60}
@@ -35,19 +37,19 @@ root=$(cd "$here/../.." && pwd)
 log() { echo "nodes.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-ns() { echo "c2ts-n$1"; }
+ns() { echo "$PREFIX$1"; }
 addr() { echo "$NET.$1"; }
-sock() { echo "/run/c2ts-n$1.sock"; }
-pidfile() { echo "/run/c2ts-n$1.pid"; }
-data_root() { echo "/var/lib/c2ts-n$1"; }
-exec_root() { echo "/run/c2ts-n$1"; }
-logfile() { echo "/tmp/c2ts-n$1-dockerd.log"; }
+sock() { echo "/run/$PREFIX$1.sock"; }
+pidfile() { echo "/run/$PREFIX$1.pid"; }
+data_root() { echo "/var/lib/$PREFIX$1"; }
+exec_root() { echo "/run/$PREFIX$1"; }
+logfile() { echo "/tmp/$PREFIX$1-dockerd.log"; }
 # Container bridges inside each namespace; distinct only so that addresses in logs say which node.
 bip() { echo "172.29.$1.1/24"; }
 # The nodes' containers get their own cgroup, weighted above the default (CPU_SHARES, default 10240
 # = ten ordinary processes): the failover test measures timing, and on a busy CI machine the
 # containers would otherwise share one ordinary weight with every other container of the host.
-CGROUP=c2ts-nodes
+CGROUP=${C2TS_NODES_CGROUP:-c2ts-nodes}
 CPU_SHARES=${C2TS_CLUSTER_CPU_SHARES:-10240}
 cgroup_parent() { echo "/$CGROUP/n$1"; }
 
