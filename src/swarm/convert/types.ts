@@ -37,6 +37,11 @@ export interface SwarmConvertInput {
   nodeNames?: string[];
   /** MTU for overlay networks c2ts creates when the file sets none (default 1230: WireGuard 1280 − VXLAN 50). */
   overlayMtu?: number;
+  /**
+   * Engine API version of the swarm manager (e.g. "1.41" for Engine 20.10). Fields the engine
+   * cannot take are dropped with a warning. Default: the newest, everything is sent.
+   */
+  apiVersion?: string;
 }
 
 /** A field Swarm cannot express (or a risky setup), never dropped silently. */
@@ -126,6 +131,8 @@ export interface ContainerSpec {
   CapabilityAdd?: string[];
   CapabilityDrop?: string[];
   Ulimits?: Array<{ Name: string; Soft: number; Hard: number }>;
+  /** API 1.46+. */
+  OomScoreAdj?: number;
   Privileges?: { CredentialSpec?: { Config?: string; File?: string; Registry?: string } };
 }
 
@@ -158,6 +165,7 @@ export interface Mount {
     DriverConfig?: { Name?: string; Options?: Record<string, string> };
   };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+  ClusterOptions?: Record<string, never>;
 }
 
 export interface SecretReference {
@@ -202,6 +210,7 @@ export interface Placement {
   Constraints?: string[];
   Preferences?: Array<{ Spread: { SpreadDescriptor: string } }>;
   MaxReplicas?: number;
+  Platforms?: Array<{ Architecture?: string; OS?: string }>;
 }
 
 export interface NetworkAttachmentConfig {
@@ -246,7 +255,12 @@ export interface NetworkCreateRequest {
   EnableIPv6?: boolean;
   IPAM?: {
     Driver?: string;
-    Config?: Array<{ Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }>;
+    Config?: Array<{
+      Subnet?: string;
+      IPRange?: string;
+      Gateway?: string;
+      AuxiliaryAddresses?: Record<string, string>;
+    }>;
     Options?: Record<string, string>;
   };
   Options?: Record<string, string>;
