@@ -57,7 +57,12 @@ describe("secrets and configs", () => {
       },
       nginx: {
         Name: "shop_nginx_aaaaaaaaaaaa",
-        Labels: { kind: "proxy", [NS]: "shop", "dev.c2ts.content-hash": "a".repeat(64), "dev.c2ts.file-object": "nginx" },
+        Labels: {
+          kind: "proxy",
+          [NS]: "shop",
+          "dev.c2ts.content-hash": "a".repeat(64),
+          "dev.c2ts.file-object": "nginx",
+        },
         Data: Buffer.from("server {}").toString("base64"),
       },
     });
@@ -88,8 +93,14 @@ describe("secrets and configs", () => {
   });
 
   it("a content change is a new name; the same content is the same name", async () => {
-    const a = await convert(YAML, { secretData: { db_password: "one", api_key: "k" }, configData: { nginx: "n", app: "a" } });
-    const b = await convert(YAML, { secretData: { db_password: "two", api_key: "k" }, configData: { nginx: "n", app: "a" } });
+    const a = await convert(YAML, {
+      secretData: { db_password: "one", api_key: "k" },
+      configData: { nginx: "n", app: "a" },
+    });
+    const b = await convert(YAML, {
+      secretData: { db_password: "two", api_key: "k" },
+      configData: { nginx: "n", app: "a" },
+    });
     expect(a.secrets.db_password!.Name).not.toBe(b.secrets.db_password!.Name);
     expect(a.secrets.api_key!.Name).toBe(b.secrets.api_key!.Name);
     expect(a.services.api!.TaskTemplate.ContainerSpec.Secrets!.map((s) => s.SecretName)).toContain(
@@ -130,7 +141,10 @@ configs: { c: { content: "{{ .Service.Name }}", template_driver: golang } }
 `,
       { configData: { c: "{{ .Service.Name }}" } },
     );
-    expect(stack.secrets.s).toMatchObject({ Driver: { Name: "vault", Options: { path: "kv/s" } }, Templating: { Name: "golang" } });
+    expect(stack.secrets.s).toMatchObject({
+      Driver: { Name: "vault", Options: { path: "kv/s" } },
+      Templating: { Name: "golang" },
+    });
     expect(stack.secrets.s!.Data).toBeUndefined();
     expect(stack.configs.c).toMatchObject({ Templating: { Name: "golang" } });
   });
@@ -141,7 +155,9 @@ configs: { c: { content: "{{ .Service.Name }}", template_driver: golang } }
 services: { a: { image: x, secrets: [s] } }
 secrets: { s: { file: ./s.txt } }
 `),
-    ).rejects.toThrow(/service "secrets.s": content: neither a content hash \(secretVersions\) nor the content \(secretData\) was given/);
+    ).rejects.toThrow(
+      /service "secrets.s": content: neither a content hash \(secretVersions\) nor the content \(secretData\) was given/,
+    );
     await expect(
       convert(
         `

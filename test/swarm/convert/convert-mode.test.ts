@@ -105,7 +105,11 @@ services:
       Monitor: 5_000_000_000,
       Order: "start-first",
     });
-    expect(stack.services.b!.UpdateConfig).toEqual({ Parallelism: 1, FailureAction: "rollback", Monitor: 5_000_000_000 });
+    expect(stack.services.b!.UpdateConfig).toEqual({
+      Parallelism: 1,
+      FailureAction: "rollback",
+      Monitor: 5_000_000_000,
+    });
     expect(stack.services.b!.RollbackConfig).toBeUndefined();
   });
 

@@ -140,6 +140,8 @@ services:
     volumes: [{ type: image, source: "alpine:3", target: /img }]
 `);
     expect(stack.services.a!.TaskTemplate.ContainerSpec.Mounts).toBeUndefined();
-    expect(warningsOf(stack, "a")).toEqual(["volumes[/img]: Swarm services cannot mount a volume of type image; not mounted"]);
+    expect(warningsOf(stack, "a")).toEqual([
+      "volumes[/img]: Swarm services cannot mount a volume of type image; not mounted",
+    ]);
   });
 });

@@ -45,7 +45,12 @@ networks:
         IPAM: {
           Driver: "default",
           Config: [
-            { Subnet: "10.20.0.0/24", IPRange: "10.20.0.128/25", Gateway: "10.20.0.1", AuxiliaryAddresses: { spare: "10.20.0.2" } },
+            {
+              Subnet: "10.20.0.0/24",
+              IPRange: "10.20.0.128/25",
+              Gateway: "10.20.0.1",
+              AuxiliaryAddresses: { spare: "10.20.0.2" },
+            },
           ],
         },
       },

@@ -94,7 +94,10 @@ services:
 `);
     expect(stack.services.a!.TaskTemplate.Placement).toEqual({
       Constraints: ["node.role==worker", "node.labels.zone!=eu-1"],
-      Preferences: [{ Spread: { SpreadDescriptor: "node.labels.zone" } }, { Spread: { SpreadDescriptor: "node.labels.rack" } }],
+      Preferences: [
+        { Spread: { SpreadDescriptor: "node.labels.zone" } },
+        { Spread: { SpreadDescriptor: "node.labels.rack" } },
+      ],
       MaxReplicas: 2,
       Platforms: [{ Architecture: "arm64", OS: "linux" }],
     });
@@ -141,7 +144,9 @@ services:
   });
 
   it("refuses placement it cannot express", () => {
-    expect(() => clusterConstraints("web", [], ["a"])).toThrow(/service "web": placement \(cluster definition\): lists no node/);
+    expect(() => clusterConstraints("web", [], ["a"])).toThrow(
+      /service "web": placement \(cluster definition\): lists no node/,
+    );
     expect(() => clusterConstraints("web", ["a", "b"], undefined)).toThrow(/need the list of all cluster nodes/);
     expect(() => clusterConstraints("web", ["a", "zz"], ["a", "b"])).toThrow(/unknown node\(s\) zz/);
   });
