@@ -46,13 +46,14 @@ function contentHash(input: SwarmConvertInput, kind: FileObjectKind, key: string
     `${kind}s.${key}`,
     "content",
     `neither a content hash (${kind}Versions) nor the content (${kind}Data) was given`,
+    "object",
   );
 }
 
 /** The engine name of a secret/config the services refer to: external as declared, else rotated. */
 export function fileObjectName(input: SwarmConvertInput, kind: FileObjectKind, key: string): string {
   const def = definitions(input, kind)[key];
-  if (!def) throw new SwarmConvertError(`${kind}s.${key}`, kind, `undefined ${kind}`);
+  if (!def) throw new SwarmConvertError(`${kind}s.${key}`, "declaration", `undefined ${kind}`, "object");
   if (def.external) return def.name || key;
   const base = resourceName(input.project, input.projectName, key, def.name);
   const name = `${base}_${contentHash(input, kind, key, def).slice(0, HASH_IN_NAME)}`;
@@ -61,6 +62,7 @@ export function fileObjectName(input: SwarmConvertInput, kind: FileObjectKind, k
       `${kind}s.${key}`,
       "name",
       `"${name}" is longer than the ${MAX_FILE_OBJECT_NAME} characters Swarm allows; give the ${kind} a shorter name:`,
+      "object",
     );
   }
   return name;

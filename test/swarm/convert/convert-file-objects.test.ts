@@ -156,7 +156,7 @@ services: { a: { image: x, secrets: [s] } }
 secrets: { s: { file: ./s.txt } }
 `),
     ).rejects.toThrow(
-      /service "secrets.s": content: neither a content hash \(secretVersions\) nor the content \(secretData\) was given/,
+      /secrets.s: content: neither a content hash \(secretVersions\) nor the content \(secretData\) was given/,
     );
     await expect(
       convert(

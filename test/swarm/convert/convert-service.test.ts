@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { UserError } from "../../../src/compose/errors.js";
 import { convert, NS, warningsOf } from "./helpers.js";
 
 describe("convertStack: whole service payloads", () => {
@@ -260,6 +261,15 @@ volumes: { data: {} }
   it("rejects a service that is not in the project", async () => {
     await expect(convert(`services: { a: { image: x } }`, { serviceNames: ["nope"] })).rejects.toThrow(
       /service "nope": service: not defined in the project/,
+    );
+  });
+
+  it("bad input is a UserError with the model path, so the CLI prints it without a stack trace", async () => {
+    const err = await convert(`services: { a: { image: x, deploy: { mode: daemonset } } }`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).path).toBe("services.a.deploy.mode");
+    expect((err as UserError).message).toBe(
+      'service "a": deploy.mode: unknown mode "daemonset" (replicated, global, replicated-job or global-job)',
     );
   });
 });
