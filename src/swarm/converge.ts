@@ -31,6 +31,8 @@ export class ConvergeError extends Error {
 /** Fresh tasks failing this many times in a row mean the service cannot start. */
 const MAX_NEW_FAILURES = 3;
 const FAILED = new Set(["failed", "rejected"]);
+/** How long a task may stay unschedulable before the deploy reports it. */
+const UNSCHEDULABLE_GRACE_MS = 10_000;
 
 function isJob(s: SwarmService): boolean {
   return Boolean(s.Spec.Mode.ReplicatedJob ?? s.Spec.Mode.GlobalJob);
@@ -107,6 +109,7 @@ export async function failureDetail(
 export async function waitConverged(api: SwarmApi, serviceId: string, options: ConvergeOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   const seen = new Map<string, string>();
+  const unschedulableSince = new Map<string, number>();
   for (;;) {
     if (options.signal?.aborted) throw new ConvergeError("interrupted");
     const [s, tasks] = await Promise.all([
@@ -143,6 +146,18 @@ export async function waitConverged(api: SwarmApi, serviceId: string, options: C
         const detail = await failureDetail(api, s, tasks, options.since, options.nodeNames);
         throw new ConvergeError(`tasks keep failing${detail ? ` — ${detail}` : ""}`);
       }
+    }
+    // A task the scheduler cannot place (no node satisfies constraints, ports, resources) stays
+    // pending with the reason in Err; after a grace period that is the answer.
+    for (const t of wanted(s, tasks)) {
+      if (t.Status.State !== "pending" || !t.Status.Err) {
+        unschedulableSince.delete(t.ID);
+        continue;
+      }
+      const first = unschedulableSince.get(t.ID) ?? Date.now();
+      unschedulableSince.set(t.ID, first);
+      if (Date.now() - first > UNSCHEDULABLE_GRACE_MS)
+        throw new ConvergeError(`task ${taskName(s, t, options.nodeNames)} cannot be scheduled: ${t.Status.Err}`);
     }
     if (Date.now() > deadline) {
       const detail = await failureDetail(api, s, tasks, options.since, options.nodeNames);

@@ -12,6 +12,7 @@ import type { ServiceSpec } from "./convert/types.js";
 const SERVER_DEFAULTS: Array<[RegExp, unknown]> = [
   [/\.Isolation$/, "default"],
   [/^TaskTemplate\.Runtime$/, "container"],
+  [/^(UpdateConfig|RollbackConfig)\.Order$/, "stop-first"],
 ];
 
 const MASK = "***";
