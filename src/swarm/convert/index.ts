@@ -10,7 +10,7 @@ import { SwarmConvertError } from "./errors.js";
 import { configReferences, fileObjectSpecs, secretReferences } from "./file-objects.js";
 import { deployMode, restartPolicy, serviceMode } from "./mode.js";
 import { swarmMounts } from "./mounts.js";
-import { scope, STACK_LABEL, withStackLabel } from "./names.js";
+import { invalidServiceName, scope, STACK_LABEL, withStackLabel } from "./names.js";
 import { DEFAULT_OVERLAY_MTU, networkSpecs, serviceNetworkKeys, serviceNetworks } from "./networks.js";
 import { swarmPlacement } from "./placement.js";
 import { swarmResources } from "./resources.js";
@@ -74,6 +74,9 @@ export function convertStack(input: SwarmConvertInput): SwarmStackSpec {
 
 /** One service's spec (docker/cli convert.Service, plus what it leaves out). */
 export function serviceSpec(ctx: ServiceContext): ServiceSpec {
+  const name = scope(ctx.namespace, ctx.name);
+  const invalid = invalidServiceName(name);
+  if (invalid) throw new SwarmConvertError(ctx.name, "name", invalid);
   warnUnsupported(ctx);
   const image = swarmImage(ctx);
   const container = containerSpec(ctx, image);
@@ -88,7 +91,7 @@ export function serviceSpec(ctx: ServiceContext): ServiceSpec {
   const task: TaskSpec = { ContainerSpec: container };
   const resources = swarmResources(ctx);
   if (resources) task.Resources = resources;
-  const restart = restartPolicy(ctx);
+  const restart = restartPolicy(ctx, mode);
   if (restart) task.RestartPolicy = restart;
   const placement = swarmPlacement(ctx, mode);
   if (placement) task.Placement = placement;
@@ -104,7 +107,7 @@ export function serviceSpec(ctx: ServiceContext): ServiceSpec {
   const swarmMode = serviceMode(ctx, mode);
   warnLocalVolumes(ctx, mode, swarmMode, mounts, placement?.Constraints ?? []);
   return {
-    Name: scope(ctx.namespace, ctx.name),
+    Name: name,
     Labels: { ...withStackLabel(ctx.namespace, ctx.service.deploy?.labels), [STACK_LABEL.image]: image },
     TaskTemplate: task,
     Mode: swarmMode,

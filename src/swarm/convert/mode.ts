@@ -47,7 +47,7 @@ export function serviceMode(ctx: ServiceContext, mode: DeployMode): ServiceMode 
 
 const CONDITIONS = new Set(["none", "on-failure", "any"]);
 
-export function restartPolicy(ctx: ServiceContext): RestartPolicy | undefined {
+export function restartPolicy(ctx: ServiceContext, mode: DeployMode): RestartPolicy | undefined {
   const rp = ctx.service.deploy?.restart_policy;
   if (rp) {
     const out: RestartPolicy = {};
@@ -66,7 +66,8 @@ export function restartPolicy(ctx: ServiceContext): RestartPolicy | undefined {
     if (rp.window) out.Window = durationNanos(rp.window);
     return out;
   }
-  return legacyRestart(ctx);
+  // A job that completed must not start again: `docker service create` defaults jobs to on-failure.
+  return legacyRestart(ctx) ?? (isJob(mode) ? { Condition: "on-failure" } : undefined);
 }
 
 /**

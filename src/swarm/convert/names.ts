@@ -24,6 +24,17 @@ export const MAX_FILE_OBJECT_NAME = 64;
 /** Hex characters of the content hash kept in a rotated name. */
 export const HASH_IN_NAME = 12;
 
+/** What swarmkit accepts as a service name: a DNS label of letters, digits, `-` and `_`. */
+const SERVICE_NAME = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
+export const MAX_SERVICE_NAME = 63;
+
+/** Why Swarm would refuse `name` as a service name, or undefined when it is valid. */
+export function invalidServiceName(name: string): string | undefined {
+  if (name.length > MAX_SERVICE_NAME) return `"${name}" is longer than the ${MAX_SERVICE_NAME} characters Swarm allows`;
+  if (!SERVICE_NAME.test(name)) return `"${name}" is not a valid Swarm service name (letters, digits, - and _)`;
+  return undefined;
+}
+
 export function scope(namespace: string, key: string): string {
   return `${namespace}_${key}`;
 }

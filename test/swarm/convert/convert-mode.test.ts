@@ -154,3 +154,17 @@ services:
     expect(stack.services.unset!.TaskTemplate.RestartPolicy).toBeUndefined();
   });
 });
+
+describe("restart policy of jobs", () => {
+  it("a job that completed does not start again unless the file says so", async () => {
+    const stack = await convert(`
+services:
+  migrate: { image: x, deploy: { mode: replicated-job } }
+  sweep: { image: x, deploy: { mode: global-job, restart_policy: { condition: any } } }
+  seed: { image: x, restart: "no", deploy: { mode: replicated-job } }
+`);
+    expect(stack.services.migrate!.TaskTemplate.RestartPolicy).toEqual({ Condition: "on-failure" });
+    expect(stack.services.sweep!.TaskTemplate.RestartPolicy).toEqual({ Condition: "any" });
+    expect(stack.services.seed!.TaskTemplate.RestartPolicy).toEqual({ Condition: "none" });
+  });
+});

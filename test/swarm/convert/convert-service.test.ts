@@ -272,4 +272,13 @@ volumes: { data: {} }
       'service "a": deploy.mode: unknown mode "daemonset" (replicated, global, replicated-job or global-job)',
     );
   });
+
+  it("refuses service names Swarm would reject", async () => {
+    await expect(convert(`services: { "web.v2": { image: x } }`)).rejects.toThrow(
+      /service "web.v2": name: "proj_web.v2" is not a valid Swarm service name/,
+    );
+    await expect(convert(`services: { a: { image: x } }`, { projectName: "p".repeat(62) })).rejects.toThrow(
+      /is longer than the 63 characters Swarm allows/,
+    );
+  });
 });
