@@ -86,7 +86,8 @@ setup_bridge() {
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge
   fi
-  ip addr show dev "$BRIDGE" | grep -q "inet $HOST_IP/" || ip addr add "$HOST_IP/24" dev "$BRIDGE"
+  # Not grep -q: it can exit before ip has written everything, and under pipefail the SIGPIPE fails the test.
+  ip addr show dev "$BRIDGE" | grep "inet $HOST_IP/" >/dev/null || ip addr add "$HOST_IP/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   if command -v iptables >/dev/null 2>&1 && ! iptables -C FORWARD "${FORWARD_RULE[@]}" 2>/dev/null; then
     iptables -I FORWARD 1 "${FORWARD_RULE[@]}"
@@ -124,7 +125,7 @@ setup_namespace() {
   ip link set "$host_end" master "$BRIDGE"
   ip link set "$host_end" up
   ip -n "$name" link set lo up
-  ip -n "$name" addr show dev eth0 | grep -q "inet $(addr "$i")/" || ip -n "$name" addr add "$(addr "$i")/24" dev eth0
+  ip -n "$name" addr show dev eth0 | grep "inet $(addr "$i")/" >/dev/null || ip -n "$name" addr add "$(addr "$i")/24" dev eth0
   ip -n "$name" link set eth0 up
 }
 

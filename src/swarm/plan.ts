@@ -129,12 +129,23 @@ export function planSwarmDeploy(
     .filter((s) => !order.some((svc) => stack.services[svc].Name === s.Spec.Name))
     .map((s) => s.Spec);
   const after = [...kept, ...order.map((s) => stack.services[s])];
-  ops.push(...unusedVersions("secret", observed.secrets, after), ...unusedVersions("config", observed.configs, after));
+  // The stack's current versions stay even when no service refers to them (else every deploy would
+  // create and remove them again).
+  const current = new Set([...Object.values(stack.secrets), ...Object.values(stack.configs)].map((s) => s.Name));
+  ops.push(
+    ...unusedVersions("secret", observed.secrets, after, current),
+    ...unusedVersions("config", observed.configs, after, current),
+  );
   return { project: project.name, operations: ops, warnings, order };
 }
 
-function unusedVersions(kind: "secret" | "config", versions: SwarmSecret[], specs: ServiceSpec[]): SwarmOperation[] {
-  const used = new Set<string>();
+function unusedVersions(
+  kind: "secret" | "config",
+  versions: SwarmSecret[],
+  specs: ServiceSpec[],
+  keep: Set<string> = new Set(),
+): SwarmOperation[] {
+  const used = new Set<string>(keep);
   for (const spec of specs) {
     const c = spec.TaskTemplate.ContainerSpec;
     for (const r of c.Secrets ?? []) used.add(r.SecretName);
