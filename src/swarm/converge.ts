@@ -87,9 +87,13 @@ export async function failureDetail(
   since: number,
   nodeNames: Record<string, string>,
 ): Promise<string | undefined> {
-  const failed = tasks
-    .filter((t) => (FAILED.has(t.Status.State) || t.Status.Err) && timeOf(t) >= since)
-    .sort((a, b) => timeOf(b) - timeOf(a))[0];
+  // A failed task says why; else the newest task that ended since (e.g. stopped as unhealthy).
+  const recent = tasks
+    .filter((t) => timeOf(t) >= since && !(t.DesiredState === "running" && t.Status.State === "running"))
+    .sort((a, b) => timeOf(b) - timeOf(a));
+  const failed =
+    recent.find((t) => FAILED.has(t.Status.State) || t.Status.Err) ??
+    recent.find((t) => t.DesiredState === "shutdown" && t.Status.ContainerStatus?.ContainerID);
   if (!failed) return undefined;
   const node = nodeNames[failed.NodeID ?? ""] ?? failed.NodeID ?? "?";
   let text = `task ${taskName(s, failed, nodeNames)} on ${node}: ${failed.Status.Err ?? failed.Status.Message ?? failed.Status.State}`;
@@ -128,19 +132,19 @@ export async function waitConverged(api: SwarmApi, serviceId: string, options: C
       options.emit({ time: Date.now(), resource: "task", name: taskName(s, t, options.nodeNames), service: s.Spec.Name, status, message });
     }
 
-    const update = s.UpdateStatus?.State;
+    // Only an update status newer than our own update speaks about it; an older one (a rollback
+    // of an earlier deploy) says nothing about a service this deploy left alone.
+    const ours = options.updatedAtVersion !== undefined && s.Version.Index > options.updatedAtVersion;
+    const update = ours ? s.UpdateStatus?.State : undefined;
     if (update === "rollback_completed" || update === "rollback_paused" || update === "paused") {
       const detail = await failureDetail(api, s, tasks, options.since, options.nodeNames);
       const what = update === "paused" ? "update paused" : "update failed and was rolled back";
       throw new ConvergeError(`${what}: ${s.UpdateStatus?.Message ?? ""}${detail ? ` — ${detail}` : ""}`);
     }
-    const updateDone =
-      options.updatedAtVersion === undefined ||
-      !s.UpdateStatus ||
-      (update === "completed" && s.Version.Index > options.updatedAtVersion);
+    const updateDone = options.updatedAtVersion === undefined || update === "completed";
     if (updateDone && update !== "updating" && update !== "rollback_started" && tasksReady(s, tasks)) return;
 
-    if (!s.UpdateStatus || update === "completed") {
+    if (options.updatedAtVersion === undefined || update === "completed") {
       const fresh = tasks.filter((t) => FAILED.has(t.Status.State) && timeOf(t) >= options.since);
       if (fresh.length >= MAX_NEW_FAILURES || (isJob(s) && fresh.length > 0 && s.Spec.TaskTemplate.RestartPolicy?.Condition === "none")) {
         const detail = await failureDetail(api, s, tasks, options.since, options.nodeNames);

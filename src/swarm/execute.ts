@@ -213,7 +213,10 @@ export async function removeListed(
       r.emit(resource, op.name, "Removing");
       try {
         await retryWhileInUse(async () => {
-          if (op.kind === "remove-network") await api.removeNetwork(op.name);
+          if (op.kind === "remove-network") {
+            await api.removeNetwork(op.name);
+            await waitNetworkGone(api, op.name);
+          }
           else if (op.kind === "remove-secret") await api.removeSecret(op.id);
           else if (op.kind === "remove-config") await api.removeConfig(op.id);
           else if (op.kind === "remove-volume") {
@@ -246,6 +249,17 @@ async function waitTasksGone(api: SwarmApi, services: string[], timeoutMs = 60_0
     if (tasks.length === 0) return;
     await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/** A swarm network goes once the manager has detached its last task: down is done when it is gone. */
+async function waitNetworkGone(api: SwarmApi, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const left = await api.listNetworks({ name: [name] });
+    if (!left.some((n) => n.Name === name)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`network ${name} still present ${timeoutMs / 1000}s after its removal`);
 }
 
 /** "in use" conflicts clear once the last task's container is gone. */

@@ -10,6 +10,7 @@ import type { Project } from "../compose/model.js";
 import { isNotFound } from "../runtime/engine.js";
 import type { DeployEvent, ExecuteResult } from "../runtime/events.js";
 import { DEFAULT_WAIT_TIMEOUT_MS } from "../runtime/execute.js";
+import { dependencyGraph, withDependencies } from "../runtime/graph.js";
 import { inlineFileContent } from "../runtime/hash.js";
 import { connectSwarm, type SwarmApi, type SwarmTask } from "./api.js";
 import { STACK_LABEL } from "./convert/names.js";
@@ -111,7 +112,11 @@ async function fileObjectData(
   return out;
 }
 
-async function convert(project: Project, opts: SwarmDeployOptions): Promise<SwarmStackSpec> {
+async function convert(
+  project: Project,
+  opts: SwarmDeployOptions,
+  images?: Record<string, string>,
+): Promise<SwarmStackSpec> {
   const env = opts.environment ?? process.env;
   const { convertStack } = await import("./convert/index.js");
   const input: SwarmConvertInput = {
@@ -121,6 +126,7 @@ async function convert(project: Project, opts: SwarmDeployOptions): Promise<Swar
     configData: await fileObjectData(project, "config", env),
     placement: opts.placement,
     nodeNames: opts.nodeNames,
+    ...(images && Object.keys(images).length ? { images } : {}),
   };
   return convertStack(input);
 }
@@ -132,22 +138,57 @@ async function nodeNames(api: SwarmApi): Promise<Record<string, string>> {
 
 /** What deploy would do, read-only. */
 export async function planSwarm(project: Project, opts: SwarmDeployOptions = {}): Promise<SwarmPlan> {
-  const stack = await convert(project, opts);
-  return withManager(opts, async (api) =>
-    planSwarmDeploy(project, stack, await observeSwarm(api, project.name), {
+  return withManager(opts, async (api) => {
+    const { lastBuiltImages } = await import("./build.js");
+    const built = await lastBuiltImages(api.engine, project, selectedServices(project, opts.services));
+    const stack = await convert(project, opts, built);
+    const plan = planSwarmDeploy(project, stack, await observeSwarm(api, project.name), {
       services: opts.services,
       removeOrphans: opts.removeOrphans,
       force: opts.force,
-    }),
-  );
+    });
+    for (const s of selectedServices(project, opts.services).filter((s) => project.services[s]!.build))
+      plan.warnings.push(`service "${s}": build: the image is built at deploy; the plan compares the last build`);
+    return plan;
+  });
+}
+
+function selectedServices(project: Project, services?: string[]): string[] {
+  if (!services?.length) return Object.keys(project.services);
+  return [...withDependencies(dependencyGraph(project), services)];
 }
 
 export async function deploySwarm(
   project: Project,
   opts: SwarmDeployOptions = {},
 ): Promise<{ plan: SwarmPlan; result: ExecuteResult }> {
-  const stack = await convert(project, opts);
   return withManager(opts, async (api) => {
+    const emit = opts.onEvent ?? (() => {});
+    const buildWarnings: string[] = [];
+    let images: Record<string, string> = {};
+    const toBuild = selectedServices(project, opts.services).filter((s) => project.services[s]!.build);
+    if (toBuild.length) {
+      const { buildServices } = await import("./build.js");
+      try {
+        images = await buildServices(api.engine, project, toBuild, opts.environment ?? process.env, emit, (w) =>
+          buildWarnings.push(w),
+        );
+      } catch (e) {
+        const message = (e as Error).message;
+        emit({ time: Date.now(), resource: "image", name: project.name, status: "Error", message });
+        const result: ExecuteResult = {
+          ok: false,
+          interrupted: false,
+          errors: [{ resource: "image", name: project.name, message }],
+          skipped: [],
+          warnings: buildWarnings,
+          done: {},
+          durationMs: 0,
+        };
+        return { plan: { project: project.name, operations: [], warnings: [], order: [] }, result };
+      }
+    }
+    const stack = await convert(project, opts, images);
     const observed = await observeSwarm(api, project.name);
     const plan = planSwarmDeploy(project, stack, observed, {
       services: opts.services,
@@ -166,9 +207,10 @@ export async function deploySwarm(
         signal: opts.signal,
         nodeNames: await nodeNames(api),
       },
-      opts.onEvent ?? (() => {}),
+      emit,
     );
-    result.warnings.unshift(...plan.warnings);
+    result.warnings.unshift(...plan.warnings, ...buildWarnings);
+    if (toBuild.length) result.done["build-image"] = toBuild.length;
     return { plan, result };
   });
 }
