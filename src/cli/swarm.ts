@@ -11,13 +11,15 @@ import type { SwarmTargetOptions } from "../swarm/index.js";
 import type { ParsedArgs } from "./args.js";
 import { clusterConfigFile, discoverIfNeeded, loadClusterDefinition } from "./cluster-context.js";
 import { isMultiNode } from "./targets.js";
-import { paint, useColor } from "./output.js";
+import { paint, useColor, warn } from "./output.js";
 import { createProgress, exitCodeFor, interruptSignal } from "./runtime-options.js";
 
 export interface SwarmTarget {
   definition: ClusterDefinition;
   /** Engines of the cluster's nodes, preferred first (local, then by tier), for finding a manager. */
   engines(): Promise<string[]>;
+  /** The resolved cluster (Tailscale is asked only when the definition discovers nodes). */
+  cluster(): Promise<import("../cluster/resolve.js").ResolvedCluster>;
   /** Placement from the definition (service → node names), and all node names. */
   placement(): Promise<{ placement?: Record<string, string[]>; nodeNames?: string[] }>;
 }
@@ -49,6 +51,7 @@ export async function swarmTarget(args: ParsedArgs, project: Project): Promise<S
     })());
   return {
     definition,
+    cluster,
     async engines() {
       const c = await cluster();
       const { nodesByPreference } = await import("../swarm/join.js");
@@ -93,9 +96,26 @@ export async function swarmDeploy(
       onEvent: (e) => renderer.onEvent(e),
     });
     renderer.finish(result);
+    if (result.ok) await refreshSwarmProxy(loaded.project, target);
     return exitCodeFor(result);
   } finally {
     interrupt.dispose();
+  }
+}
+
+/** After a deploy, the Traefik/HAProxy files follow where the tasks run (host-mode ports) or every node. */
+async function refreshSwarmProxy(project: Project, target: SwarmTarget): Promise<void> {
+  try {
+    const { servingNodesSwarm } = await import("../swarm/index.js");
+    const placement = await servingNodesSwarm(project.name, swarmTargetOptions(target));
+    const cluster = await target.cluster();
+    const { generateProxyConfig } = await import("../proxy/generate.js");
+    const { writeProxyOutputs } = await import("../proxy/write.js");
+    const output = generateProxyConfig(project, { ...cluster, placement: { ...cluster.placement, ...placement } });
+    const written = await writeProxyOutputs(cluster.proxy.outDir, output);
+    for (const f of Object.values(written)) if (f.changed) process.stderr.write(`proxy config updated: ${f.path}\n`);
+  } catch (e) {
+    warn(`proxy files not refreshed: ${(e as Error).message}`);
   }
 }
 

@@ -313,6 +313,16 @@ export async function psSwarm(namespace: string, opts: SwarmTargetOptions = {}):
   });
 }
 
+/** For the proxy files: service → the nodes that can answer for it now (see proxy-placement.ts). */
+export async function servingNodesSwarm(namespace: string, opts: SwarmTargetOptions = {}): Promise<Record<string, string[]>> {
+  const { servingPlacement } = await import("./proxy-placement.js");
+  return withManager(opts, async (api) => {
+    const label = { label: [`${STACK_LABEL.namespace}=${namespace}`] };
+    const [services, tasks, nodes] = await Promise.all([api.listServices(label), api.listTasks(label), api.listNodes()]);
+    return servingPlacement(namespace, services, tasks, nodes);
+  });
+}
+
 /** Log lines of the stack's services (all when `services` is empty), through the manager. */
 export async function logsSwarm(
   namespace: string,
