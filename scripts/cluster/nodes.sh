@@ -25,7 +25,8 @@
 set -euo pipefail
 
 # Fixed: fixtures/cluster/tailscale-status.json and scripts/cluster/harness.mjs name these nodes.
-COUNT=3
+# Other test files (traefik delivery, swarm) run their own sets with another prefix, subnet and count.
+COUNT=${C2TS_CLUSTER_COUNT:-3}
 PREFIX=${C2TS_CLUSTER_PREFIX:-c2ts}
 NET=${C2TS_CLUSTER_NET:-10.254.77}
 # Interface names are at most 15 characters: "<prefix>-n1h".
@@ -90,7 +91,8 @@ setup_bridge() {
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge
   fi
-  ip addr show dev "$BRIDGE" | grep -q "inet $HOST_IP/" || ip addr add "$HOST_IP/24" dev "$BRIDGE"
+  # Not grep -q: it can exit before ip has written everything, and under pipefail the SIGPIPE fails the test.
+  ip addr show dev "$BRIDGE" | grep "inet $HOST_IP/" >/dev/null || ip addr add "$HOST_IP/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   if command -v iptables >/dev/null 2>&1 && ! iptables -C FORWARD "${FORWARD_RULE[@]}" 2>/dev/null; then
     iptables -I FORWARD 1 "${FORWARD_RULE[@]}"
@@ -128,7 +130,7 @@ setup_namespace() {
   ip link set "$host_end" master "$BRIDGE"
   ip link set "$host_end" up
   ip -n "$name" link set lo up
-  ip -n "$name" addr show dev eth0 | grep -q "inet $(addr "$i")/" || ip -n "$name" addr add "$(addr "$i")/24" dev eth0
+  ip -n "$name" addr show dev eth0 | grep "inet $(addr "$i")/" >/dev/null || ip -n "$name" addr add "$(addr "$i")/24" dev eth0
   ip -n "$name" link set eth0 up
 }
 

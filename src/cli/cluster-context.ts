@@ -31,7 +31,7 @@ export const CLUSTER_OPTIONS: Record<string, OptionSpec> = {
  * `--cluster`, else `c2ts.config.ts` in the current directory, else the one `c2ts import` created
  * beside the TypeScript stack (`--stack`, default generated/services.ts).
  */
-function clusterConfigFile(args: ParsedArgs): string | undefined {
+export function clusterConfigFile(args: ParsedArgs): string | undefined {
   const explicit = stringValue(args.values.cluster);
   if (explicit) return resolve(explicit);
   const candidates = [resolve(CLUSTER_CONFIG_FILE)];

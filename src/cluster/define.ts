@@ -68,7 +68,15 @@ export interface ClusterDefinition<N extends string = string, S extends string =
   /** Nodes each service runs on (default: every node). Wins over `x-c2ts.nodes` and the `c2ts.nodes` label. */
   placement?: { readonly [K in S]?: readonly NoInfer<N>[] };
   proxy?: ProxyDefinition;
+  /**
+   * "engines" (default): every node's engine runs its own copy of the services placed there.
+   * "swarm": the nodes form one Docker Swarm (`c2ts nodes join`); deploy, plan, ps, logs and down
+   * talk to a swarm manager.
+   */
+  orchestrator?: Orchestrator;
 }
+
+export type Orchestrator = "engines" | "swarm";
 
 /**
  * Declares a cluster. Node names are inferred from a static list (or `names`), so `placement`
@@ -162,6 +170,10 @@ export function validateClusterDefinition(def: ClusterDefinition): void {
     if (!Array.isArray(list) || list.some((n) => typeof n !== "string")) {
       fail("placement must map a service to a list of node names", `cluster.placement.${service}`);
     }
+  }
+
+  if (def.orchestrator !== undefined && def.orchestrator !== "engines" && def.orchestrator !== "swarm") {
+    fail(`orchestrator ${JSON.stringify(def.orchestrator)} must be "engines" or "swarm"`, "cluster.orchestrator");
   }
 
   const proxy = def.proxy ?? {};

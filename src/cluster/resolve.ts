@@ -5,7 +5,7 @@
 import type { Project } from "../compose/model.js";
 import { UserError } from "../compose/errors.js";
 import { validateClusterDefinition, isDiscovered } from "./define.js";
-import type { ClusterDefinition, HaproxyBalance, HaproxyMode } from "./define.js";
+import type { ClusterDefinition, HaproxyBalance, HaproxyMode, Orchestrator } from "./define.js";
 import { defaultEngineAddress } from "./engine.js";
 import { resolvePlacement } from "./placement.js";
 import type { TailscaleNode, TailscaleStatus } from "./tailscale.js";
@@ -38,6 +38,8 @@ export interface ResolvedCluster {
   /** Every project service → the names of the nodes it runs on, in `nodes` order. */
   placement: Record<string, string[]>;
   proxy: ResolvedProxySettings;
+  /** "engines" (default) or "swarm". */
+  orchestrator: Orchestrator;
   warnings: string[];
 }
 
@@ -179,6 +181,7 @@ export function resolveCluster(
         insecureSkipVerify: proxy.traefik?.insecureSkipVerify ?? false,
       },
     },
+    orchestrator: def.orchestrator ?? "engines",
     warnings,
   };
 }

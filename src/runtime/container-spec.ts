@@ -238,7 +238,7 @@ export function toEnvList(environment: Record<string, string | null> | undefined
     });
 }
 
-function toHealthConfig(
+export function toHealthConfig(
   service: ServiceConfig,
   apiVersion: string,
   warn: (f: string, w: string) => void,

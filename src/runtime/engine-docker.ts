@@ -265,6 +265,35 @@ export class DockerEngine implements Engine {
   }
 
   /**
+   * Any other JSON endpoint, for API areas the Engine interface does not cover (Swarm:
+   * /swarm, /nodes, /services, /tasks, /secrets, /configs). Errors are EngineErrors.
+   */
+  request(method: string, path: string, o: { query?: Record<string, unknown>; body?: unknown } = {}): Promise<unknown> {
+    return this.dial(method, path, o);
+  }
+
+  /** Log lines of a Swarm service's tasks (GET /services/{id}/logs), demultiplexed. */
+  async serviceLogs(
+    id: string,
+    options: LogOptions,
+    onLine: (stream: "stdout" | "stderr", line: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const res = await this.stream("GET", `/services/${encodeURIComponent(id)}/logs`, {
+      query: {
+        stdout: true,
+        stderr: true,
+        follow: options.follow,
+        tail: options.tail ?? "all",
+        timestamps: Boolean(options.timestamps),
+        details: false,
+      },
+      signal,
+    });
+    await this.readLines(res, onLine, { tty: false, signal });
+  }
+
+  /**
    * Output of a logs or exec stream, line by line, until it ends (or `signal` aborts it): raw when
    * the container has a TTY, else demultiplexed into stdout and stderr.
    */

@@ -1,6 +1,7 @@
 /** Typed events a deploy or down emits; progress renderers and --json consume them. */
 
-export type ResourceKind = "container" | "network" | "volume" | "image" | "service";
+/** task, secret and config: the Swarm executor's resources (src/swarm/). */
+export type ResourceKind = "container" | "network" | "volume" | "image" | "service" | "task" | "secret" | "config";
 
 export type EventStatus =
   | "Pulling"
@@ -11,6 +12,8 @@ export type EventStatus =
   | "Created"
   | "Recreating"
   | "Recreated"
+  | "Updating"
+  | "Updated"
   | "Renamed"
   | "Starting"
   | "Started"
@@ -52,6 +55,7 @@ export const FINAL_STATUSES: ReadonlySet<EventStatus> = new Set<EventStatus>([
   "Built",
   "Created",
   "Recreated",
+  "Updated",
   "Started",
   "Restarted",
   "Healthy",

@@ -43,6 +43,9 @@ const RESOURCE_LABEL: Record<DeployEvent["resource"], string> = {
   volume: "Volume",
   image: "Image",
   service: "Service",
+  task: "Task",
+  secret: "Secret",
+  config: "Config",
 };
 
 function statusColor(status: DeployEvent["status"]): Color {

@@ -5,6 +5,7 @@ import { warn } from "../output.js";
 import { loadFromArgs, PROJECT_OPTIONS } from "../project-options.js";
 import { createProgress, exitCodeFor, forEachTarget, interruptSignal } from "../runtime-options.js";
 import { NODE_OPTIONS, resolveTargetsInCluster } from "../targets.js";
+import { swarmDeploy, swarmTarget } from "../swarm.js";
 import type { ResolvedCluster } from "../../cluster/resolve.js";
 import type { Project } from "../../compose/model.js";
 import type { Target } from "../targets.js";
@@ -37,6 +38,8 @@ const command: Command = {
     if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError(`deploy: --timeout must be a positive number of seconds`);
 
     const loaded = await loadFromArgs(args, { preferStack: true });
+    const swarm = await swarmTarget(args, loaded.project);
+    if (swarm) return swarmDeploy(args, loaded, swarm, { timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000 });
     const { targets, cluster } = await resolveTargetsInCluster(args, loaded);
     // Checked before deploying: a bad $C2TS_PROXY_GROUP must not surface after the engines changed.
     const proxyGid = cluster ? (await import("../file-group.js")).proxyFileGroup(undefined) : undefined;

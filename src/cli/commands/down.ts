@@ -4,6 +4,7 @@ import type { Command } from "../main.js";
 import { loadFromArgs, PROJECT_OPTIONS } from "../project-options.js";
 import { createProgress, exitCodeFor, forEachTarget, interruptSignal } from "../runtime-options.js";
 import { NODE_OPTIONS, resolveTargets } from "../targets.js";
+import { swarmDown, swarmTarget } from "../swarm.js";
 
 const command: Command = {
   spec: {
@@ -28,6 +29,8 @@ const command: Command = {
     if (stopTimeout !== undefined && !(stopTimeout >= 0)) throw new UsageError("down: --timeout must be a number of seconds");
 
     const loaded = await loadFromArgs(args, { preferStack: true });
+    const swarm = await swarmTarget(args, loaded.project);
+    if (swarm) return swarmDown(args, loaded, swarm);
     const targets = await resolveTargets(args, loaded);
     const { down } = await import("../../runtime/index.js");
     const renderer = await createProgress(Boolean(args.values.json));

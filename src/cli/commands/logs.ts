@@ -1,8 +1,10 @@
 import { stringValue } from "../args.js";
 import { UsageError } from "../errors.js";
 import type { Command } from "../main.js";
+import { CLUSTER_OPTIONS } from "../cluster-context.js";
 import { loadFromArgs, PROJECT_OPTIONS } from "../project-options.js";
 import { interruptSignal } from "../runtime-options.js";
+import { swarmLogs, swarmTarget } from "../swarm.js";
 
 const command: Command = {
   spec: {
@@ -17,6 +19,7 @@ const command: Command = {
       follow: { type: "boolean", short: "f", description: "Follow log output" },
       tail: { type: "string", value: "N", description: "Number of lines from the end of each log" },
       timestamps: { type: "boolean", short: "t", description: "Show timestamps" },
+      cluster: CLUSTER_OPTIONS.cluster!,
     },
   },
   async run(args) {
@@ -26,6 +29,8 @@ const command: Command = {
     const { project } = await loadFromArgs(args, { preferStack: true });
     const unknown = args.positionals.filter((s) => !(s in project.services));
     if (unknown.length > 0) throw new UsageError(`logs: no such service: ${unknown.join(", ")}`);
+    const swarm = await swarmTarget(args, project);
+    if (swarm) return swarmLogs(args, project, swarm, { follow: Boolean(args.values.follow), tail, timestamps: Boolean(args.values.timestamps) });
     const { logs } = await import("../../runtime/index.js");
     const interrupt = interruptSignal();
     try {

@@ -3,6 +3,7 @@ import { EXIT } from "../errors.js";
 import { useColor } from "../output.js";
 import { loadFromArgs, PROJECT_OPTIONS } from "../project-options.js";
 import { NODE_OPTIONS, resolveTargets } from "../targets.js";
+import { swarmPlan, swarmTarget } from "../swarm.js";
 
 const command: Command = {
   spec: {
@@ -19,6 +20,8 @@ const command: Command = {
   },
   async run(args) {
     const loaded = await loadFromArgs(args, { preferStack: true });
+    const swarm = await swarmTarget(args, loaded.project);
+    if (swarm) return swarmPlan(args, loaded, swarm);
     const targets = await resolveTargets(args, loaded);
     const { plan, planHasChanges } = await import("../../runtime/index.js");
     const { formatPlan } = await import("../../runtime/progress.js");

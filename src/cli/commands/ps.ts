@@ -2,6 +2,7 @@ import type { Command } from "../main.js";
 import { paint, useColor } from "../output.js";
 import { loadFromArgs, PROJECT_OPTIONS } from "../project-options.js";
 import { NODE_OPTIONS, resolveTargets } from "../targets.js";
+import { swarmPs, swarmTarget } from "../swarm.js";
 
 const command: Command = {
   spec: {
@@ -12,6 +13,8 @@ const command: Command = {
   },
   async run(args) {
     const loaded = await loadFromArgs(args, { preferStack: true });
+    const swarm = await swarmTarget(args, loaded.project);
+    if (swarm) return swarmPs(args, loaded, swarm);
     const targets = await resolveTargets(args, loaded);
     const { ps } = await import("../../runtime/index.js");
     const rows = (
