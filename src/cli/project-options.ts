@@ -29,7 +29,21 @@ export interface StackChoice {
   preferStack: boolean;
 }
 
-export async function loadFromArgs(args: ParsedArgs, choice: StackChoice = { preferStack: false }): Promise<LoadedProject> {
+export async function loadFromArgs(
+  args: ParsedArgs,
+  choice: StackChoice = { preferStack: false },
+  extra: Partial<LoadOptions> = {},
+): Promise<LoadedProject> {
+  const { loadProject } = await import("../compose/loader.js");
+  return loadProject(await loadOptionsFromArgs(args, choice, extra));
+}
+
+/** The LoadOptions the shared flags describe (`extra` adds command-specific ones). */
+export async function loadOptionsFromArgs(
+  args: ParsedArgs,
+  choice: StackChoice = { preferStack: false },
+  extra: Partial<LoadOptions> = {},
+): Promise<LoadOptions> {
   const v = args.values;
   const files = stringList(v.file);
   let stack = stringValue(v.stack);
@@ -42,11 +56,11 @@ export async function loadFromArgs(args: ParsedArgs, choice: StackChoice = { pre
     envFiles: stringList(v["env-file"]),
     projectDirectory: stringValue(v["project-directory"]),
     onWarning: warn,
+    ...extra,
   };
-  const { loadProject } = await import("../compose/loader.js");
   if (stack) {
     const { typescriptStackSource } = await import("./stack-source.js");
     options.stack = await typescriptStackSource(resolve(stack));
   }
-  return loadProject(options);
+  return options;
 }
