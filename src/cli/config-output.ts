@@ -14,8 +14,8 @@ import { loadOptionsFromArgs } from "./project-options.js";
 
 type Format = "yaml" | "json";
 
-/** The text `config` prints for `args` (empty with --quiet). */
-export async function configOutput(args: ParsedArgs): Promise<string> {
+/** The text `config` prints for `args` (empty with --quiet); `base` presets load options (tests). */
+export async function configOutput(args: ParsedArgs, base: Partial<LoadOptions> = {}): Promise<string> {
   const v = args.values;
   const formatFlag = stringValue(v.format);
   if (formatFlag !== undefined && formatFlag !== "yaml" && formatFlag !== "json") {
@@ -23,6 +23,7 @@ export async function configOutput(args: ParsedArgs): Promise<string> {
   }
   const format: Format = formatFlag ?? "yaml";
   const flags: Partial<LoadOptions> = {
+    ...base,
     interpolate: !v["no-interpolate"],
     resolvePaths: !v["no-path-resolution"],
     consistency: !v["no-consistency"],
@@ -112,7 +113,7 @@ export async function configOutput(args: ParsedArgs): Promise<string> {
   if (format === "json") return formatComposeJson(pruned) + "\n";
   const { stringify } = await import("yaml");
   // compose doubles every `$` of its output so that it reads back as the same model.
-  return stringify(toComposeJson(pruned), { aliasDuplicateObjects: false, lineWidth: 0 }).replaceAll("$", "$$");
+  return stringify(toComposeJson(pruned), { aliasDuplicateObjects: false, lineWidth: 0 }).replaceAll("$", "$$$$");
 }
 
 /** Writes the output: `-o FILE` atomically (only when there is something to write), else stdout. */
