@@ -15,7 +15,7 @@ import { discoverComposeFiles, filesFromEnvironment } from "./discover.js";
 import { defaultEnvFiles, environmentWithFiles, processEnvironment, type Environment } from "./environment.js";
 import { UserError } from "./errors.js";
 import { resolveExtends } from "./extends.js";
-import { loadIncludes, type IncludeLoader } from "./include.js";
+import { loadIncludes, resolveBareEnvironment, type IncludeLoader } from "./include.js";
 import { interpolateTree } from "./interpolate.js";
 import { mergeComposeFiles, stripResetMarkers } from "./merge.js";
 import type { Project } from "./model.js";
@@ -230,7 +230,7 @@ function includeLoader(parent: ModelContext): IncludeLoader {
       chain,
       interpolate: parent.interpolate,
     });
-    return resolveRelativePaths(model, workingDir);
+    return resolveRelativePaths(resolveBareEnvironment(model, environment), workingDir);
   };
 }
 
@@ -313,11 +313,14 @@ function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: M
       let result = loaded.get(abs);
       if (!result) {
         const parsed = parseComposeYaml(readComposeSource(abs), abs);
-        let merged: Record<string, unknown> = {};
+        // The first document is taken as it is: merging it into nothing would consume its
+        // `!override` / `!reset` markers, which must still apply to the service it extends.
+        let merged: Record<string, unknown> | undefined;
         for (const data of parsed.documents) {
           const prepared = prepareDocument({ file: abs, data, interpolated: false, positions: parsed.positions }, ctx);
-          merged = mergeComposeFiles(merged, prepared);
+          merged = merged ? mergeComposeFiles(merged, prepared) : prepared;
         }
+        merged ??= {};
         const withPaths = resolveRelativePaths(merged, dirname(abs));
         result = (withPaths.services ?? {}) as Record<string, Record<string, unknown>>;
         loaded.set(abs, result);

@@ -37,7 +37,7 @@ volumes:
   unused: {}
 `;
 
-const ENV = { TAG: "1.27" };
+const ENV: Record<string, string> = { TAG: "1.27" };
 
 async function config(argv: string[], files: Record<string, string> = { "compose.yaml": STACK }, environment = ENV) {
   const dir = tmpStack(files, "shop");
