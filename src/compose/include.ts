@@ -63,7 +63,8 @@ function includeRequest(entry: unknown, index: number, ctx: IncludeContext): Inc
   const files = documents
     ? documents.map((d) => d.file)
     : paths.map((p) => {
-        if (typeof p !== "string") throw new UserError(`include[${index}].path must be a string or a list of strings`, where);
+        if (typeof p !== "string")
+          throw new UserError(`include[${index}].path must be a string or a list of strings`, where);
         return resolve(ctx.workingDir, p);
       });
 
@@ -114,10 +115,15 @@ function importResources(source: Record<string, unknown>, target: Record<string,
   for (const kind of IMPORTED_RESOURCES) {
     const from = source[kind];
     if (!isPlainObject(from)) continue;
-    const to: Record<string, unknown> = isPlainObject(target[kind]) ? { ...(target[kind] as Record<string, unknown>) } : {};
+    const to: Record<string, unknown> = isPlainObject(target[kind])
+      ? { ...(target[kind] as Record<string, unknown>) }
+      : {};
     for (const [name, resource] of Object.entries(from)) {
       if (name in to && !isDeepStrictEqual(to[name], resource)) {
-        throw new UserError(`${kind}.${name} conflicts with imported resource`, { location: { file }, path: `${kind}.${name}` });
+        throw new UserError(`${kind}.${name} conflicts with imported resource`, {
+          location: { file },
+          path: `${kind}.${name}`,
+        });
       }
       to[name] = resource;
     }
@@ -134,7 +140,10 @@ function isStackDocument(v: unknown): v is StackDocumentLike {
  * included file takes its value from the included project's environment (its `env_file`s
  * under the including project's variables); entries it does not know stay valueless.
  */
-export function resolveBareEnvironment(model: Record<string, unknown>, environment: Environment): Record<string, unknown> {
+export function resolveBareEnvironment(
+  model: Record<string, unknown>,
+  environment: Environment,
+): Record<string, unknown> {
   if (!isPlainObject(model.services)) return model;
   const services: Record<string, unknown> = {};
   for (const [name, service] of Object.entries(model.services)) {

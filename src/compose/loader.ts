@@ -154,16 +154,26 @@ async function loadStack(
   const workingDir = resolve(cwd, options.projectDirectory ?? stack.workingDir);
   const envFiles = options.envFiles?.length ? options.envFiles : stack.envFiles;
   const environment = projectEnvironment(baseEnv, { ...options, envFiles }, workingDir, cwd);
-  const unset = new Set<string>();
-  const root = await stack.evaluate(environment, { workingDir, onUnset: (name) => unset.add(name) });
-  warnUnset(unset, warn);
+  // As for YAML: `name:` is read without COMPOSE_PROJECT_NAME (unless the environment sets it),
+  // the rest sees COMPOSE_PROJECT_NAME = the resolved name. Evaluating is a cheap walk of the
+  // stack's lookups, so it is simply done again once the name is known.
+  let unset = new Set<string>();
+  const evaluate = () => {
+    unset = new Set<string>();
+    return stack.evaluate(environment, { workingDir, onUnset: (name) => unset.add(name) });
+  };
+  let root = await evaluate();
   const projectName = resolveProjectName({
     flag: options.projectName,
     environment,
     declared: root.data.name,
     workingDir,
   });
-  environment.COMPOSE_PROJECT_NAME = projectName;
+  if (environment.COMPOSE_PROJECT_NAME !== projectName) {
+    environment.COMPOSE_PROJECT_NAME = projectName;
+    root = await evaluate();
+  }
+  warnUnset(unset, warn);
   const documents = [root, ...(root.overrides ?? [])].map((d) => ({ file: d.file, data: d.data, interpolated: true }));
   const model = loadModel(documents, { environment, workingDir, warn, chain: [], interpolate: true });
   return withPaths({ model, projectName, workingDir, environment, configFiles: [root.file] }, options);

@@ -140,7 +140,8 @@ describe("extends chain with !override", () => {
 
   it("replaces what was inherited when the chain runs through other files", async () => {
     const dir = tmpStack({
-      "base.yml": "services:\n  base:\n    image: x\n    ports: ['80:80']\n    environment: {A: '1'}\n    volumes: ['./b:/b']\n",
+      "base.yml":
+        "services:\n  base:\n    image: x\n    ports: ['80:80']\n    environment: {A: '1'}\n    volumes: ['./b:/b']\n",
       "middle.yml": [
         "services:",
         "  middle:",
