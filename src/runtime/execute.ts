@@ -511,6 +511,7 @@ async function createContainer(
     name: tempName,
     apiVersion: x.observed.apiVersion,
     configHash: desired.hash,
+    composeHash: desired.composeHash,
     configLabel: desired.configLabel,
     imageDigest: desired.imageDigest ?? x.observed.images[desired.image]?.id,
     workingDir: x.options.workingDir,

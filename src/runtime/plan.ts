@@ -8,6 +8,7 @@ import { UserError } from "../compose/errors.js";
 import { buildContainerSpec, containerName, serviceImage, serviceReference, serviceScale } from "./container-spec.js";
 import { diffConfigs, formatChange, type FieldChange } from "./diff.js";
 import { dependencyGraph, topologicalOrder, withDependencies, type DependencyGraph } from "./graph.js";
+import { composeServiceHashes } from "./service-hash.js";
 import { configHash, decodeConfigLabel, encodeConfigLabel, networkHash, serviceHashInput, volumeHash } from "./hash.js";
 import { LABEL } from "./labels.js";
 import { parseDuration } from "../compose/durations.js";
@@ -45,6 +46,8 @@ export interface DesiredService {
   /** Image ID known now; absent when the image is missing or about to be pulled/built. */
   imageDigest?: string;
   hash: string;
+  /** Compose's ServiceHash, written to `com.docker.compose.config-hash`. */
+  composeHash: string;
   configLabel: string;
   scale: number;
 }
@@ -105,6 +108,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
   const changingImages = new Set(imageOps.map((o) => (o as { image: string }).image));
 
   const services: Record<string, DesiredService> = {};
+  const composeHashes = composeServiceHashes(project);
   const containerOps = new Map<string, Operation[]>();
   for (const name of order) {
     const service = project.services[name];
@@ -114,6 +118,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
       image,
       imageDigest: changingImages.has(image) ? undefined : (observed.images[image]?.id ?? undefined),
       hash: configHash(input),
+      composeHash: composeHashes[name]!,
       configLabel: encodeConfigLabel(input),
       scale: serviceScale(service),
     };
@@ -423,7 +428,7 @@ function planServiceContainers(
   const kept: ObservedContainer[] = [];
   const newest = (list: ObservedContainer[]) =>
     [...list].sort(
-      (a, b) => Number(b.configHash === desired.hash) - Number(a.configHash === desired.hash) || b.created - a.created,
+      (a, b) => Number(isUpToDate(b, desired)) - Number(isUpToDate(a, desired)) || b.created - a.created,
     )[0];
   for (const [number, group] of [...byNumber].sort(([a], [b]) => a - b)) {
     const canonical = containerName(project, name, number);
@@ -461,7 +466,7 @@ function planServiceContainers(
     if (options.recreate === "never") return undefined;
     if (options.recreate === "force") return { reason: "recreate forced", changes: [] };
     if (c.state === "dead" || c.state === "removing") return { reason: `container is ${c.state}`, changes: [] };
-    if (c.configHash !== desired.hash) {
+    if (!isUpToDate(c, desired)) {
       const before = decodeConfigLabel(c.labels[LABEL.c2tsConfig]);
       const changes = before ? diffConfigs(before, input) : [];
       const summary = changes.length ? changes.map(formatChange).join("; ") : "config hash changed";
@@ -649,7 +654,7 @@ export function planDown(project: Project, observed: Observed, options: DownOpti
   const services = Object.fromEntries(
     [...new Set(observed.containers.map((c) => c.service))].map((s) => [
       s,
-      { image: "", hash: "", configLabel: "", scale: 0 },
+      { image: "", hash: "", composeHash: "", configLabel: "", scale: 0 },
     ]),
   );
   let order: string[] = [];
@@ -659,4 +664,14 @@ export function planDown(project: Project, observed: Observed, options: DownOpti
     order = Object.keys(services).sort();
   }
   return { project: project.name, operations: ops, warnings, services, order };
+}
+
+/**
+ * A container c2ts created carries its content-aware hash; one `docker compose up` created only
+ * Compose's ServiceHash, which is then compared (so Compose's containers are not recreated for
+ * nothing). Before c2ts wrote both labels, Compose's label held c2ts's hash: accepted too.
+ */
+function isUpToDate(c: ObservedContainer, desired: DesiredService): boolean {
+  if (c.configHash !== undefined) return c.configHash === desired.hash;
+  return c.composeHash === desired.composeHash || c.composeHash === desired.hash;
 }
