@@ -141,6 +141,8 @@ export async function loadMergedModel(options: LoadOptions = {}): Promise<Merged
     p.documents.map((data) => ({ file: p.file, data, interpolated: false, positions: p.positions })),
   );
   const model = loadModel(documents, { environment, workingDir, warn, chain: [], interpolate });
+  // compose-go's load(): nothing at all in the files is an error, not an empty project.
+  if (Object.keys(model).length === 0) throw new UserError("empty compose file", { location: { file: files[0]! } });
   return withPaths({ model, projectName, workingDir, environment, configFiles: files }, options);
 }
 

@@ -191,3 +191,19 @@ describe("several --env-file files", () => {
     expect(project.services.a!.environment).toEqual({ URL: "http://localhost" });
   });
 });
+
+describe("an empty compose file", () => {
+  it("is the error `empty compose file`, as in Compose", async () => {
+    for (const content of ["", "# nothing but a comment\n"]) {
+      const dir = tmpStack({ "compose.yaml": content });
+      await expect(load(dir)).rejects.toThrow(/empty compose file/);
+    }
+  });
+
+  it("is fine when another -f file has content, and as an included file", async () => {
+    const dir = tmpStack({ "a.yml": "", "b.yml": "services:\n  x:\n    image: x\n" });
+    expect(Object.keys((await load(dir, { files: ["a.yml", "b.yml"] })).project.services)).toEqual(["x"]);
+    const inc = tmpStack({ "compose.yaml": "include: [empty.yml]\nservices:\n  x:\n    image: x\n", "empty.yml": "" });
+    expect(Object.keys((await load(inc)).project.services)).toEqual(["x"]);
+  });
+});
