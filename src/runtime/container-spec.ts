@@ -114,6 +114,11 @@ export function referencedServices(service: ServiceConfig): string[] {
   return [...out];
 }
 
+/** Services a service's containers link to (`links: [svc:alias]`). */
+export function linkedServices(service: ServiceConfig): string[] {
+  return (service.links ?? []).map((link) => link.split(":")[0]);
+}
+
 export function buildContainerSpec(ctx: SpecContext): ContainerSpec {
   const { project } = ctx;
   const service = project.services[ctx.service];

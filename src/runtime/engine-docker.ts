@@ -1,17 +1,16 @@
 /**
- * The Engine interface over dockerode's HTTP modem (unix socket, tcp/TLS, ssh).
+ * The Engine interface over docker-modem, the Engine API HTTP client (unix socket, tcp/TLS, ssh).
  *
- * JSON calls go through modem.dial directly so bodies stay out of the query string
- * (dockerode would copy every create option into the URL) and engine warnings survive.
- * Only the modem is loaded — the docker-modem dockerode itself depends on, resolved from
- * dockerode's install — because dockerode's entry point also pulls in gRPC (BuildKit
- * sessions we never open), which would cost a no-op deploy ~170 ms of start-up.
+ * JSON calls go through modem.dial directly so bodies stay out of the query string and engine
+ * warnings survive. docker-modem is used on its own rather than through dockerode, whose entry
+ * point also pulls in gRPC (BuildKit sessions we never open): ~170 ms of start-up for nothing.
+ * This module itself is loaded only when an engine is connected (engine.ts connectEngine).
  */
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { IncomingMessage } from "node:http";
+import DockerModem from "docker-modem";
 import {
   EngineError,
   type BuildRequest,
@@ -45,7 +44,7 @@ export interface ModemOptions {
   port?: number | string;
   protocol?: "http" | "https" | "ssh";
   username?: string;
-  ca?: string | Buffer | Array<string | Buffer>;
+  ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
   sshOptions?: { agent?: string };
@@ -110,23 +109,8 @@ interface DialOptions {
   signal?: AbortSignal;
 }
 
-// The modem's own types are loose; this is the part we use.
-type ModemConstructor = new (options: ModemOptions) => Modem;
-
-function loadModem(): ModemConstructor {
-  const require = createRequire(import.meta.url);
-  const fromDockerode = createRequire(require.resolve("dockerode"));
-  return fromDockerode("docker-modem") as ModemConstructor;
-}
-
-interface Modem {
-  dial(
-    options: Record<string, unknown>,
-    cb: (err: (Error & { statusCode?: number; json?: unknown }) | null, data: unknown) => void,
-  ): void;
-  demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void;
-  version?: string;
-}
+/** The modem, with the API version it puts in request paths (its `version` option, set once the engine's is known). */
+type Modem = DockerModem & { version?: string };
 
 const OK_CODES = { 200: true, 201: true, 204: true, 304: true };
 
@@ -140,9 +124,8 @@ export class DockerEngine implements Engine {
   }
 
   static async connect(host?: string): Promise<DockerEngine> {
-    const ModemClass = loadModem();
     const options = modemOptionsForHost(host);
-    const engine = new DockerEngine(new ModemClass(options));
+    const engine = new DockerEngine(new DockerModem(options));
     try {
       await engine.apiVersion();
     } catch (e) {

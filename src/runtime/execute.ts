@@ -9,21 +9,21 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Project } from "../compose/model.js";
-import { buildContainerSpec, containerName, referencedServices, type ContainerSpec } from "./container-spec.js";
+import { containerName, linkedServices, referencedServices, type ContainerSpec } from "./container-spec.js";
 import { isConflict, isNotFound, type Engine } from "./engine.js";
 import type { DeployEvent, EventStatus, ExecuteResult, ResourceKind } from "./events.js";
 import { createLimiter, dependencyGraph, SkipNode, subgraph, walkGraph, type Edge, type Limiter } from "./graph.js";
 import { runHooks } from "./hooks.js";
+import { LABEL } from "./labels.js";
 import { executeImageOperation } from "./images.js";
 import type { Observed, ObservedContainer } from "./observe.js";
-import { temporaryName, type Operation, type Plan } from "./plan.js";
+import { temporaryName, type DownPlan, type Operation, type Plan } from "./plan.js";
 import { networkCreateSpec, networkWarnings, volumeCreateSpec } from "./resource-spec.js";
+import { shortId } from "./short-id.js";
 import { tarBuffer } from "./tar.js";
 import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
 
 export interface ExecuteOptions {
-  workingDir: string;
-  configFiles: string[];
   environment: Record<string, string | undefined>;
   composeVersion: string;
   /** Engine calls in flight at once. */
@@ -52,7 +52,8 @@ interface Current {
 
 type ContainerOp = Extract<Operation, { service: string }>;
 
-class Execution {
+/** One run of a plan; `P` is a deploy plan unless said otherwise (down has no desired services). */
+class Execution<P extends DownPlan = Plan> {
   readonly limiter: Limiter;
   readonly result: ExecuteResult;
   readonly started = Date.now();
@@ -67,7 +68,7 @@ class Execution {
   constructor(
     readonly engine: Engine,
     readonly project: Project,
-    readonly plan: Plan,
+    readonly plan: P,
     readonly observed: Observed,
     readonly options: ExecuteOptions,
     readonly emitEvent: (e: DeployEvent) => void,
@@ -141,12 +142,6 @@ class Execution {
         service,
         list.filter((c) => c.id !== id),
       );
-  }
-
-  serviceContainerNames(): Record<string, string[]> {
-    const out: Record<string, string[]> = {};
-    for (const [s, list] of this.current) out[s] = list.map((c) => c.name);
-    return out;
   }
 }
 
@@ -235,7 +230,7 @@ async function detachAndRemoveNetwork(x: Execution, name: string): Promise<void>
       "network",
       name,
       new Error(
-        `network ${name} changed but cannot be recreated: ${foreign.length} container(s) of other projects use it (${foreign.map((id) => id.slice(0, 12)).join(", ")})`,
+        `network ${name} changed but cannot be recreated: ${foreign.length} container(s) of other projects use it (${foreign.map(shortId).join(", ")})`,
       ),
     );
   }
@@ -284,7 +279,7 @@ async function runImages(x: Execution): Promise<void> {
  * Fresh containers are created before the walk, at low priority, so that only their start waits
  * for dependencies: on a deep graph every level's create, network connects, file copies and rename
  * leave the critical path. Services whose containers name another service's container
- * (network_mode/ipc/pid `service:x`, volumes_from) are created in the walk, once that one exists.
+ * (network_mode/ipc/pid `service:x`, volumes_from, links) are created in the walk, once that one exists.
  * A service later skipped for a failed dependency keeps its created container, as with Docker
  * Compose v2 (whose `up` creates every container before it starts any); the next deploy starts it.
  */
@@ -293,7 +288,7 @@ function createAhead(x: Execution, serviceOps: Map<string, ContainerOp[]>): Map<
   if (x.options.noStart) return ahead;
   for (const service of x.plan.order) {
     const config = x.project.services[service];
-    if (!config || referencedServices(config).length > 0) continue;
+    if (!config || referencedServices(config).length > 0 || linkedServices(config).length > 0) continue;
     for (const op of serviceOps.get(service) ?? []) {
       if (op.kind !== "create-container") continue;
       const created = createContainer(x, service, op.number, undefined, "low");
@@ -502,34 +497,11 @@ async function createContainer(
   priority: "normal" | "low" = "normal",
 ): Promise<string> {
   const desired = x.plan.services[service];
+  const planned = desired?.specs.get(number);
+  if (!planned) throw new Error(`the plan has no spec for container ${number} of service ${service}`);
   const canonical = containerName(x.project, service, number);
   const tempName = temporaryName(replace?.id ?? randomBytes(6).toString("hex"), canonical);
-  const spec: ContainerSpec = buildContainerSpec({
-    project: x.project,
-    service,
-    number,
-    name: tempName,
-    apiVersion: x.observed.apiVersion,
-    configHash: desired.hash,
-    composeHash: desired.composeHash,
-    configLabel: desired.configLabel,
-    imageDigest: desired.imageDigest ?? x.observed.images[desired.image]?.id,
-    workingDir: x.options.workingDir,
-    configFiles: x.options.configFiles,
-    composeVersion: x.options.composeVersion,
-    serviceContainers: x.serviceContainerNames(),
-    environment: x.options.environment,
-    seccompProfiles: x.observed.seccompProfiles,
-    ...(replace
-      ? {
-          inherit: {
-            id: replace.id,
-            mounts: replace.mounts,
-            imageVolumes: x.observed.images[desired.image]?.volumes ?? [],
-          },
-        }
-      : {}),
-  });
+  const spec = withImageLabel(withName(planned, tempName), x.observed.images[desired.image]?.id);
   if (!replace) x.emit("container", canonical, "Creating", { service });
   const created = await x.run(async () => {
     // A creation ahead of need is not worth starting once the deploy is interrupted.
@@ -570,12 +542,26 @@ async function createContainer(
   return created.Id;
 }
 
+/** The planned spec under the name only execution knows (a random or predecessor-derived temporary one). */
+function withName(spec: ContainerSpec, name: string): ContainerSpec {
+  return { ...spec, create: { ...spec.create, name } };
+}
+
+/**
+ * An image the plan did not know the ID of (it was to be pulled or built) is recorded by the ID
+ * the engine has now, for later image-change detection.
+ */
+function withImageLabel(spec: ContainerSpec, imageId: string | undefined): ContainerSpec {
+  if (!imageId || spec.create.Labels?.[LABEL.image]) return spec;
+  return { ...spec, create: { ...spec.create, Labels: { ...spec.create.Labels, [LABEL.image]: imageId } } };
+}
+
 async function recreateContainer(
   x: Execution,
   op: Extract<Operation, { kind: "recreate-container" }>,
 ): Promise<string> {
   const old = x.observed.containers.find((c) => c.id === op.containerId);
-  if (!old) throw new Error(`container ${op.containerId.slice(0, 12)} vanished before it could be recreated`);
+  if (!old) throw new Error(`container ${shortId(op.containerId)} vanished before it could be recreated`);
   const canonical = containerName(x.project, op.service, op.number);
   x.emit("container", canonical, "Recreating", { service: op.service, message: op.reason });
   const id = await createContainer(x, op.service, op.number, old);
@@ -604,7 +590,7 @@ async function postStart(x: Execution, service: string, id: string, name: string
  * not running (the exec is refused with 409) has nothing to prepare; a failing hook fails the stop,
  * as in Compose, so the container keeps running.
  */
-async function stopContainer(x: Execution, service: string, id: string, name: string): Promise<void> {
+async function stopContainer(x: Execution<DownPlan>, service: string, id: string, name: string): Promise<void> {
   const hooks = x.project.services[service]?.pre_stop;
   if (hooks?.length) {
     try {
@@ -618,7 +604,10 @@ async function stopContainer(x: Execution, service: string, id: string, name: st
   await x.run(() => x.engine.stopContainer(id, x.options.stopTimeout));
 }
 
-async function removeContainer(x: Execution, op: Extract<Operation, { kind: "remove-container" }>): Promise<void> {
+async function removeContainer(
+  x: Execution<DownPlan>,
+  op: Extract<Operation, { kind: "remove-container" }>,
+): Promise<void> {
   const remove = await stopForRemoval(x, op);
   await remove();
 }
@@ -628,7 +617,7 @@ async function removeContainer(x: Execution, op: Extract<Operation, { kind: "rem
  * dependency only needs its dependents stopped, so `down` does not pay a removal per graph level.
  */
 async function stopForRemoval(
-  x: Execution,
+  x: Execution<DownPlan>,
   op: Extract<Operation, { kind: "remove-container" }>,
 ): Promise<() => Promise<void>> {
   const removed = () => {
@@ -669,12 +658,12 @@ async function stopForRemoval(
 export async function executeDown(
   engine: Engine,
   project: Project,
-  plan: Plan,
+  plan: DownPlan,
   observed: Observed,
   options: ExecuteOptions,
   emit: (e: DeployEvent) => void,
 ): Promise<ExecuteResult> {
-  const x = new Execution(engine, project, plan, observed, options, emit);
+  const x = new Execution<DownPlan>(engine, project, plan, observed, options, emit);
   for (const w of plan.warnings) x.warn(w);
   const removals = plan.operations.filter(
     (o): o is Extract<Operation, { kind: "remove-container" }> => o.kind === "remove-container",
@@ -682,15 +671,13 @@ export async function executeDown(
   const byService = new Map<string, typeof removals>();
   for (const op of removals) byService.set(op.service, [...(byService.get(op.service) ?? []), op]);
 
-  let graph;
-  try {
-    graph = subgraph(
-      dependencyGraph(project),
-      [...byService.keys()].filter((s) => project.services[s]),
-    );
-  } catch {
-    graph = new Map<string, Edge[]>();
-  }
+  // The loader has rejected cycles and undefined dependencies, so a graph error here is bad input
+  // from elsewhere (a hand-built project): it propagates, naming the service, before anything stops.
+  const graph = subgraph(
+    dependencyGraph(project),
+    [...byService.keys()].filter((s) => project.services[s]),
+  );
+  // Services no longer in the project (orphans) have no edges: they go at once.
   for (const s of byService.keys()) if (!graph.has(s)) graph.set(s, []);
   const removing: Promise<void>[] = [];
   await walkGraph(
@@ -727,7 +714,7 @@ export async function executeDown(
   return x.result;
 }
 
-async function removeNetwork(x: Execution, name: string): Promise<void> {
+async function removeNetwork(x: Execution<DownPlan>, name: string): Promise<void> {
   x.emit("network", name, "Removing");
   try {
     await x.run(() => x.engine.removeNetwork(name));

@@ -6,7 +6,7 @@
  */
 import type { Project, ServiceDependency } from "../compose/model.js";
 import { UserError } from "../compose/errors.js";
-import { referencedServices } from "./container-spec.js";
+import { linkedServices, referencedServices } from "./container-spec.js";
 
 export interface Edge extends ServiceDependency {
   /** The service depended upon. */
@@ -21,7 +21,7 @@ export function dependencyGraph(project: Project): DependencyGraph {
   for (const [name, service] of Object.entries(project.services)) {
     const edges = new Map<string, Edge>();
     for (const [target, dep] of Object.entries(service.depends_on ?? {})) edges.set(target, { ...dep, target });
-    const implicit = [...referencedServices(service), ...(service.links ?? []).map((l) => l.split(":")[0])];
+    const implicit = [...referencedServices(service), ...linkedServices(service)];
     for (const target of implicit) {
       if (!edges.has(target)) edges.set(target, { target, condition: "service_started", required: true });
     }

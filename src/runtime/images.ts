@@ -8,6 +8,7 @@ import type { BuildConfig, Project } from "../compose/model.js";
 import type { Engine, ProgressMessage } from "./engine.js";
 import type { DeployEvent } from "./events.js";
 import { splitImageReference } from "./image-ref.js";
+import { shortId } from "./short-id.js";
 import type { Operation } from "./plan.js";
 
 export interface ImageOpContext {
@@ -183,5 +184,5 @@ async function buildImage(
         throw new Error(`building ${image} failed${step ? ` at "${step}"` : ""}: ${e.message}`);
       }),
   );
-  emit("Built", { message: id ? id.replace(/^sha256:/, "").slice(0, 12) : undefined });
+  emit("Built", { message: id ? shortId(id) : undefined });
 }

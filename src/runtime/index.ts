@@ -1,8 +1,8 @@
 /**
  * The runtime's entry points used by the CLI: deploy, plan, down, ps, logs.
  *
- * Importing this module loads nothing heavy; dockerode is loaded when an engine is first
- * connected (connectEngine), so `c2ts plan --help` and friends stay fast.
+ * Importing this module loads nothing heavy; the engine client (docker-modem) is loaded when an
+ * engine is first connected (connectEngine), so `c2ts plan --help` and friends stay fast.
  */
 import { readFileSync } from "node:fs";
 import type { Project } from "../compose/model.js";
@@ -17,11 +17,11 @@ import {
   type ExecuteOptions,
 } from "./execute.js";
 import { observe, observeByName, observeContainers, observeImages, type Observed } from "./observe.js";
-import { planDeploy, planDown, type Plan, type PlanOptions } from "./plan.js";
+import { planDeploy, planDown, type DownPlan, type Plan, type PlanOptions } from "./plan.js";
 
 export type { DeployEvent, ExecuteResult } from "./events.js";
 export type { Engine } from "./engine.js";
-export type { Plan, Operation, PlanOptions } from "./plan.js";
+export type { DownPlan, Plan, Operation, PlanOptions } from "./plan.js";
 export { planExitCode, planHasChanges } from "./plan.js";
 export { createRenderer, formatPlan, type ProgressMode, type Renderer } from "./progress.js";
 
@@ -80,8 +80,6 @@ async function withEngine<T>(opts: RuntimeOptions, fn: (engine: Engine) => Promi
 
 function executeOptions(opts: DeployOptions): ExecuteOptions {
   return {
-    workingDir: opts.workingDir ?? process.cwd(),
-    configFiles: opts.configFiles ?? [],
     environment: opts.environment ?? process.env,
     composeVersion: runtimeVersion(),
     concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
@@ -102,6 +100,9 @@ function planOptions(opts: DeployOptions): PlanOptions {
     pull: opts.pull,
     now: opts.now,
     environment: opts.environment ?? process.env,
+    workingDir: opts.workingDir ?? process.cwd(),
+    configFiles: opts.configFiles ?? [],
+    composeVersion: runtimeVersion(),
   };
 }
 
@@ -172,7 +173,7 @@ export interface DownRuntimeOptions extends RuntimeOptions {
 export async function down(
   project: Project | string,
   opts: DownRuntimeOptions = {},
-): Promise<{ plan: Plan; result: ExecuteResult }> {
+): Promise<{ plan: DownPlan; result: ExecuteResult }> {
   const p: Project = typeof project === "string" ? { name: project, services: {} } : project;
   return withEngine(opts, async (engine) => {
     const observed =

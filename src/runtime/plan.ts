@@ -5,7 +5,14 @@
  */
 import type { Project, ServiceConfig } from "../compose/model.js";
 import { UserError } from "../compose/errors.js";
-import { buildContainerSpec, containerName, serviceImage, serviceReference, serviceScale } from "./container-spec.js";
+import {
+  buildContainerSpec,
+  containerName,
+  serviceImage,
+  serviceReference,
+  serviceScale,
+  type ContainerSpec,
+} from "./container-spec.js";
 import { diffConfigs, formatChange, type FieldChange } from "./diff.js";
 import { dependencyGraph, topologicalOrder, withDependencies, type DependencyGraph } from "./graph.js";
 import { composeServiceHashes } from "./service-hash.js";
@@ -13,6 +20,7 @@ import { configHash, decodeConfigLabel, encodeConfigLabel, networkHash, serviceH
 import { LABEL } from "./labels.js";
 import { parseDuration } from "../compose/durations.js";
 import type { Observed, ObservedContainer } from "./observe.js";
+import { shortId } from "./short-id.js";
 
 export type Operation =
   | { kind: "create-network"; key: string; name: string; reason: string }
@@ -50,12 +58,22 @@ export interface DesiredService {
   composeHash: string;
   configLabel: string;
   scale: number;
+  /**
+   * The specs of the containers this plan creates or recreates, by container number, under their
+   * canonical names: execution only names each (temporary name) and labels an image ID it learnt.
+   * A Map, so a serialized plan carries no environment values or secret contents.
+   */
+  specs: Map<number, ContainerSpec>;
 }
 
-export interface Plan {
+/** What down removes: operations only (it creates nothing, so it has no desired services). */
+export interface DownPlan {
   project: string;
   operations: Operation[];
   warnings: string[];
+}
+
+export interface Plan extends DownPlan {
   services: Record<string, DesiredService>;
   /** Services the plan covers (selection plus dependencies), dependencies first. */
   order: string[];
@@ -77,9 +95,13 @@ export interface PlanOptions {
   environment?: Record<string, string | undefined>;
   /** Clock for daily/weekly/every_<d> pull policies (ms since epoch). */
   now?: number;
+  /** Recorded in the containers' working_dir/config_files/version labels. */
+  workingDir?: string;
+  configFiles?: string[];
+  composeVersion?: string;
 }
 
-export function planHasChanges(plan: Plan): boolean {
+export function planHasChanges(plan: DownPlan): boolean {
   return plan.operations.length > 0;
 }
 
@@ -101,15 +123,18 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
   const warnings: string[] = [];
   const ops: Operation[] = [];
 
-  const networkOps = planNetworks(project, observed, order, warnings);
-  const volumeOps = planVolumes(project, observed, order, warnings);
-  const imageOps = options.skipImages ? [] : planImages(project, observed, order, options);
+  const scope: PlanScope = { project, observed, services: order, warnings, options };
+  const networkOps = planNetworks(scope);
+  const volumeOps = planVolumes(scope);
+  const imageOps = options.skipImages ? [] : planImages(scope);
   ops.push(...networkOps, ...volumeOps, ...imageOps);
   const changingImages = new Set(imageOps.map((o) => (o as { image: string }).image));
 
   const services: Record<string, DesiredService> = {};
   const composeHashes = composeServiceHashes(project);
   const containerOps = new Map<string, Operation[]>();
+  /** Each planned service's container names once the plan has run, lowest number first. */
+  const containersAfter: Record<string, string[]> = {};
   for (const name of order) {
     const service = project.services[name];
     const input = serviceHashInput(project, name, observed.files, env);
@@ -121,6 +146,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
       composeHash: composeHashes[name]!,
       configLabel: encodeConfigLabel(input),
       scale: serviceScale(service),
+      specs: new Map(),
     };
     services[name] = desired;
     if (desired.scale > 1 && service.container_name) {
@@ -129,21 +155,19 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
         { path: `services.${name}.container_name` },
       );
     }
-    warnings.push(...specWarnings(project, name, observed, env));
-    const list = planServiceContainers(
-      project,
-      observed,
+    const list = planServiceContainers(scope, {
       name,
       desired,
       input,
       graph,
-      containerOps,
+      planned: containerOps,
       networkOps,
       volumeOps,
-      options,
-    );
+    });
     containerOps.set(name, list);
     ops.push(...list);
+    containersAfter[name] = containerNamesAfter(observed, name, list);
+    warnings.push(...planContainerSpecs(scope, { name, desired, ops: list, containersAfter }));
   }
 
   // Containers of services no longer in the project.
@@ -173,27 +197,99 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
   return { project: project.name, operations: ops, warnings, services, order };
 }
 
-function specWarnings(
-  project: Project,
-  service: string,
-  observed: Observed,
-  env: Record<string, string | undefined>,
+/**
+ * A service's containers as they will be named once its operations have run, lowest number first:
+ * what `service:x` references, volumes_from and links of the services planned after it resolve to.
+ */
+function containerNamesAfter(observed: Observed, service: string, ops: Operation[]): string[] {
+  const after = new Map<string, { name: string; number: number }>();
+  for (const c of observed.containers) {
+    if (!c.oneoff && c.service === service && c.number > 0) after.set(c.id, { name: c.name, number: c.number });
+  }
+  for (const op of ops) {
+    if (op.kind === "remove-container") after.delete(op.containerId);
+    else if (op.kind === "rename-container") after.set(op.containerId, { ...after.get(op.containerId)!, name: op.to });
+    else if (op.kind === "recreate-container") {
+      after.delete(op.containerId);
+      after.set(`new:${op.number}`, { name: op.name, number: op.number });
+    } else if (op.kind === "create-container") after.set(`new:${op.number}`, { name: op.name, number: op.number });
+  }
+  return [...after.values()].sort((a, b) => a.number - b.number).map((c) => c.name);
+}
+
+/**
+ * Builds the spec of every container `ops` create or recreate, once, into `desired.specs`, and
+ * returns the service's warnings. A service the plan leaves alone still gets its warnings, from
+ * the spec of its first container (what it was created from), so every plan reports them.
+ */
+function planContainerSpecs(
+  { project, observed, options }: PlanScope,
+  {
+    name,
+    desired,
+    ops,
+    containersAfter,
+  }: { name: string; desired: DesiredService; ops: Operation[]; containersAfter: Record<string, string[]> },
 ): string[] {
-  // Placeholder container names: only the warnings matter here, the real names come at execution.
-  const anyContainer = new Proxy({} as Record<string, string[]>, { get: (_t, key) => [String(key)] });
-  return buildContainerSpec({
-    project,
-    service,
-    number: 1,
-    apiVersion: observed.apiVersion,
-    seccompProfiles: observed.seccompProfiles,
-    configHash: "",
-    workingDir: "",
-    configFiles: [],
-    composeVersion: "",
-    serviceContainers: anyContainer,
-    environment: env,
-  }).warnings;
+  const build = (number: number, replaced?: ObservedContainer): ContainerSpec => {
+    try {
+      return buildContainerSpec({
+        project,
+        service: name,
+        number,
+        apiVersion: observed.apiVersion,
+        configHash: desired.hash,
+        composeHash: desired.composeHash,
+        configLabel: desired.configLabel,
+        imageDigest: desired.imageDigest,
+        workingDir: options.workingDir ?? "",
+        configFiles: options.configFiles ?? [],
+        composeVersion: options.composeVersion ?? "",
+        serviceContainers: containersAfter,
+        environment: options.environment ?? {},
+        seccompProfiles: observed.seccompProfiles,
+        ...(replaced
+          ? {
+              inherit: {
+                id: replaced.id,
+                mounts: replaced.mounts,
+                imageVolumes: observed.images[desired.image]?.volumes ?? [],
+              },
+            }
+          : {}),
+      });
+    } catch (e) {
+      // A reference to a service that will have no container (scaled to 0): nothing to create it from.
+      throw new UserError(`service "${name}": ${e instanceof Error ? e.message : String(e)}`, {
+        path: `services.${name}`,
+      });
+    }
+  };
+  const warnings = new Set<string>();
+  for (const op of ops) {
+    if (op.kind !== "create-container" && op.kind !== "recreate-container") continue;
+    const replaced =
+      op.kind === "recreate-container" ? observed.containers.find((c) => c.id === op.containerId) : undefined;
+    const spec = build(op.number, replaced);
+    desired.specs.set(op.number, spec);
+    for (const w of spec.warnings) warnings.add(w);
+  }
+  if (desired.specs.size === 0) {
+    const first = observed.containers.find((c) => !c.oneoff && c.service === name && c.number > 0);
+    for (const w of build(first?.number ?? 1).warnings) warnings.add(w);
+  }
+  return [...warnings];
+}
+
+/** What every step of a deploy plan reads: the project, the engine's state, the services covered. */
+interface PlanScope {
+  project: Project;
+  observed: Observed;
+  /** Services the plan covers, dependencies first. */
+  services: string[];
+  /** Collects the plan's warnings. */
+  warnings: string[];
+  options: PlanOptions;
 }
 
 /** Networks the selected services attach to (top-level keys). */
@@ -209,7 +305,7 @@ function usedNetworks(project: Project, services: string[]): string[] {
   return [...keys].sort();
 }
 
-function planNetworks(project: Project, observed: Observed, services: string[], warnings: string[]): Operation[] {
+function planNetworks({ project, observed, services, warnings }: PlanScope): Operation[] {
   const ops: Operation[] = [];
   for (const key of usedNetworks(project, services)) {
     const net = project.networks?.[key];
@@ -266,7 +362,7 @@ function usedVolumes(project: Project, services: string[]): string[] {
   return [...keys].sort();
 }
 
-function planVolumes(project: Project, observed: Observed, services: string[], warnings: string[]): Operation[] {
+function planVolumes({ project, observed, services, warnings }: PlanScope): Operation[] {
   const ops: Operation[] = [];
   for (const key of usedVolumes(project, services)) {
     const vol = project.volumes![key];
@@ -326,7 +422,7 @@ export function parsePullPolicy(policy: string | undefined): {
   }
 }
 
-function planImages(project: Project, observed: Observed, services: string[], options: PlanOptions): Operation[] {
+function planImages({ project, observed, services, options }: PlanScope): Operation[] {
   const pulls = new Map<string, { services: string[]; reason: string }>();
   const builds: Operation[] = [];
   const now = options.now ?? Date.now();
@@ -402,17 +498,21 @@ function completedJob(c: ObservedContainer, service: ServiceConfig): boolean {
   );
 }
 
+/** One service's container operations, given what the plan decided before it. */
+interface ServiceContainersInput {
+  name: string;
+  desired: DesiredService;
+  input: ReturnType<typeof serviceHashInput>;
+  graph: DependencyGraph;
+  /** Container operations of the services planned before this one (its dependencies). */
+  planned: Map<string, Operation[]>;
+  networkOps: Operation[];
+  volumeOps: Operation[];
+}
+
 function planServiceContainers(
-  project: Project,
-  observed: Observed,
-  name: string,
-  desired: DesiredService,
-  input: ReturnType<typeof serviceHashInput>,
-  graph: DependencyGraph,
-  planned: Map<string, Operation[]>,
-  networkOps: Operation[],
-  volumeOps: Operation[],
-  options: PlanOptions,
+  { project, observed, options }: PlanScope,
+  { name, desired, input, graph, planned, networkOps, volumeOps }: ServiceContainersInput,
 ): Operation[] {
   const service = project.services[name];
   const ops: Operation[] = [];
@@ -587,7 +687,7 @@ export function isTemporaryName(name: string, canonical: string): boolean {
 }
 
 export function temporaryName(prefix: string, canonical: string): string {
-  return `${prefix.replace(/^sha256:/, "").slice(0, 12)}_${canonical}`;
+  return `${shortId(prefix)}_${canonical}`;
 }
 
 function replacesContainer(op: Operation): boolean {
@@ -595,8 +695,7 @@ function replacesContainer(op: Operation): boolean {
 }
 
 function short(id: string | undefined): string {
-  if (!id) return "none";
-  return id.replace(/^sha256:/, "").slice(0, 12);
+  return id ? shortId(id) : "none";
 }
 
 export interface DownOptions {
@@ -612,7 +711,7 @@ export interface DownOptions {
  * created and, only with `volumes`, its volumes. `project` may be a bare `{name, services: {}}`
  * when no compose file is at hand; then the label-found resources are what goes.
  */
-export function planDown(project: Project, observed: Observed, options: DownOptions = {}): Plan {
+export function planDown(project: Project, observed: Observed, options: DownOptions = {}): DownPlan {
   const ops: Operation[] = [];
   const warnings: string[] = [];
   const known = Object.keys(project.services).length > 0;
@@ -651,19 +750,7 @@ export function planDown(project: Project, observed: Observed, options: DownOpti
       }
     }
   }
-  const services = Object.fromEntries(
-    [...new Set(observed.containers.map((c) => c.service))].map((s) => [
-      s,
-      { image: "", hash: "", composeHash: "", configLabel: "", scale: 0 },
-    ]),
-  );
-  let order: string[] = [];
-  try {
-    order = known ? topologicalOrder(dependencyGraph(project)) : Object.keys(services).sort();
-  } catch {
-    order = Object.keys(services).sort();
-  }
-  return { project: project.name, operations: ops, warnings, services, order };
+  return { project: project.name, operations: ops, warnings };
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { ContainerInspect, Engine, EngineEvent, EventSubscription } from "./engine.js";
 import { isNotFound } from "./engine.js";
 import { LABEL } from "./labels.js";
+import { shortId } from "./short-id.js";
 
 export type WaitCondition = "healthy" | "completed" | "running_or_healthy";
 
@@ -146,8 +147,7 @@ export class ContainerWatcher {
               try {
                 info = await this.engine.inspectContainer(containerId);
               } catch (e) {
-                if (isNotFound(e))
-                  return finish(new DependencyFailed(`container ${containerId.slice(0, 12)} was removed`));
+                if (isNotFound(e)) return finish(new DependencyFailed(`container ${shortId(containerId)} was removed`));
                 throw e;
               }
               const verdict = judge(info, condition);
@@ -177,7 +177,7 @@ export class ContainerWatcher {
           () =>
             finish(
               new WaitTimeout(
-                `timed out after ${Math.round(timeoutMs / 1000)}s waiting for container ${containerId.slice(0, 12)} to be ${condition.replace(/_/g, " ")}`,
+                `timed out after ${Math.round(timeoutMs / 1000)}s waiting for container ${shortId(containerId)} to be ${condition.replace(/_/g, " ")}`,
               ),
             ),
           timeoutMs,

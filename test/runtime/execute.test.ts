@@ -55,6 +55,17 @@ describe("executing a deploy (fake engine)", () => {
     expect(sidecar.spec.HostConfig?.NetworkMode).toBe("container:demo-db-1");
   });
 
+  it("creates a container with links only once the linked container exists, linked under its final name", async () => {
+    const e = engineWithImages();
+    const p = proj({ db: svc(), web: svc({ links: ["db:database"] }) });
+    const r = await deploy(p, { engine: e });
+    expect(r.result.errors).toEqual([]);
+    const calls = normalize(e.calls);
+    expect(calls.indexOf("create <tmp>_demo-web-1")).toBeGreaterThan(calls.indexOf("rename <tmp>_demo-db-1 demo-db-1"));
+    const web = [...e.containers.values()].find((c) => c.name === "demo-web-1")!;
+    expect(web.spec.HostConfig?.Links).toEqual(["demo-db-1:database"]);
+  });
+
   it("fails dependents of an unhealthy service with its health output; optional dependents and other branches start", async () => {
     const e = engineWithImages();
     e.onStart = (c, eng) => {

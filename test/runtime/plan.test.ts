@@ -249,6 +249,60 @@ describe("parsePullPolicy", () => {
   });
 });
 
+describe("container specs in the plan", () => {
+  it("builds each created or recreated container's spec once, naming the containers other services will find", () => {
+    const before = proj({ db: svc({ scale: 2 }), web: svc() });
+    const observed = convergedObserved(before);
+    observed.containers.push(
+      observedContainer(before, "db", { number: 2, name: "4fe1c0ffee12_demo-db-2", replaces: "gone" }),
+    );
+    const after = proj({
+      db: svc({ scale: 2 }),
+      web: svc({
+        environment: { CHANGED: "1" },
+        links: ["db:database"],
+        volumes: [{ type: "volume", target: "/cache" }],
+      }),
+    });
+    const old = observed.containers.find((c) => c.service === "web")!;
+    old.mounts = [{ Type: "volume", Name: "anon123", Source: "", Destination: "/cache", RW: true }];
+    const plan = planDeploy(after, observed, { workingDir: "/srv", configFiles: ["/srv/compose.yml"] });
+    // db #2 is finished by a rename; web links to both db containers under their final names.
+    expect(kinds(plan.operations)).toEqual(["rename-container:db", "recreate-container:web"]);
+    expect([...plan.services.db.specs.keys()]).toEqual([]);
+    const spec = plan.services.web.specs.get(1)!;
+    expect(spec.create.name).toBe("demo-web-1");
+    expect(spec.create.HostConfig.Links).toEqual(["demo-db-1:database", "demo-db-2:database"]);
+    expect(spec.create.HostConfig.Mounts).toEqual([{ Type: "volume", Source: "anon123", Target: "/cache" }]);
+    expect(spec.create.Labels).toMatchObject({
+      [LABEL.replace]: old.id,
+      [LABEL.image]: "sha256:img1",
+      [LABEL.configHash]: plan.services.web.composeHash,
+      [LABEL.c2tsConfigHash]: plan.services.web.hash,
+      [LABEL.workingDir]: "/srv",
+      [LABEL.configFiles]: "/srv/compose.yml",
+    });
+  });
+
+  it("reports spec warnings of services it leaves alone, once per service", () => {
+    const p = proj({ web: svc({ scale: 2, deploy: { placement: { constraints: ["node.role==manager"] } } }) });
+    const warning = 'service "web": deploy.placement is Swarm-only; ignored';
+    expect(planDeploy(p, emptyObserved(p)).warnings).toEqual([warning]);
+    const converged = convergedObserved(p);
+    converged.containers.push(observedContainer(p, "web", { number: 2 }));
+    const plan = planDeploy(p, converged);
+    expect(plan.operations).toEqual([]);
+    expect(plan.warnings).toEqual([warning]);
+  });
+
+  it("refuses a container sharing the namespace of a service that will have none, naming the service", () => {
+    const p = proj({ vpn: svc({ scale: 0 }), app: svc({ network_mode: "service:vpn" }) });
+    expect(() => planDeploy(p, emptyObserved(p))).toThrow(
+      /service "app": cannot share namespace with service vpn: container missing/,
+    );
+  });
+});
+
 describe("planDown", () => {
   it("removes containers and project networks, volumes only with --volumes, never external ones", () => {
     const p = proj(
