@@ -107,7 +107,8 @@ export async function configOutput(args: ParsedArgs, base: Partial<LoadOptions> 
   }
   const { project } = await load({ services: positionals });
   if (v.quiet) return "";
-  const { formatComposeJson, pruneUnusedResources, toComposeJson } = await import("../compose/normalize.js");
+  const { formatComposeJson, toComposeJson } = await import("../compose/compose-json.js");
+  const { pruneUnusedResources } = await import("../compose/prune.js");
   // Like `docker compose config`, resources no enabled service uses are not printed.
   const pruned = pruneUnusedResources(project);
   if (format === "json") return formatComposeJson(pruned) + "\n";
@@ -141,7 +142,7 @@ function writeStdout(text: string): Promise<void> {
 }
 
 async function prunedProject(load: () => Promise<{ project: Project }>): Promise<Project> {
-  const { pruneUnusedResources } = await import("../compose/normalize.js");
+  const { pruneUnusedResources } = await import("../compose/prune.js");
   return pruneUnusedResources((await load()).project);
 }
 

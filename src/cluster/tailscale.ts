@@ -9,6 +9,7 @@
 import { execFile } from "node:child_process";
 import { isIP } from "node:net";
 import { UserError } from "../compose/errors.js";
+import { isMapping } from "../compose/mapping.js";
 import { toDnsLabel } from "./dns-label.js";
 
 /** One machine of the tailnet, as c2ts sees it. */
@@ -49,9 +50,6 @@ export type CommandRunner = (cmd: string, args: string[]) => Promise<{ stdout: s
 
 type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
@@ -135,19 +133,19 @@ export function parseTailscaleStatus(input: string | unknown): TailscaleStatus {
       });
     }
   }
-  if (!isObject(data)) {
+  if (!isMapping(data)) {
     throw new UserError(
       "`tailscale status --json` printed JSON that is not an object; is this a Tailscale status document?",
     );
   }
   const warnings: string[] = [];
   const backendState = str(data.BackendState);
-  const tailnet = isObject(data.CurrentTailnet) ? data.CurrentTailnet : undefined;
+  const tailnet = isMapping(data.CurrentTailnet) ? data.CurrentTailnet : undefined;
   const magicDnsSuffix = str(tailnet?.MagicDNSSuffix) ?? str(data.MagicDNSSuffix);
 
   const found: TailscaleNode[] = [];
   let self: TailscaleNode | undefined;
-  if (isObject(data.Self)) {
+  if (isMapping(data.Self)) {
     const selfRaw = { ...data.Self };
     // Older daemons put the addresses only at the top level.
     if (!Array.isArray(selfRaw.TailscaleIPs) && Array.isArray(data.TailscaleIPs))
@@ -159,7 +157,7 @@ export function parseTailscaleStatus(input: string | unknown): TailscaleStatus {
   const peerField = data.Peer;
   let peers: [string, unknown][] = [];
   if (Array.isArray(peerField)) peers = peerField.map((p, i) => [`Peer[${i}]`, p]);
-  else if (isObject(peerField))
+  else if (isMapping(peerField))
     peers = Object.keys(peerField)
       .sort()
       .map((k) => [`Peer["${k}"]`, peerField[k]]);
@@ -167,7 +165,7 @@ export function parseTailscaleStatus(input: string | unknown): TailscaleStatus {
     throw new UserError('`tailscale status --json`: "Peer" is neither a map nor an array');
   }
   for (const [where, raw] of peers) {
-    if (!isObject(raw)) {
+    if (!isMapping(raw)) {
       warnings.push(`${where}: not an object; ignored`);
       continue;
     }

@@ -9,6 +9,8 @@
  */
 import { isIP } from "node:net";
 import { UserError } from "./errors.js";
+import { isMapping, keyValueMapping } from "./mapping.js";
+import { goClean, goString, goType } from "./go-format.js";
 import { Override, isOverride, isReset } from "./yaml-tags.js";
 import { shellSplit, ShellSplitError } from "./shell-split.js";
 
@@ -63,15 +65,15 @@ const SERVICE: Record<string, Transform> = {
   secrets: (v, p) => eachEntry(v, p, canonFileReference),
   configs: (v, p) => eachEntry(v, p, canonFileReference),
   ports: canonPorts,
-  environment: (v, p) => keyValueMapping(v, p, null),
-  labels: (v, p) => keyValueMapping(v, p, ""),
-  annotations: (v, p) => keyValueMapping(v, p, ""),
-  sysctls: (v, p) => keyValueMapping(v, p, ""),
+  environment: (v, p) => keyValueList(v, p, null),
+  labels: (v, p) => keyValueList(v, p, ""),
+  annotations: (v, p) => keyValueList(v, p, ""),
+  sysctls: (v, p) => keyValueList(v, p, ""),
   extra_hosts: canonExtraHosts,
   command: canonShellCommand,
   entrypoint: canonShellCommand,
   healthcheck: (v) => (isMapping(v) ? mapKeys(v, { test: canonHealthcheckTest }) : v),
-  deploy: (v, p) => (isMapping(v) ? mapKeys(v, { labels: (l, lp) => keyValueMapping(l, lp, "") }, p) : v),
+  deploy: (v, p) => (isMapping(v) ? mapKeys(v, { labels: (l, lp) => keyValueList(l, lp, "") }, p) : v),
   develop: (v, p) => (isMapping(v) ? mapKeys(v, { watch: canonWatch }, p) : v),
   post_start: (v, p) => eachEntry(v, p, canonHook),
   pre_stop: (v, p) => eachEntry(v, p, canonHook),
@@ -83,8 +85,8 @@ function canonService(service: unknown, path: string): unknown {
 }
 
 const BUILD: Record<string, Transform> = {
-  args: (v, p) => keyValueMapping(v, p, null),
-  labels: (v, p) => keyValueMapping(v, p, ""),
+  args: (v, p) => keyValueList(v, p, null),
+  labels: (v, p) => keyValueList(v, p, ""),
   additional_contexts: canonAdditionalContexts,
   ssh: canonSsh,
   secrets: (v, p) => eachEntry(v, p, canonFileReference),
@@ -191,7 +193,7 @@ function canonShellCommand(value: unknown, path: string): unknown {
 
 function canonHook(value: unknown, path: string): unknown {
   if (!isMapping(value)) return value;
-  return mapKeys(value, { command: canonShellCommand, environment: (v, p) => keyValueMapping(v, p, null) }, path);
+  return mapKeys(value, { command: canonShellCommand, environment: (v, p) => keyValueList(v, p, null) }, path);
 }
 
 /** `develop.watch`: an entry watching several paths becomes one entry per path. */
@@ -215,21 +217,11 @@ function canonWatch(value: unknown, path: string): unknown {
 // KEY=VALUE lists → mappings
 
 /**
- * environment, labels, sysctls, build args, …: `KEY=VALUE` entries become mapping entries; a bare
- * `KEY` maps to `bare` (`null` for environment-like attributes, `""` for label-like ones).
+ * environment, labels, sysctls, build args, …: a `KEY=VALUE` list becomes a mapping (see keyValueMapping).
  * Mapping values are kept as written; normalization turns them into strings.
  */
-function keyValueMapping(value: unknown, _path: string, bare: null | ""): unknown {
-  if (!Array.isArray(value)) return value;
-  const out: Mapping = {};
-  for (const entry of value) {
-    if (isReset(entry)) continue;
-    const s = goString(entry);
-    const eq = s.indexOf("=");
-    if (eq < 0) out[s] = bare;
-    else out[s.slice(0, eq)] = s.slice(eq + 1);
-  }
-  return out;
+function keyValueList(value: unknown, _path: string, bare: null | ""): unknown {
+  return Array.isArray(value) ? keyValueMapping(value, bare) : value;
 }
 
 /** extra_hosts (list of `host=ip`/`host:ip`, or mapping) → mapping of host → addresses. */
@@ -474,25 +466,6 @@ function isFilePath(source: string): boolean {
   return chars.length > 1 && chars[1] === ":" && /\p{L}/u.test(chars[0]!);
 }
 
-/** Go's `path.Clean` (lexical; no trailing slash; `..` resolved). */
-export function goClean(p: string): string {
-  if (p === "") return ".";
-  const rooted = p.startsWith("/");
-  const out: string[] = [];
-  for (const seg of p.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-      else if (!rooted) out.push("..");
-    } else {
-      out.push(seg);
-    }
-  }
-  const joined = out.join("/");
-  if (rooted) return `/${joined}`;
-  return joined === "" ? "." : joined;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Top-level resources and include
 
@@ -510,7 +483,7 @@ function canonResource(resource: unknown, path: string): unknown {
       out.name = ext.name;
     }
   }
-  if ("labels" in out) out.labels = marked(out.labels, (l) => keyValueMapping(l, `${path}.labels`, ""));
+  if ("labels" in out) out.labels = marked(out.labels, (l) => keyValueList(l, `${path}.labels`, ""));
   return out;
 }
 
@@ -568,35 +541,4 @@ function namesToMapping(value: unknown): unknown {
   const out: Mapping = {};
   for (const name of value) out[String(name)] = null;
   return out;
-}
-
-function isMapping(v: unknown): v is Mapping {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Override);
-}
-
-/** Go's fmt.Sprint for the scalar values a YAML document can hold. */
-export function goString(v: unknown): string {
-  if (v === null || v === undefined) return "<nil>";
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : goFloat(v);
-  return String(v);
-}
-
-/** fmt.Sprint of a float64: shortest digits, exponent form below 1e-4 and from 1e6 up (Go's %v). */
-function goFloat(v: number): string {
-  const abs = Math.abs(v);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e6)) {
-    const [mant, exp] = v.toExponential().split("e");
-    const e = Number(exp);
-    return `${mant}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-  }
-  return String(v);
-}
-
-function goType(v: unknown): string {
-  if (v === null || v === undefined) return "<nil>";
-  if (Array.isArray(v)) return "[]interface {}";
-  if (typeof v === "object") return "map[string]interface {}";
-  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float64";
-  if (typeof v === "boolean") return "bool";
-  return typeof v;
 }

@@ -3,6 +3,7 @@
  * defined, and `depends_on` has no cycle. Errors name the service and the field.
  */
 import { UserError } from "./errors.js";
+import { assertNoDependencyCycle } from "./dependency-cycles.js";
 import type { Project } from "./model.js";
 
 export function checkConsistency(project: Project): void {
@@ -51,22 +52,7 @@ export function checkConsistency(project: Project): void {
 }
 
 function checkDependencyCycles(project: Project): void {
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (name: string): void => {
-    const seen = state.get(name);
-    if (seen === "done") return;
-    if (seen === "visiting") {
-      const cycle = [...stack.slice(stack.indexOf(name)), name].join(" -> ");
-      throw new UserError(`dependency cycle detected: ${cycle}`, { path: `services.${name}.depends_on` });
-    }
-    state.set(name, "visiting");
-    stack.push(name);
-    for (const dep of Object.keys(project.services[name]?.depends_on ?? {})) {
-      if (dep in project.services) visit(dep);
-    }
-    stack.pop();
-    state.set(name, "done");
-  };
-  for (const name of Object.keys(project.services).sort()) visit(name);
+  assertNoDependencyCycle(Object.keys(project.services), (name) =>
+    Object.keys(project.services[name]?.depends_on ?? {}).filter((dep) => dep in project.services),
+  );
 }

@@ -17,8 +17,9 @@
  */
 import { readFileSync } from "node:fs";
 import { UserError } from "./errors.js";
-import { defineEntry } from "./interpolate.js";
-import { goQuote, interpolateString, MissingVariableError, TemplateSyntaxError, type Lookup } from "./template.js";
+import { defineEntry } from "./mapping.js";
+import { goQuote } from "./go-format.js";
+import { interpolateString, MissingVariableError, TemplateSyntaxError, type Lookup } from "./template.js";
 
 export interface DotenvOptions {
   /** Named in error messages. */

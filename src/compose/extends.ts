@@ -12,6 +12,7 @@
 import { isAbsolute, dirname, resolve } from "node:path";
 
 import { UserError } from "./errors.js";
+import { isMapping } from "./mapping.js";
 import { mergeService, stripResetMarkers } from "./merge.js";
 import { Override, isOverride, isReset } from "./yaml-tags.js";
 
@@ -187,8 +188,3 @@ function circularReference(chain: ChainLink[]): UserError {
   });
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}

@@ -11,8 +11,8 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { defaultEnvFiles, environmentWithFiles, type Environment } from "./environment.js";
 import { UserError } from "./errors.js";
 import type { StackDocumentLike } from "./loader.js";
+import { isMapping } from "./mapping.js";
 import { mergeComposeFiles } from "./merge.js";
-import { isPlainObject } from "./yaml.js";
 
 export interface IncludeRequest {
   /** Absolute paths of the files to load (first is the main file, the rest override it). */
@@ -54,7 +54,7 @@ export function loadIncludes(model: Record<string, unknown>, ctx: IncludeContext
 function includeRequest(entry: unknown, index: number, ctx: IncludeContext): IncludeRequest {
   const where = { location: { file: ctx.file }, path: `include[${index}]` };
   const spec = typeof entry === "string" || isStackDocument(entry) ? { path: entry } : entry;
-  if (!isPlainObject(spec)) throw new UserError(`include[${index}] must be a path or a mapping`, where);
+  if (!isMapping(spec)) throw new UserError(`include[${index}] must be a path or a mapping`, where);
 
   const paths = ([] as unknown[]).concat(spec.path ?? []);
   if (paths.length === 0) throw new UserError(`include[${index}] needs a path`, where);
@@ -114,10 +114,8 @@ export function includedProject(
 function importResources(source: Record<string, unknown>, target: Record<string, unknown>, file: string): void {
   for (const kind of IMPORTED_RESOURCES) {
     const from = source[kind];
-    if (!isPlainObject(from)) continue;
-    const to: Record<string, unknown> = isPlainObject(target[kind])
-      ? { ...(target[kind] as Record<string, unknown>) }
-      : {};
+    if (!isMapping(from)) continue;
+    const to: Record<string, unknown> = isMapping(target[kind]) ? { ...(target[kind] as Record<string, unknown>) } : {};
     for (const [name, resource] of Object.entries(from)) {
       if (name in to && !isDeepStrictEqual(to[name], resource)) {
         throw new UserError(`${kind}.${name} conflicts with imported resource`, {
@@ -132,7 +130,7 @@ function importResources(source: Record<string, unknown>, target: Record<string,
 }
 
 function isStackDocument(v: unknown): v is StackDocumentLike {
-  return isPlainObject(v) && typeof v.file === "string" && isPlainObject(v.data);
+  return isMapping(v) && typeof v.file === "string" && isMapping(v.data);
 }
 
 /**
@@ -144,10 +142,10 @@ export function resolveBareEnvironment(
   model: Record<string, unknown>,
   environment: Environment,
 ): Record<string, unknown> {
-  if (!isPlainObject(model.services)) return model;
+  if (!isMapping(model.services)) return model;
   const services: Record<string, unknown> = {};
   for (const [name, service] of Object.entries(model.services)) {
-    if (!isPlainObject(service) || !isPlainObject(service.environment)) {
+    if (!isMapping(service) || !isMapping(service.environment)) {
       services[name] = service;
       continue;
     }

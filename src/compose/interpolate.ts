@@ -4,6 +4,7 @@
  * alone. `!reset` markers pass through; `!override` values are interpolated in place.
  */
 import { UserError } from "./errors.js";
+import { defineEntry, isMapping } from "./mapping.js";
 import { interpolateString, MissingVariableError, TemplateSyntaxError, type Lookup } from "./template.js";
 import { isOverride, isReset, Override } from "./yaml-tags.js";
 
@@ -35,7 +36,7 @@ export function interpolateTree(value: unknown, lookup: Lookup, options: Interpo
     if (typeof v === "string") return interpolateValue(v, path, lookup, options);
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
     if (isOverride(v)) return new Override(walk(v.value, path));
-    if (isReset(v) || !isPlainRecord(v)) return v;
+    if (isReset(v) || !isMapping(v)) return v;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(v)) defineEntry(out, key, walk(item, [...path, key]));
     return out;
@@ -74,13 +75,3 @@ export function dottedPath(path: readonly PathSegment[]): string {
   );
 }
 
-export function isPlainRecord(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== "object") return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Sets `key` as an own data property, so a YAML key named `__proto__` stays a key. */
-export function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}

@@ -17,17 +17,19 @@ import { UserError } from "./errors.js";
 import { resolveExtends } from "./extends.js";
 import { loadIncludes, resolveBareEnvironment, type IncludeLoader } from "./include.js";
 import { interpolateTree } from "./interpolate.js";
+import { isMapping } from "./mapping.js";
 import { mergeComposeFiles, stripResetMarkers } from "./merge.js";
 import type { Project } from "./model.js";
-import { normalizeProject } from "./normalize.js";
+import { normalizeProject, referencedServiceFiles } from "./normalize.js";
 import { resolveRelativePaths } from "./paths.js";
 import { activeProfiles, isServiceEnabled } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
 import { selectServices } from "./select-services.js";
+import { readServiceFiles } from "./service-files.js";
 import { validateComposeFile } from "./schema/validate.js";
 import { interpolateString } from "./template.js";
 import { castTypes } from "./typecast.js";
-import { isPlainObject, parseComposeYaml, type PathSegment, type SourcePositions } from "./yaml.js";
+import { parseComposeYaml, type PathSegment, type SourcePositions } from "./yaml.js";
 import { readComposeSource } from "./read-source.js";
 
 export interface LoadOptions {
@@ -191,6 +193,7 @@ function finish(merged: MergedModel, options: LoadOptions): LoadedProject {
     projectName: merged.projectName,
     workingDir: merged.workingDir,
     environment: merged.environment,
+    files: readServiceFiles(referencedServiceFiles(merged.model)),
   });
   if (options.services?.length) selectServices(project, options.services);
   else if (!options.allProfiles) applyProfiles(project, activeProfiles(options.profiles, merged.environment));
@@ -257,7 +260,7 @@ function prepareDocument(doc: SourceDocument, ctx: ModelContext): Record<string,
     warnUnset(unset, ctx.warn);
   }
   if (ctx.interpolate) data = locateErrors(doc, () => castTypes(data, { onWarning: ctx.warn }));
-  if (!isPlainObject(data)) throw new UserError("top-level object must be a mapping", { location: { file: doc.file } });
+  if (!isMapping(data)) throw new UserError("top-level object must be a mapping", { location: { file: doc.file } });
 
   if ("version" in data) {
     ctx.warn(
@@ -294,9 +297,9 @@ function canonicalizeUninterpolated(data: Record<string, unknown>): Record<strin
   };
   const { services, ...rest } = data;
   const out = canonicalizeFile(rest);
-  if (!isPlainObject(services)) return services === undefined ? out : { ...out, services };
+  if (!isMapping(services)) return services === undefined ? out : { ...out, services };
   const canonService = (name: string, service: unknown): unknown => {
-    if (!isPlainObject(service)) return service;
+    if (!isMapping(service)) return service;
     const kept: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(service)) {
       const one = () =>
@@ -315,9 +318,9 @@ function canonicalizeUninterpolated(data: Record<string, unknown>): Record<strin
 
 function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: ModelContext): Record<string, unknown> {
   const services = data.services;
-  if (!isPlainObject(services)) return data;
+  if (!isMapping(services)) return data;
   // Most files extend nothing; resolving would only copy every service.
-  if (!Object.values(services).some((s) => isPlainObject(s) && s.extends !== undefined)) return data;
+  if (!Object.values(services).some((s) => isMapping(s) && s.extends !== undefined)) return data;
   const loaded = new Map<string, Record<string, Record<string, unknown>>>();
   const extended = resolveExtends(services as Record<string, Record<string, unknown>>, doc.file, {
     loadFile(file, fromFile) {
@@ -346,9 +349,9 @@ function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: M
 /** TypeScript stacks include evaluated modules; the schema knows include paths as file names. */
 function withIncludePathsAsFiles(data: Record<string, unknown>): Record<string, unknown> {
   if (!Array.isArray(data.include)) return data;
-  const asFile = (p: unknown) => (isPlainObject(p) && typeof p.file === "string" ? p.file : p);
+  const asFile = (p: unknown) => (isMapping(p) && typeof p.file === "string" ? p.file : p);
   const include = data.include.map((entry: unknown) => {
-    if (!isPlainObject(entry) || !("path" in entry)) return asFile(entry);
+    if (!isMapping(entry) || !("path" in entry)) return asFile(entry);
     return { ...entry, path: Array.isArray(entry.path) ? entry.path.map(asFile) : asFile(entry.path) };
   });
   return { ...data, include };

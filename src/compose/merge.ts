@@ -10,6 +10,8 @@
  */
 
 import { UserError } from "./errors.js";
+import { defineEntry, isMapping } from "./mapping.js";
+import { compareStrings, goString, goType } from "./go-format.js";
 import { Override, isOverride, isReset, RESET } from "./yaml-tags.js";
 
 type Mapping = Record<string, unknown>;
@@ -46,7 +48,7 @@ export function stripResetMarkers(doc: unknown): unknown {
   if (isMapping(doc)) {
     const out: Mapping = {};
     for (const [key, value] of Object.entries(doc)) {
-      if (!isReset(value)) setKey(out, key, stripResetMarkers(value));
+      if (!isReset(value)) defineEntry(out, key, stripResetMarkers(value));
     }
     return out;
   }
@@ -94,7 +96,7 @@ function stripMarkersInLists(value: unknown): unknown {
   if (Array.isArray(value)) return stripResetMarkers(value);
   if (isMapping(value)) {
     const out: Mapping = {};
-    for (const [key, child] of Object.entries(value)) setKey(out, key, stripMarkersInLists(child));
+    for (const [key, child] of Object.entries(value)) defineEntry(out, key, stripMarkersInLists(child));
     return out;
   }
   return value;
@@ -174,7 +176,7 @@ function mergeValue(base: unknown, override: unknown, path: Path): unknown {
 function mergeMappings(base: Mapping, override: Mapping, path: Path): Mapping {
   const out: Mapping = { ...base };
   for (const [key, value] of Object.entries(override)) {
-    setKey(out, key, Object.hasOwn(out, key) ? mergeValue(out[key], value, [...path, key]) : value);
+    defineEntry(out, key, Object.hasOwn(out, key) ? mergeValue(out[key], value, [...path, key]) : value);
   }
   return out;
 }
@@ -200,7 +202,7 @@ function mergeKeyValue(base: unknown, override: unknown, path: Path): unknown {
 
 function mergeFlat(base: Mapping, override: Mapping): Mapping {
   const out: Mapping = { ...base };
-  for (const [key, value] of Object.entries(override)) setKey(out, key, value);
+  for (const [key, value] of Object.entries(override)) defineEntry(out, key, value);
   return out;
 }
 
@@ -216,11 +218,11 @@ function mergeToSequence(base: unknown, override: unknown): unknown {
     const out: Mapping = { ...before };
     for (const [host, addresses] of Object.entries(override)) {
       if (isReset(addresses) || isOverride(addresses)) {
-        setKey(out, host, addresses); // kept for a later merge (extends); its base entry is already gone
+        defineEntry(out, host, addresses); // kept for a later merge (extends); its base entry is already gone
         continue;
       }
       const existing = Object.hasOwn(before, host) ? asList(before[host]) : [];
-      setKey(out, host, appendWithoutDuplicates(existing, asList(addresses)));
+      defineEntry(out, host, appendWithoutDuplicates(existing, asList(addresses)));
     }
     return out;
   }
@@ -272,7 +274,7 @@ function asMapping(value: unknown, defaults: Mapping | undefined, path: Path): M
           path: formatPath(path),
         });
       }
-      setKey(out, item, entry());
+      defineEntry(out, item, entry());
     }
     return out;
   }
@@ -386,7 +388,7 @@ const UNIQUE = byPath<Indexer>([
 export function enforceUnicity(value: unknown, at: Path = []): unknown {
   if (isMapping(value)) {
     const out: Mapping = {};
-    for (const [key, child] of Object.entries(value)) setKey(out, key, enforceUnicity(child, [...at, key]));
+    for (const [key, child] of Object.entries(value)) defineEntry(out, key, enforceUnicity(child, [...at, key]));
     return out;
   }
   if (Array.isArray(value)) {
@@ -486,19 +488,6 @@ function envFileIndexer(entry: unknown, path: string): string {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-function isMapping(value: unknown): value is Mapping {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Assignment that treats `__proto__` as an ordinary key. */
-function setKey(target: Mapping, key: string, value: unknown): void {
-  if (key === "__proto__")
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
-
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
@@ -509,25 +498,6 @@ function deepEqual(a: unknown, b: unknown): boolean {
     return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;
-}
-
-/** Byte-wise order, as Go's cmp.Compare on strings. */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Go's `%v` for the scalars a YAML document holds. */
-function goString(value: unknown): string {
-  if (value === null || value === undefined) return "<nil>";
-  return String(value);
-}
-
-function goType(value: unknown): string {
-  if (value === null || value === undefined) return "<nil>";
-  if (Array.isArray(value)) return "[]interface {}";
-  if (isMapping(value)) return "map[string]interface {}";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float64";
-  return typeof value;
 }
 
 /** `services.web.ports` — the dotted form compose-go prints. */

@@ -11,8 +11,9 @@
  */
 import { homedir } from "node:os";
 import { UserError } from "./errors.js";
+import { isMapping } from "./mapping.js";
 import { Override, isOverride, isReset } from "./yaml-tags.js";
-import { goClean } from "./canonical.js";
+import { goClean } from "./go-format.js";
 
 type Mapping = Record<string, unknown>;
 
@@ -201,6 +202,3 @@ function eachItem(value: unknown, fn: (v: unknown) => unknown): unknown {
   return Array.isArray(value) ? value.map((e) => marked(e, fn)) : value;
 }
 
-function isMapping(v: unknown): v is Mapping {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Override);
-}

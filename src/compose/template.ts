@@ -19,6 +19,7 @@
  *   evaluated is never reported.
  */
 import { UserError } from "./errors.js";
+import { goQuote } from "./go-format.js";
 
 export type TemplateOp = ":-" | "-" | ":?" | "?" | ":+" | "+";
 
@@ -272,40 +273,4 @@ function evaluateVar(v: VarPart, lookup: Lookup, onUnset: ((name: string) => voi
       if (!set) throw new MissingVariableError(v.name, arg());
       return value;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/**
- * A string the way Go's `%q` / `strconv.Quote` prints it, so messages that quote user input
- * read exactly like compose's.
- */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === "\\") out += `\\${ch}`;
-    else if (ch === " " || PRINTABLE.test(ch)) out += ch;
-    else if (GO_ESCAPES[ch]) out += GO_ESCAPES[ch];
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${hex(cp, 2)}`;
-    else if (cp < 0x10000) out += `\\u${hex(cp, 4)}`;
-    else out += `\\U${hex(cp, 8)}`;
-  }
-  return `${out}"`;
-}
-
-// strconv.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-const GO_ESCAPES: Record<string, string> = {
-  "\x07": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-};
-
-function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, "0");
 }

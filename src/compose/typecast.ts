@@ -12,8 +12,9 @@
  * Paths are matched the way compose-go's tree.Path does it: keys are joined with dots and
  * split again, so a key containing a dot (a network named `my.net`) matches nothing.
  */
-import { composePath, defineEntry, InterpolationError, isPlainRecord, type PathSegment } from "./interpolate.js";
-import { goQuote } from "./template.js";
+import { composePath, InterpolationError, type PathSegment } from "./interpolate.js";
+import { defineEntry, isMapping } from "./mapping.js";
+import { goQuote } from "./go-format.js";
 import { isOverride, isReset, Override } from "./yaml-tags.js";
 
 export interface CastOptions {
@@ -90,7 +91,7 @@ export function castTypes(tree: unknown, options: CastOptions = {}): unknown {
       return walk(item, [...path, seg], next, narrow(candidates, next));
     };
     if (Array.isArray(v)) return v.map((item, i) => descend(item, i));
-    if (isReset(v) || !isPlainRecord(v)) return v;
+    if (isReset(v) || !isMapping(v)) return v;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(v)) defineEntry(out, key, descend(item, key));
     return out;

@@ -13,6 +13,7 @@ import { FAILSAFE_SCHEMA, loadAll, Type, YAMLException } from "js-yaml";
 import { createRequire } from "node:module";
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar as ScalarNode, YAMLMap } from "yaml";
 import { UserError } from "./errors.js";
+import { isMapping } from "./mapping.js";
 import { Override, RESET } from "./yaml-tags.js";
 
 export type PathSegment = string | number;
@@ -104,7 +105,7 @@ export function parseComposeYaml(text: string, file: string): ParsedYamlFile {
   const documents: Record<string, unknown>[] = [];
   for (const value of raw) {
     if (value === null || value === undefined) continue; // `---` followed by nothing, or only comments
-    if (!isPlainObject(value)) throw new UserError("top-level object must be a mapping", { location: { file, line: 1, column: 1 } });
+    if (!isMapping(value)) throw new UserError("top-level object must be a mapping", { location: { file, line: 1, column: 1 } });
     documents.push(value);
   }
   return { file, documents, positions: new LazyPositions(file, text) };
@@ -138,7 +139,7 @@ export function readComposeYamlWithPositions(text: string, file: string): { docu
     const reader = new NodeReader(doc as Document.Parsed, lineCounter, positions, file);
     const value = reader.read(doc.contents as ParsedNode, []);
     if (value === null) continue; // `---` followed by nothing, or only comments
-    if (!isPlainObject(value)) {
+    if (!isMapping(value)) {
       const { line, col } = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
       throw new UserError("top-level object must be a mapping", { location: { file, line, column: col } });
     }
@@ -151,9 +152,6 @@ function firstLine(s: string): string {
   return s.split("\n")[0]!.trim();
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Override);
-}
 
 class NodeReader {
   private readonly anchors = new Map<Node, unknown>();
@@ -221,7 +219,7 @@ class NodeReader {
     const nodes = value && yaml().isSeq(value) ? (value.items as ParsedNode[]) : [value];
     return nodes.map((n) => {
       const v = this.read(n, path);
-      if (!isPlainObject(v)) this.fail("merge key `<<` expects a mapping or a list of mappings", n?.range?.[0]);
+      if (!isMapping(v)) this.fail("merge key `<<` expects a mapping or a list of mappings", n?.range?.[0]);
       return v as Record<string, unknown>;
     });
   }

@@ -1,4 +1,5 @@
 /** Reading service labels the way Traefik does: keys case-insensitive, booleans as Go's strconv.ParseBool. */
+import { goParseBool } from "../compose/go-format.js";
 import type { Mapping } from "../compose/model.js";
 
 export interface LabelEntry {
@@ -40,26 +41,9 @@ export class Labels {
   }
 }
 
-/** Go's strconv.ParseBool, which Traefik uses for `traefik.enable`; undefined when not a boolean. */
+/** Go's strconv.ParseBool (which Traefik uses for `traefik.enable`) of the trimmed value; undefined when not a boolean. */
 export function parseBool(value: string | undefined): boolean | undefined {
-  switch (value?.trim()) {
-    case "1":
-    case "t":
-    case "T":
-    case "TRUE":
-    case "true":
-    case "True":
-      return true;
-    case "0":
-    case "f":
-    case "F":
-    case "FALSE":
-    case "false":
-    case "False":
-      return false;
-    default:
-      return undefined;
-  }
+  return value === undefined ? undefined : goParseBool(value.trim());
 }
 
 /** A Go time.ParseDuration string ("30s", "1m30s", "250ms"); Traefik health check durations use this format. */

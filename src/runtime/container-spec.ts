@@ -17,7 +17,7 @@ import {
   type MountSpec,
 } from "./engine.js";
 import { parseDuration } from "../compose/durations.js";
-import { fileReferenceTarget, inlineFileContent } from "./hash.js";
+import { fileReferenceTarget, inlineFileContent } from "./file-references.js";
 import { LABEL } from "./labels.js";
 
 export interface SpecContext {

@@ -5,7 +5,7 @@
  * matches everything below it.
  */
 
-import { goClean } from "../compose/canonical.js";
+import { goClean } from "../compose/go-format.js";
 
 interface Pattern {
   regex: RegExp;

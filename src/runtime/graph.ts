@@ -6,6 +6,7 @@
  */
 import type { Project, ServiceDependency } from "../compose/model.js";
 import { UserError } from "../compose/errors.js";
+import { assertNoDependencyCycle } from "../compose/dependency-cycles.js";
 import { linkedServices, referencedServices } from "./container-spec.js";
 
 export interface Edge extends ServiceDependency {
@@ -42,22 +43,7 @@ export function dependencyGraph(project: Project): DependencyGraph {
 }
 
 function assertAcyclic(graph: DependencyGraph): void {
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (node: string) => {
-    const s = state.get(node);
-    if (s === "done") return;
-    if (s === "visiting") {
-      const cycle = [...stack.slice(stack.indexOf(node)), node].join(" -> ");
-      throw new UserError(`dependency cycle detected: ${cycle}`, { path: `services.${node}.depends_on` });
-    }
-    state.set(node, "visiting");
-    stack.push(node);
-    for (const e of graph.get(node) ?? []) visit(e.target);
-    stack.pop();
-    state.set(node, "done");
-  };
-  for (const node of [...graph.keys()].sort()) visit(node);
+  assertNoDependencyCycle(graph.keys(), (node) => (graph.get(node) ?? []).map((e) => e.target));
 }
 
 /** The graph restricted to `nodes`, keeping edges between them. */

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { NetworkConfig, Project, ServiceConfig, VolumeConfig } from "../compose/model.js";
+import { fileReferenceTarget, inlineFileContent } from "./file-references.js";
 
 /** sha256 hex of file contents, keyed by absolute path; null when the file is missing. */
 export type FileDigests = Record<string, string | null>;
@@ -55,30 +56,6 @@ function sortKeys(value: unknown): unknown {
     return out;
   }
   return value;
-}
-
-/** Where a secret or config lands in the container, as Compose computes it. */
-export function fileReferenceTarget(kind: "secret" | "config", source: string, target: string | undefined): string {
-  const base = kind === "secret" ? "/run/secrets/" : "/";
-  if (!target) return base + source;
-  return target.startsWith("/") ? target : base + target;
-}
-
-/**
- * The value a secret/config with `content` or `environment` carries; undefined for `file` or external ones.
- * `environment` names a variable of the deploying process's environment.
- */
-export function inlineFileContent(
-  project: Project,
-  kind: "secret" | "config",
-  source: string,
-  environment: Record<string, string | undefined>,
-): string | undefined {
-  const def = (kind === "secret" ? project.secrets : project.configs)?.[source];
-  if (!def) return undefined;
-  if (def.content !== undefined) return def.content;
-  if (def.environment !== undefined) return environment[def.environment] ?? "";
-  return undefined;
 }
 
 export function serviceHashInput(

@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Project } from "../compose/model.js";
-import { toComposeJson } from "../compose/normalize.js";
+import { toComposeJson } from "../compose/compose-json.js";
 
 /** The hash of each of `project`'s services, keyed by service name. */
 export function composeServiceHashes(project: Project): Record<string, string> {

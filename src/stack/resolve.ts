@@ -10,7 +10,8 @@ import { dirname, resolve } from "node:path";
 import type { Environment } from "../compose/environment.js";
 import { includedProject } from "../compose/include.js";
 import { UserError } from "../compose/errors.js";
-import { composePath, defineEntry, dottedPath, isPlainRecord, type PathSegment } from "../compose/interpolate.js";
+import { composePath, dottedPath, type PathSegment } from "../compose/interpolate.js";
+import { defineEntry, isMapping } from "../compose/mapping.js";
 import { evaluateTemplate, MissingVariableError } from "../compose/template.js";
 import { isOverride, isReset, Override } from "../compose/yaml-tags.js";
 import { describePlaceholders, hasPlaceholder, templateParts } from "./lookup.js";
@@ -60,7 +61,7 @@ export function resolveStack(def: DefinedStack, ctx: ResolveContext): StackDocum
 function resolveInclude(entry: unknown, index: number, ctx: ResolveContext, where: string): unknown {
   const path: PathSegment[] = ["include", index];
   if (isDefinedStack(entry)) return resolveIncluded([entry], {}, ctx)[0];
-  if (!isPlainRecord(entry)) return resolveValue(entry, path, ctx, where);
+  if (!isMapping(entry)) return resolveValue(entry, path, ctx, where);
 
   const { path: target, ...settings } = entry;
   const resolved = resolveValue(settings, path, ctx, where) as Record<string, unknown>;
@@ -95,7 +96,7 @@ function resolveValue(value: unknown, path: PathSegment[], ctx: ResolveContext, 
       path: dottedPath(path),
     });
   }
-  if (!isPlainRecord(value)) return value;
+  if (!isMapping(value)) return value;
 
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadProject } from "../../src/compose/loader.js";
-import { formatComposeJson } from "../../src/compose/normalize.js";
+import { formatComposeJson } from "../../src/compose/compose-json.js";
 
 // Real public stacks (docker/awesome-compose, CC0) beside the project when available.
 const CORPUS = join(import.meta.dirname, "../../../shared/corpus/awesome-compose");

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadProject, type LoadOptions } from "../../src/compose/loader.js";
-import { toComposeJson } from "../../src/compose/normalize.js";
+import { toComposeJson } from "../../src/compose/compose-json.js";
 import { tmpStack } from "../helpers/tmp-stack.js";
 
 const load = (dir: string, opts: LoadOptions = {}) => loadProject({ cwd: dir, environment: {}, ...opts });

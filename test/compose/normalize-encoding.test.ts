@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- these tests read into untyped model JSON */
 import { describe, expect, it } from "vitest";
-import { formatComposeJson, normalizeProject, toComposeJson } from "../../src/compose/normalize.js";
+import { formatComposeJson, toComposeJson } from "../../src/compose/compose-json.js";
+import { normalizeProject } from "../../src/compose/normalize.js";
 
 const project = (service: Record<string, unknown>) =>
   normalizeProject({ services: { web: service } }, { projectName: "demo", workingDir: "/p", environment: {} });

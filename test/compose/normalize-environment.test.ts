@@ -2,18 +2,16 @@
 import { describe, expect, it } from "vitest";
 import { normalizeProject, type NormalizeContext } from "../../src/compose/normalize.js";
 
-function files(contents: Record<string, string>): NormalizeContext["readFile"] {
-  return (path) => {
-    if (path in contents) return contents[path]!;
-    throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
-  };
+/** What the loader would have read: these files exist, no other does. */
+function files(contents: Record<string, string>): NormalizeContext["files"] {
+  return new Map(Object.entries(contents));
 }
 
 const ctx = (over: Partial<NormalizeContext> = {}): NormalizeContext => ({
   projectName: "demo",
   workingDir: "/p",
   environment: {},
-  readFile: files({}),
+  files: files({}),
   ...over,
 });
 
@@ -39,7 +37,7 @@ describe("environment", () => {
           { path: "/p/b.env", required: true },
         ],
       },
-      { readFile: files({ "/p/a.env": "A=a\nB=a\nC=a\nD=a\n", "/p/b.env": "D=b\n" }) },
+      { files: files({ "/p/a.env": "A=a\nB=a\nC=a\nD=a\n", "/p/b.env": "D=b\n" }) },
     );
     expect(s.environment).toEqual({ A: "a", B: "service", C: null, D: "b" });
     expect(s.env_file).toBeUndefined();
@@ -48,7 +46,7 @@ describe("environment", () => {
   it("interpolates env files with the project environment first", () => {
     const s = web(
       { env_file: [{ path: "/p/a.env", required: true }] },
-      { environment: { HOST: "db" }, readFile: files({ "/p/a.env": "URL=postgres://${HOST}:5432\nINHERITED\n" }) },
+      { environment: { HOST: "db" }, files: files({ "/p/a.env": "URL=postgres://${HOST}:5432\nINHERITED\n" }) },
     );
     expect(s.environment).toEqual({ URL: "postgres://db:5432" });
   });
@@ -70,7 +68,7 @@ describe("labels", () => {
   it("label_file entries go under the service's labels, and label_file is dropped", () => {
     const s = web(
       { labels: { b: "own" }, label_file: ["/p/l1", "/p/l2"] },
-      { readFile: files({ "/p/l1": "a=1\nb=1\n", "/p/l2": "c=${a}\n" }) },
+      { files: files({ "/p/l1": "a=1\nb=1\n", "/p/l2": "c=${a}\n" }) },
     );
     expect(s.labels).toEqual({ a: "1", b: "own", c: "1" });
     expect(s.label_file).toBeUndefined();

@@ -13,7 +13,9 @@ import { describe, expect, it } from "vitest";
 import { canonicalizeFile } from "../../src/compose/canonical.js";
 import { resolveRelativePaths } from "../../src/compose/paths.js";
 import type { Project } from "../../src/compose/model.js";
-import { formatComposeJson, normalizeProject, toComposeJson } from "../../src/compose/normalize.js";
+import { formatComposeJson, toComposeJson } from "../../src/compose/compose-json.js";
+import { normalizeProject, referencedServiceFiles } from "../../src/compose/normalize.js";
+import { readServiceFiles } from "../../src/compose/service-files.js";
 
 const dir = resolve(__dirname, "../../fixtures/compose/full-example");
 const homeDir = "/home/tester";
@@ -27,6 +29,7 @@ function load() {
     projectName: "full_example_project_name",
     workingDir: dir,
     environment: { QUX: "qux_from_environment" },
+    files: readServiceFiles(referencedServiceFiles(resolved)),
   });
 }
 

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- these tests read into untyped model JSON */
 import { describe, expect, it } from "vitest";
-import { normalizeProject, pruneUnusedResources, type NormalizeContext } from "../../src/compose/normalize.js";
+import { normalizeProject, type NormalizeContext } from "../../src/compose/normalize.js";
+import { pruneUnusedResources } from "../../src/compose/prune.js";
 
 const ctx: NormalizeContext = { projectName: "demo", workingDir: "/p", environment: {} };
 const normalize = (model: Record<string, unknown>) => normalizeProject(model, ctx) as any;

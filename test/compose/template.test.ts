@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/compose/errors.js";
+import { goQuote } from "../../src/compose/go-format.js";
 import {
   evaluateTemplate,
-  goQuote,
   hasInterpolation,
   interpolateString,
   MissingVariableError,

@@ -4,7 +4,6 @@ import {
   configHash,
   decodeConfigLabel,
   encodeConfigLabel,
-  fileReferenceTarget,
   filesToDigest,
   serviceHashInput,
 } from "../../src/runtime/hash.js";
@@ -58,13 +57,6 @@ describe("config hash", () => {
     const input = serviceHashInput(proj({ web: svc({ environment: { A: "1" } }) }), "web", {}, {});
     expect(decodeConfigLabel(encodeConfigLabel(input))).toEqual(JSON.parse(canonicalJson(input)));
     expect(decodeConfigLabel("not base64 gzip")).toBeUndefined();
-  });
-
-  it("places secrets under /run/secrets and configs at the root unless absolute", () => {
-    expect(fileReferenceTarget("secret", "db", undefined)).toBe("/run/secrets/db");
-    expect(fileReferenceTarget("secret", "db", "pw")).toBe("/run/secrets/pw");
-    expect(fileReferenceTarget("config", "app", undefined)).toBe("/app");
-    expect(fileReferenceTarget("config", "app", "/etc/app.conf")).toBe("/etc/app.conf");
   });
 });
 
