@@ -27,6 +27,8 @@ export async function configOutput(args: ParsedArgs, base: Partial<LoadOptions> 
     interpolate: !v["no-interpolate"],
     resolvePaths: !v["no-path-resolution"],
     consistency: !v["no-consistency"],
+    normalize: !v["no-normalize"],
+    resolveEnvFiles: !v["no-env-resolution"],
   };
   const positionals = args.positionals;
   const load = async (extra: Partial<LoadOptions> = {}) => {

@@ -9,6 +9,7 @@
  */
 import {
   bool,
+  optOut,
   boolPtr,
   bytes,
   type Codec,
@@ -271,15 +272,7 @@ const DEVICE_MAPPING = struct([f("source", str), f("target", str), f("permission
 
 const PROVIDER = struct([f("type", str), f("options", raw)]);
 
-const ENV_FILE = struct([
-  f("path", str),
-  f(
-    "required",
-    (v, at) => toBool(v, at),
-    () => true,
-  ),
-  f("format", str),
-]);
+const ENV_FILE = struct([f("path", str), f("required", optOut), f("format", str)]);
 
 const EXTENDS = struct([f("file", str), f("service", str)]);
 
@@ -325,7 +318,10 @@ const SERVICE_VOLUME = struct([
   f("target", str),
   f("read_only", bool),
   f("consistency", str),
-  f("bind", ptr(struct([f("selinux", str), f("propagation", str), f("create_host_path", bool), f("recursive", str)]))),
+  f(
+    "bind",
+    ptr(struct([f("selinux", str), f("propagation", str), f("create_host_path", optOut), f("recursive", str)])),
+  ),
   f("volume", ptr(struct([f("labels", mapping), f("nocopy", bool), f("subpath", str)]))),
   f("tmpfs", ptr(struct([f("size", bytes), f("mode", num)]))),
   f("image", ptr(struct([f("subpath", str)]))),

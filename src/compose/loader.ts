@@ -50,6 +50,10 @@ export interface LoadOptions {
   interpolate?: boolean;
   /** `config --no-path-resolution`: keep relative paths relative. */
   resolvePaths?: boolean;
+  /** `config --no-normalize`: compose-go's SkipNormalization (see NormalizeContext). */
+  normalize?: boolean;
+  /** `config --no-env-resolution`: keep `env_file` instead of folding it into `environment`. */
+  resolveEnvFiles?: boolean;
   /** `config --no-consistency`: skip the reference, cycle and container-name checks. */
   consistency?: boolean;
   /** Only these services and what they depend on (whatever their profiles); empty: all enabled ones. */
@@ -194,6 +198,8 @@ function finish(merged: MergedModel, options: LoadOptions): LoadedProject {
     workingDir: merged.workingDir,
     environment: merged.environment,
     files: readServiceFiles(referencedServiceFiles(merged.model)),
+    skipNormalization: options.normalize === false,
+    keepEnvFiles: options.resolveEnvFiles === false,
   });
   if (options.services?.length) selectServices(project, options.services);
   else if (!options.allProfiles) applyProfiles(project, activeProfiles(options.profiles, merged.environment));

@@ -157,6 +157,35 @@ describe("c2ts config flags", () => {
     expect((await config(["--no-path-resolution"], files)).text).toContain("source: ./data\n");
   });
 
+  it("--no-normalize: no implicit default network, no project-prefixed names, no implicit dependencies", async () => {
+    const files = {
+      "compose.yaml":
+        "services:\n  a:\n    image: x\n    links: [b]\n    volumes: ['vol:/v']\n  b:\n    image: y\nvolumes:\n  vol: {}\n",
+    };
+    const normal = (await config([], files)).text;
+    expect(normal).toContain("    name: shop_default\n");
+    expect(normal).toContain("    name: shop_vol\n");
+    expect(normal).toContain("    depends_on:\n");
+    const raw = (await config(["--no-normalize"], files)).text;
+    expect(raw).not.toContain("default");
+    expect(raw).not.toContain("shop_vol");
+    expect(raw).not.toContain("depends_on");
+    expect(raw).toContain("  vol: {}\n");
+  });
+
+  it("--no-env-resolution keeps env_file instead of folding it into environment", async () => {
+    const files = {
+      "compose.yaml": "services:\n  a:\n    image: x\n    env_file: [a.env, {path: b.env, required: false}]\n",
+      "a.env": "FROM_FILE=1\n",
+    };
+    expect((await config([], files)).text).toContain('    environment:\n      FROM_FILE: "1"\n');
+    const kept = (await config(["--no-env-resolution"], files)).text;
+    expect(kept).not.toContain("FROM_FILE");
+    expect(kept).toMatch(
+      / {4}env_file:\n {6}- path: \/.*\/shop\/a\.env\n {6}- path: \/.*\/shop\/b\.env\n {8}required: false\n/,
+    );
+  });
+
   it("--no-consistency skips the reference checks", async () => {
     const files = { "compose.yaml": "services:\n  a:\n    image: x\n    depends_on: [ghost]\n" };
     await expect(config([], files)).rejects.toThrow(UserError);
