@@ -174,8 +174,8 @@ export function servicesInDependencyOrder(project: Project): string[] {
 async function formatModel(model: Record<string, unknown>, format: Format): Promise<string> {
   const sorted = sortKeys(model);
   if (format === "json") {
-    const text = JSON.stringify(sorted, null, 2);
-    return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + "\n";
+    const { goJsonEscape } = await import("../compose/go-format.js");
+    return goJsonEscape(JSON.stringify(sorted, null, 2)) + "\n";
   }
   const { stringify } = await import("yaml");
   return stringify(sorted, { aliasDuplicateObjects: false, lineWidth: 0 });

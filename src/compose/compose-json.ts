@@ -45,7 +45,7 @@ import {
   toNumber,
   ulimits,
 } from "./compose-json-codecs.js";
-import { compareStrings, goString } from "./go-format.js";
+import { compareStrings, goJsonEscape, goString } from "./go-format.js";
 import { isMapping } from "./mapping.js";
 import type { Project } from "./model.js";
 
@@ -74,8 +74,7 @@ export function toComposeJson(project: Project): Record<string, unknown> {
  */
 export function formatComposeJson(project: Project): string {
   const text = JSON.stringify(toComposeJson(project), null, 2);
-  const goEscaped = text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return goEscaped.replaceAll("$", "$$$$");
+  return goJsonEscape(text).replaceAll("$", "$$$$");
 }
 
 function encodeModel(model: Mapping, opts: EncodeOptions): Mapping {

@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import type { Project } from "../compose/model.js";
 import { toComposeJson } from "../compose/compose-json.js";
+import { goJsonEscape } from "../compose/go-format.js";
 
 /** The hash of each of `project`'s services, keyed by service name. */
 export function composeServiceHashes(project: Project): Record<string, string> {
@@ -41,10 +42,7 @@ export function serviceHashOfJson(service: Record<string, unknown>): string {
   return createHash("sha256").update(goJson(hashed)).digest("hex");
 }
 
-/** Go's json.Marshal text: compact, with `<`, `>`, `&`, U+2028 and U+2029 escaped. */
-export function goJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+/** Go's json.Marshal text: compact, with Go's escapes. */
+function goJson(value: unknown): string {
+  return goJsonEscape(JSON.stringify(value));
 }
