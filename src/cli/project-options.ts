@@ -34,7 +34,21 @@ export interface StackChoice {
   preferStack: boolean;
 }
 
-export async function loadFromArgs(args: ParsedArgs, choice: StackChoice = { preferStack: false }): Promise<LoadedProject> {
+export async function loadFromArgs(
+  args: ParsedArgs,
+  choice: StackChoice = { preferStack: false },
+  extra: Partial<LoadOptions> = {},
+): Promise<LoadedProject> {
+  const { loadProject } = await import("../compose/loader.js");
+  return loadProject(await loadOptionsFromArgs(args, choice, extra));
+}
+
+/** The LoadOptions the shared flags describe (`extra` adds command-specific ones). */
+export async function loadOptionsFromArgs(
+  args: ParsedArgs,
+  choice: StackChoice = { preferStack: false },
+  extra: Partial<LoadOptions> = {},
+): Promise<LoadOptions> {
   const v = args.values;
   const files = stringList(v.file);
   let stack = stringValue(v.stack);
@@ -47,8 +61,8 @@ export async function loadFromArgs(args: ParsedArgs, choice: StackChoice = { pre
     envFiles: stringList(v["env-file"]),
     projectDirectory: stringValue(v["project-directory"]),
     onWarning: warn,
+    ...extra,
   };
-  const { loadProject } = await import("../compose/loader.js");
   if (stack) {
     const [{ typescriptStackSource }, { stackTimeoutMs }] = await Promise.all([
       import("./stack-source.js"),
@@ -56,5 +70,5 @@ export async function loadFromArgs(args: ParsedArgs, choice: StackChoice = { pre
     ]);
     options.stack = await typescriptStackSource(resolve(stack), { timeoutMs: stackTimeoutMs(stringValue(v["stack-timeout"])) });
   }
-  return loadProject(options);
+  return options;
 }

@@ -113,6 +113,14 @@ export const str: Codec = (v) => {
 export const strAlways = (v: unknown) => (v === null || v === undefined ? "" : scalarString(v));
 
 export const bool: Codec = (v, at) => (toBool(v, at) ? true : OMIT);
+/**
+ * compose-go's `OptOut` boolean (bind `create_host_path`, env_file `required`): true unless set
+ * false. The model always holds the value; compose's JSON prints only `false`.
+ */
+export const optOut: Codec = (v, at, opts) => {
+  const value = v === null || v === undefined ? true : toBool(v, at);
+  return opts.target === "json" && value ? OMIT : value;
+};
 export const boolPtr: Codec = (v, at) => (v === null || v === undefined ? OMIT : toBool(v, at));
 export const num: Codec = (v, at) => {
   if (v === null || v === undefined) return OMIT;

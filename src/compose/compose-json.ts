@@ -9,6 +9,7 @@
  */
 import {
   bool,
+  optOut,
   boolPtr,
   bytes,
   type Codec,
@@ -44,7 +45,7 @@ import {
   toNumber,
   ulimits,
 } from "./compose-json-codecs.js";
-import { compareStrings, goString } from "./go-format.js";
+import { compareStrings, goJsonEscape, goString } from "./go-format.js";
 import { isMapping } from "./mapping.js";
 import type { Project } from "./model.js";
 
@@ -73,8 +74,7 @@ export function toComposeJson(project: Project): Record<string, unknown> {
  */
 export function formatComposeJson(project: Project): string {
   const text = JSON.stringify(toComposeJson(project), null, 2);
-  const goEscaped = text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return goEscaped.replaceAll("$", "$$$$");
+  return goJsonEscape(text).replaceAll("$", "$$$$");
 }
 
 function encodeModel(model: Mapping, opts: EncodeOptions): Mapping {
@@ -271,15 +271,7 @@ const DEVICE_MAPPING = struct([f("source", str), f("target", str), f("permission
 
 const PROVIDER = struct([f("type", str), f("options", raw)]);
 
-const ENV_FILE = struct([
-  f("path", str),
-  f(
-    "required",
-    (v, at) => toBool(v, at),
-    () => true,
-  ),
-  f("format", str),
-]);
+const ENV_FILE = struct([f("path", str), f("required", optOut), f("format", str)]);
 
 const EXTENDS = struct([f("file", str), f("service", str)]);
 
@@ -325,7 +317,10 @@ const SERVICE_VOLUME = struct([
   f("target", str),
   f("read_only", bool),
   f("consistency", str),
-  f("bind", ptr(struct([f("selinux", str), f("propagation", str), f("create_host_path", bool), f("recursive", str)]))),
+  f(
+    "bind",
+    ptr(struct([f("selinux", str), f("propagation", str), f("create_host_path", optOut), f("recursive", str)])),
+  ),
   f("volume", ptr(struct([f("labels", mapping), f("nocopy", bool), f("subpath", str)]))),
   f("tmpfs", ptr(struct([f("size", bytes), f("mode", num)]))),
   f("image", ptr(struct([f("subpath", str)]))),

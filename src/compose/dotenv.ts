@@ -12,7 +12,8 @@
  * - Single-quoted values are literal (`\'` is a quote). Double-quoted values may span lines,
  *   understand `\a \b \f \n \r \t \v \\ \" \$` and `\0NNN` octal escapes, and are interpolated.
  *   Anything after a closing quote on the same line starts the next statement; `# …` is skipped.
- * - Interpolation asks the lookup first and only then the keys already read from this file.
+ * - Interpolation asks the lookup first, then the keys already read from this file, then the
+ *   fallback (the values of earlier `--env-file`s).
  */
 import { readFileSync } from "node:fs";
 import { UserError } from "./errors.js";
@@ -25,6 +26,8 @@ export interface DotenvOptions {
   file: string;
   /** Values for inherited keys and for interpolation (takes precedence over the file's own keys). */
   lookup?: Lookup;
+  /** Consulted for interpolation after the file's own keys (earlier `--env-file`s). */
+  fallback?: Lookup;
   /** Called for every `$VAR` / `${VAR}` that resolves nowhere. */
   onUnset?: (name: string) => void;
 }
@@ -52,6 +55,7 @@ export function readDotenvFile(
   path: string,
   lookup?: Lookup,
   onUnset?: (name: string) => void,
+  fallback?: Lookup,
 ): Record<string, string> {
   let text: string;
   try {
@@ -62,7 +66,7 @@ export function readDotenvFile(
     if (code === "EISDIR") throw new UserError(`${path} is a directory`, { cause: e });
     throw new UserError(`failed to read ${path}: ${(e as Error).message}`, { cause: e });
   }
-  return parseDotenv(text, { file: path, lookup, onUnset });
+  return parseDotenv(text, { file: path, lookup, onUnset, fallback });
 }
 
 /** Go's unicode.IsSpace. */
@@ -130,7 +134,7 @@ class DotenvParser {
       const { key, rest, inherited } = this.locateKey(cutset);
       if (key.includes(" ")) throw this.fail(`line ${this.line}: key cannot contain a space`);
       if (inherited) {
-        const value = this.lookup(key);
+        const value = this.lookup(key) ?? this.opts.fallback?.(key);
         if (value !== undefined) defineEntry(out, key, value);
         cutset = rest;
         continue;
@@ -230,7 +234,8 @@ class DotenvParser {
   }
 
   private expand(value: string, out: Record<string, string>): string {
-    const lookup = (name: string) => this.lookup(name) ?? (Object.hasOwn(out, name) ? out[name] : undefined);
+    const lookup = (name: string) =>
+      this.lookup(name) ?? (Object.hasOwn(out, name) ? out[name] : undefined) ?? this.opts.fallback?.(name);
     try {
       return interpolateString(value, lookup, { onUnset: this.opts.onUnset });
     } catch (e) {

@@ -22,14 +22,18 @@ export function defaultEnvFiles(dir: string): string[] {
   return existsSync(f) && statSync(f).isFile() ? [f] : [];
 }
 
-/** Reads dotenv files in order (later files override earlier ones) and lays `base` on top. */
+/**
+ * Reads dotenv files in order (later files override earlier ones) and lays `base` on top.
+ * A `${VAR}` in a file sees `base`, then that file's own earlier keys, then earlier files.
+ */
 export function environmentWithFiles(base: Environment, files: readonly string[], cwd = process.cwd()): Environment {
   const fromFiles: Environment = {};
-  const lookup = (name: string) => base[name] ?? fromFiles[name];
+  const lookup = (name: string) => base[name];
+  const earlierFiles = (name: string) => fromFiles[name];
   for (const file of files) {
     const abs = resolve(cwd, file);
     if (!existsSync(abs)) throw new UserError(`env file ${abs} not found`, { location: { file: abs } });
-    for (const [k, v] of Object.entries(readDotenvFile(abs, lookup))) {
+    for (const [k, v] of Object.entries(readDotenvFile(abs, lookup, undefined, earlierFiles))) {
       if (v !== undefined) fromFiles[k] = v;
     }
   }

@@ -111,3 +111,8 @@ const GO_ESCAPES: Record<string, string> = {
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, "0");
 }
+
+/** Go's encoding/json escapes on JSON text: `<`, `>`, `&`, U+2028 and U+2029 as `\u00XX`. */
+export function goJsonEscape(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

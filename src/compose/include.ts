@@ -1,8 +1,9 @@
 /**
  * `include:` — each entry is loaded as its own sub-project (own project directory, own
  * environment, relative paths resolved against that directory) and its resources are imported
- * into the including model. Redefining an imported resource differently is an error, as in
- * compose-go; an identical redefinition is allowed.
+ * into the including model. A resource the including file defines too is merged, the including
+ * file's definition on top (the rules of `-f` overrides, `!override` / `!reset` included). Two
+ * includes defining one resource differently is an error; an identical redefinition is allowed.
  */
 import { isDeepStrictEqual } from "node:util";
 import { existsSync, statSync } from "node:fs";
@@ -11,6 +12,7 @@ import { defaultEnvFiles, environmentWithFiles, type Environment } from "./envir
 import { UserError } from "./errors.js";
 import type { StackDocumentLike } from "./loader.js";
 import { isMapping } from "./mapping.js";
+import { mergeComposeFiles } from "./merge.js";
 
 export interface IncludeRequest {
   /** Absolute paths of the files to load (first is the main file, the rest override it). */
@@ -38,15 +40,15 @@ const IMPORTED_RESOURCES = ["services", "volumes", "networks", "secrets", "confi
 export function loadIncludes(model: Record<string, unknown>, ctx: IncludeContext): Record<string, unknown> {
   const entries = model.include;
   if (entries === undefined || entries === null) return model;
-  const { include: _done, ...result } = model;
+  const { include: _done, ...own } = model;
   if (!Array.isArray(entries)) throw new UserError("`include` must be a list", { location: { file: ctx.file } });
 
+  const imported: Record<string, unknown> = {};
   entries.forEach((entry, index) => {
     const request = includeRequest(entry, index, ctx);
-    const imported = ctx.load(request);
-    importResources(imported, result, ctx.file);
+    importResources(ctx.load(request), imported, ctx.file);
   });
-  return result;
+  return mergeComposeFiles(imported, own);
 }
 
 function includeRequest(entry: unknown, index: number, ctx: IncludeContext): IncludeRequest {
@@ -61,7 +63,8 @@ function includeRequest(entry: unknown, index: number, ctx: IncludeContext): Inc
   const files = documents
     ? documents.map((d) => d.file)
     : paths.map((p) => {
-        if (typeof p !== "string") throw new UserError(`include[${index}].path must be a string or a list of strings`, where);
+        if (typeof p !== "string")
+          throw new UserError(`include[${index}].path must be a string or a list of strings`, where);
         return resolve(ctx.workingDir, p);
       });
 
@@ -115,7 +118,10 @@ function importResources(source: Record<string, unknown>, target: Record<string,
     const to: Record<string, unknown> = isMapping(target[kind]) ? { ...(target[kind] as Record<string, unknown>) } : {};
     for (const [name, resource] of Object.entries(from)) {
       if (name in to && !isDeepStrictEqual(to[name], resource)) {
-        throw new UserError(`${kind}.${name} conflicts with imported resource`, { location: { file }, path: `${kind}.${name}` });
+        throw new UserError(`${kind}.${name} conflicts with imported resource`, {
+          location: { file },
+          path: `${kind}.${name}`,
+        });
       }
       to[name] = resource;
     }
@@ -125,4 +131,29 @@ function importResources(source: Record<string, unknown>, target: Record<string,
 
 function isStackDocument(v: unknown): v is StackDocumentLike {
   return isMapping(v) && typeof v.file === "string" && isMapping(v.data);
+}
+
+/**
+ * compose-go's per-file ResolveEnvironment: a valueless `environment` entry (`- VAR`) of an
+ * included file takes its value from the included project's environment (its `env_file`s
+ * under the including project's variables); entries it does not know stay valueless.
+ */
+export function resolveBareEnvironment(
+  model: Record<string, unknown>,
+  environment: Environment,
+): Record<string, unknown> {
+  if (!isMapping(model.services)) return model;
+  const services: Record<string, unknown> = {};
+  for (const [name, service] of Object.entries(model.services)) {
+    if (!isMapping(service) || !isMapping(service.environment)) {
+      services[name] = service;
+      continue;
+    }
+    const env: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(service.environment)) {
+      env[key] = value === null && Object.hasOwn(environment, key) ? environment[key] : value;
+    }
+    services[name] = { ...service, environment: env };
+  }
+  return { ...model, services };
 }

@@ -15,7 +15,7 @@ import { discoverComposeFiles, filesFromEnvironment } from "./discover.js";
 import { defaultEnvFiles, environmentWithFiles, processEnvironment, type Environment } from "./environment.js";
 import { UserError } from "./errors.js";
 import { resolveExtends } from "./extends.js";
-import { loadIncludes, type IncludeLoader } from "./include.js";
+import { loadIncludes, resolveBareEnvironment, type IncludeLoader } from "./include.js";
 import { interpolateTree } from "./interpolate.js";
 import { isMapping } from "./mapping.js";
 import { mergeComposeFiles, stripResetMarkers } from "./merge.js";
@@ -24,6 +24,7 @@ import { normalizeProject, referencedServiceFiles } from "./normalize.js";
 import { resolveRelativePaths } from "./paths.js";
 import { activeProfiles, isServiceEnabled } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
+import { selectServices } from "./select-services.js";
 import { readServiceFiles } from "./service-files.js";
 import { validateComposeFile } from "./schema/validate.js";
 import { interpolateString } from "./template.js";
@@ -45,6 +46,18 @@ export interface LoadOptions {
   environment?: NodeJS.ProcessEnv;
   cwd?: string;
   onWarning?: (message: string) => void;
+  /** `config --no-interpolate`: keep `${VAR}` as written (no interpolation, no type casts). */
+  interpolate?: boolean;
+  /** `config --no-path-resolution`: keep relative paths relative. */
+  resolvePaths?: boolean;
+  /** `config --no-normalize`: compose-go's SkipNormalization (see NormalizeContext). */
+  normalize?: boolean;
+  /** `config --no-env-resolution`: keep `env_file` instead of folding it into `environment`. */
+  resolveEnvFiles?: boolean;
+  /** `config --no-consistency`: skip the reference, cycle and container-name checks. */
+  consistency?: boolean;
+  /** Only these services and what they depend on (whatever their profiles); empty: all enabled ones. */
+  services?: string[];
 }
 
 /** A compose document that did not come from YAML text: already interpolated, no positions. */
@@ -82,27 +95,61 @@ interface SourceDocument {
   positions?: SourcePositions;
 }
 
+/** The merged model before project normalization, with what the later stages need. */
+export interface MergedModel {
+  model: Record<string, unknown>;
+  projectName: string;
+  workingDir: string;
+  environment: Environment;
+  configFiles: string[];
+}
+
 export async function loadProject(options: LoadOptions = {}): Promise<LoadedProject> {
+  const merged = await loadMergedModel(options);
+  return finish(merged, options);
+}
+
+/**
+ * compose-go's `ToModel`: includes, extends and overrides merged, relative paths resolved (unless
+ * `resolvePaths: false`), not normalized or encoded. With `interpolate: false` this is what
+ * `config --no-interpolate` prints.
+ */
+export async function loadMergedModel(options: LoadOptions = {}): Promise<MergedModel> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const baseEnv = processEnvironment(options.environment ?? process.env);
   const warn = options.onWarning ?? (() => {});
+  const interpolate = options.interpolate ?? true;
 
-  if (options.stack) return loadStack(options.stack, options, baseEnv, cwd, warn);
+  if (options.stack) {
+    if (!interpolate)
+      throw new UserError("--no-interpolate needs compose files: a TypeScript stack is evaluated, not interpolated");
+    return loadStack(options.stack, options, baseEnv, cwd, warn);
+  }
 
   const files = resolveFiles(options, baseEnv, cwd);
   const workingDir = resolve(cwd, options.projectDirectory ?? dirname(files[0]!));
   const environment = projectEnvironment(baseEnv, options, workingDir, cwd);
   const parsed = files.map((file) => parseComposeYaml(readComposeSource(file), file));
 
-  const declaredName = lastDeclaredName(parsed.flatMap((p) => p.documents), environment);
-  const projectName = resolveProjectName({ flag: options.projectName, environment, declared: declaredName, workingDir });
+  const declaredName = lastDeclaredName(
+    parsed.flatMap((p) => p.documents),
+    environment,
+  );
+  const projectName = resolveProjectName({
+    flag: options.projectName,
+    environment,
+    declared: declaredName,
+    workingDir,
+  });
   environment.COMPOSE_PROJECT_NAME = projectName;
 
   const documents: SourceDocument[] = parsed.flatMap((p) =>
     p.documents.map((data) => ({ file: p.file, data, interpolated: false, positions: p.positions })),
   );
-  const model = loadModel(documents, { environment, workingDir, warn, chain: [] });
-  return finish(model, { projectName, workingDir, environment, configFiles: files, options, warn });
+  const model = loadModel(documents, { environment, workingDir, warn, chain: [], interpolate });
+  // compose-go's load(): nothing at all in the files is an error, not an empty project.
+  if (Object.keys(model).length === 0) throw new UserError("empty compose file", { location: { file: files[0]! } });
+  return withPaths({ model, projectName, workingDir, environment, configFiles: files }, options);
 }
 
 async function loadStack(
@@ -111,51 +158,53 @@ async function loadStack(
   baseEnv: Environment,
   cwd: string,
   warn: (m: string) => void,
-): Promise<LoadedProject> {
+): Promise<MergedModel> {
   const workingDir = resolve(cwd, options.projectDirectory ?? stack.workingDir);
   const envFiles = options.envFiles?.length ? options.envFiles : stack.envFiles;
   const environment = projectEnvironment(baseEnv, { ...options, envFiles }, workingDir, cwd);
-  const unset = new Set<string>();
-  const root = await stack.evaluate(environment, { workingDir, onUnset: (name) => unset.add(name) });
-  warnUnset(unset, warn);
+  // As for YAML: `name:` is read without COMPOSE_PROJECT_NAME (unless the environment sets it),
+  // the rest sees COMPOSE_PROJECT_NAME = the resolved name. Evaluating is a cheap walk of the
+  // stack's lookups, so it is simply done again once the name is known.
+  let unset = new Set<string>();
+  const evaluate = () => {
+    unset = new Set<string>();
+    return stack.evaluate(environment, { workingDir, onUnset: (name) => unset.add(name) });
+  };
+  let root = await evaluate();
   const projectName = resolveProjectName({
     flag: options.projectName,
     environment,
     declared: root.data.name,
     workingDir,
   });
-  environment.COMPOSE_PROJECT_NAME = projectName;
+  if (environment.COMPOSE_PROJECT_NAME !== projectName) {
+    environment.COMPOSE_PROJECT_NAME = projectName;
+    root = await evaluate();
+  }
+  warnUnset(unset, warn);
   const documents = [root, ...(root.overrides ?? [])].map((d) => ({ file: d.file, data: d.data, interpolated: true }));
-  const model = loadModel(documents, {
-    environment,
-    workingDir,
-    warn,
-    chain: [],
-  });
-  return finish(model, { projectName, workingDir, environment, configFiles: [root.file], options, warn });
+  const model = loadModel(documents, { environment, workingDir, warn, chain: [], interpolate: true });
+  return withPaths({ model, projectName, workingDir, environment, configFiles: [root.file] }, options);
 }
 
-function finish(
-  model: Record<string, unknown>,
-  ctx: {
-    projectName: string;
-    workingDir: string;
-    environment: Environment;
-    configFiles: string[];
-    options: LoadOptions;
-    warn: (m: string) => void;
-  },
-): LoadedProject {
-  const resolved = resolveRelativePaths(model, ctx.workingDir);
-  const project = normalizeProject(resolved, {
-    projectName: ctx.projectName,
-    workingDir: ctx.workingDir,
-    environment: ctx.environment,
-    files: readServiceFiles(referencedServiceFiles(resolved)),
+function withPaths(merged: MergedModel, options: LoadOptions): MergedModel {
+  if (options.resolvePaths === false) return merged;
+  return { ...merged, model: resolveRelativePaths(merged.model, merged.workingDir) };
+}
+
+function finish(merged: MergedModel, options: LoadOptions): LoadedProject {
+  const project = normalizeProject(merged.model, {
+    projectName: merged.projectName,
+    workingDir: merged.workingDir,
+    environment: merged.environment,
+    files: readServiceFiles(referencedServiceFiles(merged.model)),
+    skipNormalization: options.normalize === false,
+    keepEnvFiles: options.resolveEnvFiles === false,
   });
-  if (!ctx.options.allProfiles) applyProfiles(project, activeProfiles(ctx.options.profiles, ctx.environment));
-  checkConsistency(project);
-  return { project, workingDir: ctx.workingDir, configFiles: ctx.configFiles, environment: ctx.environment };
+  if (options.services?.length) selectServices(project, options.services);
+  else if (!options.allProfiles) applyProfiles(project, activeProfiles(options.profiles, merged.environment));
+  if (options.consistency !== false) checkConsistency(project);
+  return { project, workingDir: merged.workingDir, configFiles: merged.configFiles, environment: merged.environment };
 }
 
 interface ModelContext {
@@ -164,6 +213,8 @@ interface ModelContext {
   warn: (m: string) => void;
   /** Files being included, outermost first, to report include cycles. */
   chain: string[];
+  /** False for `--no-interpolate`. */
+  interpolate: boolean;
 }
 
 /** Runs the per-document stages and merges the documents in order (compose-go's loadYamlModel). */
@@ -193,26 +244,34 @@ function includeLoader(parent: ModelContext): IncludeLoader {
           const parsed = parseComposeYaml(readComposeSource(file), file);
           return parsed.documents.map((data) => ({ file, data, interpolated: false, positions: parsed.positions }));
         });
-    const model = loadModel(docs, { environment, workingDir, warn: parent.warn, chain });
-    return resolveRelativePaths(model, workingDir);
+    const model = loadModel(docs, {
+      environment,
+      workingDir,
+      warn: parent.warn,
+      chain,
+      interpolate: parent.interpolate,
+    });
+    return resolveRelativePaths(resolveBareEnvironment(model, environment), workingDir);
   };
 }
 
 /** interpolate → type-cast → validate → canonical form, for one document. */
 function prepareDocument(doc: SourceDocument, ctx: ModelContext): Record<string, unknown> {
   let data: unknown = doc.data;
-  if (!doc.interpolated) {
+  if (!doc.interpolated && ctx.interpolate) {
     const unset = new Set<string>();
     data = locateErrors(doc, () =>
       interpolateTree(data, (name) => ctx.environment[name], { onUnset: (name: string) => unset.add(name) }),
     );
     warnUnset(unset, ctx.warn);
   }
-  data = locateErrors(doc, () => castTypes(data, { onWarning: ctx.warn }));
+  if (ctx.interpolate) data = locateErrors(doc, () => castTypes(data, { onWarning: ctx.warn }));
   if (!isMapping(data)) throw new UserError("top-level object must be a mapping", { location: { file: doc.file } });
 
   if ("version" in data) {
-    ctx.warn(`${doc.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
+    ctx.warn(
+      `${doc.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`,
+    );
     const { version: _ignored, ...rest } = data;
     data = rest;
   }
@@ -224,7 +283,43 @@ function prepareDocument(doc: SourceDocument, ctx: ModelContext): Record<string,
       path: formatPath(issue.path),
     });
   }
-  return canonicalizeFile(data as Record<string, unknown>);
+  return ctx.interpolate
+    ? canonicalizeFile(data as Record<string, unknown>)
+    : canonicalizeUninterpolated(data as Record<string, unknown>);
+}
+
+/**
+ * compose-go's Canonical with ignoreParseError: a `${VAR}` left in a short syntax (`"${PORT}:80"`)
+ * cannot be parsed, so that attribute is kept as written and the others are canonicalized.
+ */
+function canonicalizeUninterpolated(data: Record<string, unknown>): Record<string, unknown> {
+  const attempt = <T>(run: () => T, fallback: T): T => {
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof UserError) return fallback;
+      throw e;
+    }
+  };
+  const { services, ...rest } = data;
+  const out = canonicalizeFile(rest);
+  if (!isMapping(services)) return services === undefined ? out : { ...out, services };
+  const canonService = (name: string, service: unknown): unknown => {
+    if (!isMapping(service)) return service;
+    const kept: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(service)) {
+      const one = () =>
+        (
+          canonicalizeFile({ services: { [name]: { [key]: value } } }).services as Record<
+            string,
+            Record<string, unknown>
+          >
+        )[name]![key];
+      kept[key] = attempt(one, value);
+    }
+    return kept;
+  };
+  return { ...out, services: Object.fromEntries(Object.entries(services).map(([n, s]) => [n, canonService(n, s)])) };
 }
 
 function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: ModelContext): Record<string, unknown> {
@@ -239,11 +334,14 @@ function applyExtends(data: Record<string, unknown>, doc: SourceDocument, ctx: M
       let result = loaded.get(abs);
       if (!result) {
         const parsed = parseComposeYaml(readComposeSource(abs), abs);
-        let merged: Record<string, unknown> = {};
+        // The first document is taken as it is: merging it into nothing would consume its
+        // `!override` / `!reset` markers, which must still apply to the service it extends.
+        let merged: Record<string, unknown> | undefined;
         for (const data of parsed.documents) {
           const prepared = prepareDocument({ file: abs, data, interpolated: false, positions: parsed.positions }, ctx);
-          merged = mergeComposeFiles(merged, prepared);
+          merged = merged ? mergeComposeFiles(merged, prepared) : prepared;
         }
+        merged ??= {};
         const withPaths = resolveRelativePaths(merged, dirname(abs));
         result = (withPaths.services ?? {}) as Record<string, Record<string, unknown>>;
         loaded.set(abs, result);

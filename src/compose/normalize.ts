@@ -29,6 +29,13 @@ export interface NormalizeContext {
    * a path not in the map does not exist.
    */
   files?: ServiceFiles;
+  /**
+   * `config --no-normalize` (compose-go's SkipNormalization): no implicit `default` network, no
+   * `<project>_` resource names, no implicit dependencies, `pull_policy` kept as written.
+   */
+  skipNormalization?: boolean;
+  /** `config --no-env-resolution`: `env_file` is kept, not folded into `environment`. */
+  keepEnvFiles?: boolean;
 }
 
 /** The canonical Project (model.ts): what `config` prints, with the typed values model.ts declares. */
@@ -51,8 +58,15 @@ function normalizeModel(merged: Mapping, ctx: NormalizeContext): Mapping {
   for (const [name, raw] of Object.entries(services)) {
     const service = isMapping(raw) ? raw : {};
     services[name] = service;
-    normalizeService(service, `services.${name}`, { env, workingDir: ctx.workingDir, files });
+    normalizeService(service, `services.${name}`, {
+      env,
+      workingDir: ctx.workingDir,
+      files,
+      skipNormalization: ctx.skipNormalization === true,
+      keepEnvFiles: ctx.keepEnvFiles === true,
+    });
   }
+  if (ctx.skipNormalization) return model;
   addDefaultNetwork(model);
   nameResources(model, ctx.projectName);
   return model;
@@ -62,6 +76,8 @@ interface ServiceContext {
   env: Record<string, string>;
   workingDir: string;
   files: ServiceFiles;
+  skipNormalization: boolean;
+  keepEnvFiles: boolean;
 }
 
 function normalizeService(s: Mapping, path: string, ctx: ServiceContext): void {
@@ -95,11 +111,11 @@ function normalizeService(s: Mapping, path: string, ctx: ServiceContext): void {
       if (typeof v.target === "string" && v.target !== "") v.target = goClean(v.target);
     }
   }
-  if (s.pull_policy === "if_not_present") s.pull_policy = "missing";
+  if (s.pull_policy === "if_not_present" && !ctx.skipNormalization) s.pull_policy = "missing";
 
   resolveServiceEnvironment(s, path, ctx, lookup);
   resolveServiceLabels(s, path, ctx);
-  addImplicitDependencies(s);
+  if (!ctx.skipNormalization) addImplicitDependencies(s);
   delete s.extends;
 }
 
@@ -156,8 +172,8 @@ function resolveServiceEnvironment(
   else if (Array.isArray(s.environment)) environment = keyValueMapping(s.environment, null);
   if (environment) environment = resolveMapping(environment, lookup, true);
 
-  const envFiles = envFileEntries(s);
-  delete s.env_file;
+  const envFiles = ctx.keepEnvFiles ? [] : envFileEntries(s);
+  if (!ctx.keepEnvFiles) delete s.env_file;
   if (envFiles.length > 0) {
     const serviceEnv = environment ?? {};
     const fromService: Record<string, string> = {};
@@ -175,10 +191,7 @@ function resolveServiceEnvironment(
         }
         return;
       }
-      Object.assign(
-        accumulated,
-        parseEnvFile(content, file.path, file.format, fileLookup),
-      );
+      Object.assign(accumulated, parseEnvFile(content, file.path, file.format, fileLookup));
     });
     environment = { ...accumulated, ...serviceEnv };
   }

@@ -1,7 +1,8 @@
 /**
  * Project name precedence and normalization, as Docker Compose v2: `-p` > COMPOSE_PROJECT_NAME >
  * top-level `name:` > the project directory's base name. Names must be lowercase letters, digits,
- * dashes and underscores, starting with a letter or digit.
+ * dashes and underscores, starting with a letter or digit; `name:` and the directory name are
+ * brought to that form, an invalid `-p` or COMPOSE_PROJECT_NAME is an error.
  */
 import { basename } from "node:path";
 import { UserError } from "./errors.js";
@@ -21,7 +22,9 @@ export function resolveProjectName(input: {
 }): string {
   const explicit = input.flag ?? input.environment.COMPOSE_PROJECT_NAME ?? undefined;
   if (explicit) return checked(explicit, input.flag ? "-p" : "COMPOSE_PROJECT_NAME");
-  if (typeof input.declared === "string" && input.declared !== "") return checked(input.declared, "name");
+  // A `name:` in a file is normalized as compose-go does; only -p and COMPOSE_PROJECT_NAME are refused.
+  const declared = typeof input.declared === "string" ? normalizeProjectName(input.declared) : "";
+  if (declared !== "") return declared;
   const fromDir = normalizeProjectName(basename(input.workingDir));
   if (!fromDir) {
     throw new UserError(`project name can't be derived from directory ${input.workingDir}: set "name:" or use -p`);

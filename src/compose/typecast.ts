@@ -33,7 +33,7 @@ function servicePath(...parts: string[]): string[] {
 
 /** The v2 table, entry for entry. */
 const CASTS: ReadonlyArray<readonly [string[], Caster]> = [
-  [servicePath("configs", LIST, "mode"), toInt],
+  [servicePath("configs", LIST, "mode"), toFileMode],
   [servicePath("cpu_count"), toInt64],
   [servicePath("cpu_percent"), toFloat],
   [servicePath("cpu_period"), toInt64],
@@ -59,7 +59,7 @@ const CASTS: ReadonlyArray<readonly [string[], Caster]> = [
   [servicePath("privileged"), toBoolean],
   [servicePath("read_only"), toBoolean],
   [servicePath("scale"), toInt],
-  [servicePath("secrets", LIST, "mode"), toInt],
+  [servicePath("secrets", LIST, "mode"), toFileMode],
   [servicePath("stdin_open"), toBoolean],
   [servicePath("tty"), toBoolean],
   [servicePath("ulimits", ANY), toInt],
@@ -130,6 +130,14 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 function toInt(value: string): number {
   return parseGoInt(value, "Atoi");
+}
+
+/** A file mode written as a string is octal (`"0440"`, and `555` from `${MODE}`), as compose-go reads it. */
+function toFileMode(value: string): number {
+  if (!/^[+]?[0-7]+$/.test(value)) throw numError("ParseUint", value, "invalid syntax");
+  const n = parseInt(value, 8);
+  if (n > 0xffffffff) throw numError("ParseUint", value, "value out of range");
+  return n;
 }
 
 function toInt64(value: string): number {

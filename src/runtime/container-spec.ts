@@ -27,7 +27,10 @@ export interface SpecContext {
   /** Create under this name instead of the canonical one (recreate uses a temporary name). */
   name?: string;
   apiVersion: string;
+  /** c2ts's content-aware hash (hash.ts). */
   configHash: string;
+  /** Compose's ServiceHash (service-hash.ts), the value `docker compose up` compares. */
+  composeHash?: string;
   /** Value of the c2ts config label (compressed hash input); omitted when undefined. */
   configLabel?: string;
   /** Image ID the container is created from, recorded for later image-change detection. */
@@ -217,7 +220,8 @@ function containerLabels(ctx: SpecContext, service: ServiceConfig): Record<strin
   labels[LABEL.configFiles] = ctx.configFiles.join(",");
   labels[LABEL.oneoff] = "False";
   labels[LABEL.containerNumber] = String(ctx.number);
-  labels[LABEL.configHash] = ctx.configHash;
+  labels[LABEL.configHash] = ctx.composeHash ?? "";
+  labels[LABEL.c2tsConfigHash] = ctx.configHash;
   labels[LABEL.dependsOn] = Object.entries(service.depends_on ?? {})
     .map(([name, d]) => `${name}:${d.condition}:${Boolean(d.restart)}`)
     .sort()

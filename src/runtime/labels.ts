@@ -13,6 +13,8 @@ export const LABEL = {
   replace: "com.docker.compose.replace",
   network: "com.docker.compose.network",
   volume: "com.docker.compose.volume",
+  /** c2ts only: the content-aware config hash (hash.ts) that decides recreations. */
+  c2tsConfigHash: "dev.c2ts.config-hash",
   /** c2ts only: the hashed service config, so a recreate can say what changed. */
   c2tsConfig: "dev.c2ts.config",
 } as const;

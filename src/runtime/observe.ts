@@ -24,7 +24,10 @@ export interface ObservedContainer {
   state: string;
   health?: "healthy" | "unhealthy" | "starting";
   exitCode?: number;
+  /** c2ts's content-aware hash (`dev.c2ts.config-hash`); absent on containers Compose created. */
   configHash?: string;
+  /** Compose's ServiceHash (`com.docker.compose.config-hash`). */
+  composeHash?: string;
   /** Image ID the container was created from (Compose's `com.docker.compose.image` label). */
   imageDigest?: string;
   /** Set on a container created to replace another (an interrupted recreate may leave it behind). */
@@ -215,7 +218,8 @@ function toObservedContainer(c: import("./engine.js").ContainerSummary): Observe
     state: c.State,
     health,
     exitCode: exited ? Number(exited[1]) : undefined,
-    configHash: labels[LABEL.configHash],
+    configHash: labels[LABEL.c2tsConfigHash],
+    composeHash: labels[LABEL.configHash],
     imageDigest: labels[LABEL.image],
     replaces: labels[LABEL.replace],
     labels,

@@ -15,6 +15,7 @@ import {
 } from "./container-spec.js";
 import { diffConfigs, formatChange, type FieldChange } from "./diff.js";
 import { dependencyGraph, topologicalOrder, withDependencies, type DependencyGraph } from "./graph.js";
+import { composeServiceHashes } from "./service-hash.js";
 import { configHash, decodeConfigLabel, encodeConfigLabel, networkHash, serviceHashInput, volumeHash } from "./hash.js";
 import { LABEL } from "./labels.js";
 import { parseDuration } from "../compose/durations.js";
@@ -53,6 +54,8 @@ export interface DesiredService {
   /** Image ID known now; absent when the image is missing or about to be pulled/built. */
   imageDigest?: string;
   hash: string;
+  /** Compose's ServiceHash, written to `com.docker.compose.config-hash`. */
+  composeHash: string;
   configLabel: string;
   scale: number;
   /**
@@ -128,6 +131,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
   const changingImages = new Set(imageOps.map((o) => (o as { image: string }).image));
 
   const services: Record<string, DesiredService> = {};
+  const composeHashes = composeServiceHashes(project);
   const containerOps = new Map<string, Operation[]>();
   /** Each planned service's container names once the plan has run, lowest number first. */
   const containersAfter: Record<string, string[]> = {};
@@ -139,6 +143,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
       image,
       imageDigest: changingImages.has(image) ? undefined : (observed.images[image]?.id ?? undefined),
       hash: configHash(input),
+      composeHash: composeHashes[name]!,
       configLabel: encodeConfigLabel(input),
       scale: serviceScale(service),
       specs: new Map(),
@@ -234,6 +239,7 @@ function planContainerSpecs(
         number,
         apiVersion: observed.apiVersion,
         configHash: desired.hash,
+        composeHash: desired.composeHash,
         configLabel: desired.configLabel,
         imageDigest: desired.imageDigest,
         workingDir: options.workingDir ?? "",
@@ -522,7 +528,7 @@ function planServiceContainers(
   const kept: ObservedContainer[] = [];
   const newest = (list: ObservedContainer[]) =>
     [...list].sort(
-      (a, b) => Number(b.configHash === desired.hash) - Number(a.configHash === desired.hash) || b.created - a.created,
+      (a, b) => Number(isUpToDate(b, desired)) - Number(isUpToDate(a, desired)) || b.created - a.created,
     )[0];
   for (const [number, group] of [...byNumber].sort(([a], [b]) => a - b)) {
     const canonical = containerName(project, name, number);
@@ -560,7 +566,7 @@ function planServiceContainers(
     if (options.recreate === "never") return undefined;
     if (options.recreate === "force") return { reason: "recreate forced", changes: [] };
     if (c.state === "dead" || c.state === "removing") return { reason: `container is ${c.state}`, changes: [] };
-    if (c.configHash !== desired.hash) {
+    if (!isUpToDate(c, desired)) {
       const before = decodeConfigLabel(c.labels[LABEL.c2tsConfig]);
       const changes = before ? diffConfigs(before, input) : [];
       const summary = changes.length ? changes.map(formatChange).join("; ") : "config hash changed";
@@ -745,4 +751,14 @@ export function planDown(project: Project, observed: Observed, options: DownOpti
     }
   }
   return { project: project.name, operations: ops, warnings };
+}
+
+/**
+ * A container c2ts created carries its content-aware hash; one `docker compose up` created only
+ * Compose's ServiceHash, which is then compared (so Compose's containers are not recreated for
+ * nothing). Before c2ts wrote both labels, Compose's label held c2ts's hash: accepted too.
+ */
+function isUpToDate(c: ObservedContainer, desired: DesiredService): boolean {
+  if (c.configHash !== undefined) return c.configHash === desired.hash;
+  return c.composeHash === desired.composeHash || c.composeHash === desired.hash;
 }

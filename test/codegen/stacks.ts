@@ -10,7 +10,8 @@ import { discoverComposeFiles } from "../../src/compose/discover.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const FIXTURES = join(REPO, "fixtures");
-export const CORPUS = resolve(REPO, "../shared/corpus");
+/** `../shared/corpus` beside the repository; C2TS_CORPUS names it from a worktree elsewhere. */
+export const CORPUS = process.env.C2TS_CORPUS ?? resolve(REPO, "../shared/corpus");
 
 const COMPOSE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
 

@@ -91,10 +91,11 @@ describe("loadProject", () => {
     expect(project.services.two!.environment).toMatchObject({ FROM_FILE: "yes" });
   });
 
-  it("rejects an include that redefines a service", async () => {
+  it("rejects two includes that define one service differently", async () => {
     const dir = tmpStack({
-      "compose.yaml": "include: [sub.yml]\nservices:\n  one:\n    image: other\n",
+      "compose.yaml": "include: [sub.yml, sub2.yml]\nservices: {}\n",
       "sub.yml": "services:\n  one:\n    image: one\n",
+      "sub2.yml": "services:\n  one:\n    image: other\n",
     });
     expect((await loadError(dir)).message).toMatch(/services\.one conflicts with imported resource/);
   });

@@ -113,7 +113,7 @@ describe("structured attributes", () => {
       }).volumes,
     ).toEqual([
       { type: "bind", source: "/h", target: "/c", bind: { propagation: "rshared", create_host_path: true } },
-      { type: "bind", source: "/h", target: "/d", bind: {} },
+      { type: "bind", source: "/h", target: "/d", bind: { create_host_path: false } },
       { type: "tmpfs", target: "/t", tmpfs: { size: 1024, mode: 1777 } },
     ]);
   });
@@ -226,5 +226,40 @@ describe("unknown attributes and extensions", () => {
     expect(json.services.web.labels).toEqual({ "x-label": "kept" });
     expect(json["x-top"]).toEqual({ b: 1 });
     expect(Object.keys(json)).toEqual(["name", "networks", "services", "x-top"]);
+  });
+});
+
+describe("opt-out booleans (compose-go's OptOut): true is the default and is not printed", () => {
+  it("bind.create_host_path: `bind: {}` for true, only false is printed", () => {
+    const volumes = webJson({
+      image: "x",
+      volumes: [
+        { type: "bind", source: "/h", target: "/a" },
+        { type: "bind", source: "/h", target: "/b", bind: { create_host_path: true } },
+        { type: "bind", source: "/h", target: "/c", bind: { create_host_path: false } },
+      ],
+    }).volumes;
+    expect(volumes.map((v: { bind?: unknown }) => v.bind)).toEqual([undefined, {}, { create_host_path: false }]);
+  });
+
+  it("env_file[].required: only false is printed (config --no-env-resolution keeps env_file)", () => {
+    const p = normalizeProject(
+      {
+        services: {
+          web: {
+            image: "x",
+            env_file: [
+              { path: "/e/a.env", required: true },
+              { path: "/e/b.env", required: false },
+            ],
+          },
+        },
+      },
+      { projectName: "p", workingDir: "/w", environment: {}, keepEnvFiles: true },
+    );
+    expect((toComposeJson(p) as any).services.web.env_file).toEqual([
+      { path: "/e/a.env" },
+      { path: "/e/b.env", required: false },
+    ]);
   });
 });

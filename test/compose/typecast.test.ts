@@ -24,7 +24,7 @@ function castError(tree: unknown): InterpolationError {
 
 describe("castTypes — the compose-go v2 cast table", () => {
   it.each([
-    [["configs", "[]", "mode"], "0440", 440], // Atoi is decimal, unlike a plain YAML 0440
+    [["configs", "[]", "mode"], "0440", 0o440], // a file mode string is octal, as in compose
     [["cpu_count"], "2", 2],
     [["cpu_percent"], "50.5", 50.5],
     [["cpu_period"], "100000", 100000],
@@ -50,7 +50,7 @@ describe("castTypes — the compose-go v2 cast table", () => {
     [["privileged"], "False", false],
     [["read_only"], "true", true],
     [["scale"], "2", 2],
-    [["secrets", "[]", "mode"], "256", 256],
+    [["secrets", "[]", "mode"], "555", 0o555],
     [["stdin_open"], "true", true],
     [["tty"], "true", true],
     [["ulimits", "nproc"], "65535", 65535],

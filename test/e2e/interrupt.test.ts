@@ -137,7 +137,12 @@ describe.skipIf(!engineReady)("interrupted deploys converge on re-run", () => {
         "create",
         "--name",
         stray,
-        ...labelArgs({ ...labels, "com.docker.compose.config-hash": "stale", "com.docker.compose.replace": oldId }),
+        ...labelArgs({
+          ...labels,
+          "com.docker.compose.config-hash": "stale",
+          "dev.c2ts.config-hash": "stale",
+          "com.docker.compose.replace": oldId,
+        }),
         "c2ts-test/busybox:latest",
         "sleep",
         "3600",

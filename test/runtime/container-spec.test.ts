@@ -10,6 +10,7 @@ function ctx(project: Project, service: string, extra: Partial<SpecContext> = {}
     number: 1,
     apiVersion: "1.41",
     configHash: "hash123",
+    composeHash: "composehash456",
     workingDir: "/srv/app",
     configFiles: ["/srv/app/compose.yaml", "/srv/app/compose.override.yaml"],
     composeVersion: "0.1.0",
@@ -44,7 +45,8 @@ describe("buildContainerSpec", () => {
       "com.docker.compose.project.config_files": "/srv/app/compose.yaml,/srv/app/compose.override.yaml",
       "com.docker.compose.oneoff": "False",
       "com.docker.compose.container-number": "2",
-      "com.docker.compose.config-hash": "hash123",
+      "com.docker.compose.config-hash": "composehash456",
+      "dev.c2ts.config-hash": "hash123",
       "com.docker.compose.depends_on": "cache:service_started:false,db:service_healthy:true",
       "com.docker.compose.image": "sha256:abc",
     });

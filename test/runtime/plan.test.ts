@@ -277,7 +277,8 @@ describe("container specs in the plan", () => {
     expect(spec.create.Labels).toMatchObject({
       [LABEL.replace]: old.id,
       [LABEL.image]: "sha256:img1",
-      [LABEL.configHash]: plan.services.web.hash,
+      [LABEL.configHash]: plan.services.web.composeHash,
+      [LABEL.c2tsConfigHash]: plan.services.web.hash,
       [LABEL.workingDir]: "/srv",
       [LABEL.configFiles]: "/srv/compose.yml",
     });

@@ -1,32 +1,40 @@
 import type { Command } from "../main.js";
-import { UsageError } from "../errors.js";
-import { stringValue } from "../args.js";
-import { loadFromArgs, PROJECT_OPTIONS } from "../project-options.js";
+import { PROJECT_OPTIONS } from "../project-options.js";
 
 const command: Command = {
   spec: {
     name: "config",
-    summary: "Print the canonical model of a stack, as `docker compose config` does.",
-    usage: "c2ts config [-f FILE]... [--stack FILE.ts] [-p NAME] [--profile P]... [--env-file F] [--project-directory DIR] [--format yaml|json]",
+    summary: "Parse, resolve and render the stack in canonical format, as `docker compose config` does.",
+    usage:
+      "c2ts config [-f FILE]... [--stack FILE.ts] [-p NAME] [--profile P]... [--env-file F]... [--project-directory DIR] [OPTIONS] [SERVICE...]",
+    positionals: true,
     options: {
       ...PROJECT_OPTIONS,
-      format: { type: "string", value: "yaml|json", description: "Output format (default yaml)" },
+      format: { type: "string", value: "yaml|json", description: "Format the output (default yaml)" },
+      quiet: { type: "boolean", short: "q", description: "Only validate the configuration, don't print anything" },
+      "no-interpolate": { type: "boolean", description: "Don't interpolate environment variables" },
+      "no-normalize": { type: "boolean", description: "Don't normalize compose model" },
+      "no-path-resolution": { type: "boolean", description: "Don't resolve file paths" },
+      "no-consistency": {
+        type: "boolean",
+        description: "Don't check model consistency - warning: may produce invalid Compose output",
+      },
+      "no-env-resolution": { type: "boolean", description: "Don't resolve service env files" },
+      services: { type: "boolean", description: "Print the service names, one per line." },
+      volumes: { type: "boolean", description: "Print the volume names, one per line." },
+      networks: { type: "boolean", description: "Print the network names, one per line." },
+      profiles: { type: "boolean", description: "Print the profile names, one per line." },
+      images: { type: "boolean", description: "Print the image names, one per line." },
+      hash: { type: "string", value: 'SERVICE|"*"', description: "Print the service config hash, one per line." },
+      variables: { type: "boolean", description: "Print model variables and default values." },
+      environment: { type: "boolean", description: "Print environment used for interpolation." },
+      output: { type: "string", short: "o", value: "FILE", description: "Save to file (default to stdout)" },
     },
   },
   async run(args) {
-    const format = stringValue(args.values.format) ?? "yaml";
-    if (format !== "yaml" && format !== "json") throw new UsageError(`config: unknown format "${format}" (use yaml or json)`);
-    const { project } = await loadFromArgs(args);
-    const { formatComposeJson, toComposeJson } = await import("../../compose/compose-json.js");
-    const { pruneUnusedResources } = await import("../../compose/prune.js");
-    // Like `docker compose config`, resources no enabled service uses are not printed.
-    const pruned = pruneUnusedResources(project);
-    if (format === "json") {
-      process.stdout.write(formatComposeJson(pruned) + "\n");
-    } else {
-      const { stringify } = await import("yaml");
-      process.stdout.write(stringify(toComposeJson(pruned), { aliasDuplicateObjects: false, lineWidth: 0 }));
-    }
+    const { configOutput, writeConfigOutput } = await import("../config-output.js");
+    const output = await configOutput(args);
+    await writeConfigOutput(output, args);
     return 0;
   },
 };
