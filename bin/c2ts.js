@@ -4,14 +4,16 @@
 //
 // Thin launcher: answers --version without loading anything heavy, then hands over to the CLI.
 
-// A reader that goes away (`c2ts config | head -1`) must not end in an 'error' event stack trace.
-// The output is incomplete, so this is not a success: one line, exit 1.
+// A reader that goes away (`c2ts config | head -1`) ends c2ts quietly, as a Go program (docker
+// compose) ends on SIGPIPE: no stack trace, no message the reader's own exit already explains. The
+// output is incomplete, so the status is 1, never a success (for `plan`, 0 means "no changes").
 process.stdout.on("error", (e) => {
-  const reason = e.code === "EPIPE" ? "standard output was closed before c2ts finished writing (EPIPE)" : `cannot write to standard output: ${e.message}`;
-  try {
-    process.stderr.write(`error: ${reason}\n`);
-  } catch {
-    // stderr is gone too: the exit code is all that is left.
+  if (e.code !== "EPIPE") {
+    try {
+      process.stderr.write(`error: cannot write to standard output: ${e.message}\n`);
+    } catch {
+      // stderr is gone too: the exit code is all that is left.
+    }
   }
   process.exit(1);
 });

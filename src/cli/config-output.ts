@@ -134,13 +134,9 @@ export async function writeConfigOutput(text: string, args: ParsedArgs): Promise
   await writeStdout(text);
 }
 
-/** stdout write that ends quietly when the reader went away (`c2ts config | head -1`). */
+/** Resolves once `text` is handed to stdout; a closed pipe is bin/c2ts.js's concern (exit 1, quietly). */
 function writeStdout(text: string): Promise<void> {
-  return new Promise((done, fail) => {
-    // Stays attached: a late EPIPE after the last write is swallowed too.
-    process.stdout.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? done() : fail(e)));
-    process.stdout.write(text, () => done());
-  });
+  return new Promise((done) => process.stdout.write(text, () => done()));
 }
 
 async function prunedProject(load: () => Promise<{ project: Project }>): Promise<Project> {

@@ -173,7 +173,7 @@ describe.skipIf(!built)("--stack modules cannot crash or take over c2ts", () => 
   });
 });
 
-describe.skipIf(!built)("a closed stdout (EPIPE) is exit 1 without a trace, for every command", () => {
+describe.skipIf(!built)("a closed stdout (EPIPE) is a quiet exit 1, for every command", () => {
   /** Runs c2ts with its stdout pipe closed before it writes. */
   function withClosedStdout(args: string[]): Promise<{ status: number | null; stderr: string }> {
     return new Promise((resolve) => {
@@ -198,9 +198,7 @@ describe.skipIf(!built)("a closed stdout (EPIPE) is exit 1 without a trace, for 
   ])("%s", async (_name, args) => {
     const r = await withClosedStdout(args);
     expect(r.status, r.stderr).toBe(1);
-    expect(r.stderr.trimEnd().split("\n")).toEqual([
-      "error: standard output was closed before c2ts finished writing (EPIPE)",
-    ]);
+    expect(r.stderr).toBe("");
   });
 });
 
