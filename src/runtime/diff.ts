@@ -21,20 +21,21 @@ export function isSensitiveName(name: string): boolean {
   return SENSITIVE_NAME.test(name);
 }
 
-function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
+/** Leaf values of `value` by dotted path (`a.b[0].c`); arrays of scalars and empty containers are leaves. */
+export function flattenPaths(value: unknown, prefix: string, out: Map<string, unknown>): void {
   if (Array.isArray(value)) {
     if (value.every((v) => v === null || typeof v !== "object")) {
       out.set(prefix, value);
       return;
     }
-    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    value.forEach((v, i) => flattenPaths(v, `${prefix}[${i}]`, out));
     if (value.length === 0) out.set(prefix, value);
     return;
   }
   if (value && typeof value === "object") {
     const entries = Object.entries(value);
     if (entries.length === 0) out.set(prefix, value);
-    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    for (const [k, v] of entries) flattenPaths(v, prefix ? `${prefix}.${k}` : k, out);
     return;
   }
   out.set(prefix, value);
@@ -51,8 +52,8 @@ function display(path: string, value: unknown): string {
 export function diffConfigs(before: HashInput, after: HashInput): FieldChange[] {
   const a = new Map<string, unknown>();
   const b = new Map<string, unknown>();
-  flatten(before.service, "", a);
-  flatten(after.service, "", b);
+  flattenPaths(before.service, "", a);
+  flattenPaths(after.service, "", b);
   const changes: FieldChange[] = [];
   for (const path of new Set([...a.keys(), ...b.keys()])) {
     const x = a.get(path);

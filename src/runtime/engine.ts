@@ -211,20 +211,23 @@ export interface NetworkSummary {
   Containers?: Record<string, unknown>;
 }
 
+/** A network's address management as the Engine API takes it. */
+export interface IpamSpec {
+  Driver?: string;
+  Config?: Array<{
+    Subnet?: string;
+    IPRange?: string;
+    Gateway?: string;
+    AuxiliaryAddresses?: Record<string, string>;
+  }>;
+  Options?: Record<string, string>;
+}
+
 export interface NetworkCreateSpec {
   Name: string;
   Driver?: string;
   Options?: Record<string, string>;
-  IPAM?: {
-    Driver?: string;
-    Config?: Array<{
-      Subnet?: string;
-      IPRange?: string;
-      Gateway?: string;
-      AuxiliaryAddresses?: Record<string, string>;
-    }>;
-    Options?: Record<string, string>;
-  };
+  IPAM?: IpamSpec;
   Internal?: boolean;
   Attachable?: boolean;
   EnableIPv6?: boolean;

@@ -22,7 +22,8 @@ export async function executeImageOperation(
   ctx: ImageOpContext,
 ): Promise<void> {
   if (op.kind === "pull-image") return pullImage(engine, project, op.image, op.services, ctx);
-  return buildImage(engine, project, op.service, op.image, ctx);
+  const { buildServiceImage } = await import("./build/build-image.js");
+  return buildServiceImage(engine, project, op.service, op.image, ctx);
 }
 
 async function pullImage(
@@ -66,15 +67,4 @@ async function pullImage(
     ),
   );
   emit("Pulled");
-}
-
-async function buildImage(
-  engine: Engine,
-  project: Project,
-  service: string,
-  image: string,
-  ctx: ImageOpContext,
-): Promise<void> {
-  const { buildServiceImage } = await import("./build/build-image.js");
-  return buildServiceImage(engine, project, service, image, ctx);
 }

@@ -1,6 +1,6 @@
 /** Engine create options for a project's networks and volumes, labelled the way Compose labels them. */
-import type { Project } from "../compose/model.js";
-import { apiAtLeast, type NetworkCreateSpec, type VolumeCreateSpec } from "./engine.js";
+import type { NetworkConfig, Project } from "../compose/model.js";
+import { apiAtLeast, type IpamSpec, type NetworkCreateSpec, type VolumeCreateSpec } from "./engine.js";
 import { networkHash, volumeHash } from "./hash.js";
 import { LABEL } from "./labels.js";
 
@@ -28,24 +28,29 @@ export function networkCreateSpec(
   if (n.attachable) spec.Attachable = true;
   if (n.enable_ipv6 !== undefined) spec.EnableIPv6 = n.enable_ipv6;
   if (n.enable_ipv4 !== undefined && apiAtLeast(apiVersion, "1.47")) spec.EnableIPv4 = n.enable_ipv4;
-  const ipam = n.ipam ?? {};
-  if (ipam.driver || ipam.config?.length || (ipam.options && Object.keys(ipam.options).length)) {
-    spec.IPAM = {
-      ...(ipam.driver ? { Driver: ipam.driver } : {}),
-      ...(ipam.config?.length
-        ? {
-            Config: ipam.config.map((p) => ({
-              ...(p.subnet ? { Subnet: p.subnet } : {}),
-              ...(p.ip_range ? { IPRange: p.ip_range } : {}),
-              ...(p.gateway ? { Gateway: p.gateway } : {}),
-              ...(p.aux_addresses ? { AuxiliaryAddresses: p.aux_addresses } : {}),
-            })),
-          }
-        : {}),
-      ...(ipam.options && Object.keys(ipam.options).length ? { Options: ipam.options } : {}),
-    };
-  }
+  const ipam = ipamSpec(n.ipam);
+  if (ipam) spec.IPAM = ipam;
   return spec;
+}
+
+/** A network's `ipam:` as the Engine API takes it (networks and Swarm overlays alike); undefined when empty. */
+export function ipamSpec(ipam: NetworkConfig["ipam"] = {}): IpamSpec | undefined {
+  const hasOptions = ipam.options !== undefined && Object.keys(ipam.options).length > 0;
+  if (!ipam.driver && !ipam.config?.length && !hasOptions) return undefined;
+  return {
+    ...(ipam.driver ? { Driver: ipam.driver } : {}),
+    ...(ipam.config?.length
+      ? {
+          Config: ipam.config.map((p) => ({
+            ...(p.subnet ? { Subnet: p.subnet } : {}),
+            ...(p.ip_range ? { IPRange: p.ip_range } : {}),
+            ...(p.gateway ? { Gateway: p.gateway } : {}),
+            ...(p.aux_addresses ? { AuxiliaryAddresses: p.aux_addresses } : {}),
+          })),
+        }
+      : {}),
+    ...(hasOptions ? { Options: ipam.options } : {}),
+  };
 }
 
 /** Warnings for network settings this engine cannot apply. */

@@ -5,7 +5,7 @@
  * Runtime "container", ForceUpdate 0, MaxFailureRatio 0…). Both sides are brought to the same
  * form first, so a second deploy of an unchanged stack finds nothing to update.
  */
-import { isSensitiveName, type FieldChange } from "../runtime/diff.js";
+import { flattenPaths, isSensitiveName, type FieldChange } from "../runtime/diff.js";
 import type { ServiceSpec } from "./convert/types.js";
 
 /** Values the manager writes when the request left the field out. */
@@ -42,25 +42,6 @@ export function comparableSpec(spec: ServiceSpec, networkNames: Record<string, s
   return out;
 }
 
-function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
-  if (Array.isArray(value)) {
-    if (value.every((v) => v === null || typeof v !== "object")) {
-      out.set(prefix, value);
-      return;
-    }
-    if (value.length === 0) out.set(prefix, value);
-    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
-    return;
-  }
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value);
-    if (entries.length === 0) out.set(prefix, value);
-    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-    return;
-  }
-  out.set(prefix, value);
-}
-
 function isEmpty(v: unknown): boolean {
   if (v === undefined || v === null || v === false || v === 0 || v === "") return true;
   if (Array.isArray(v)) return v.length === 0;
@@ -85,8 +66,8 @@ export function diffServiceSpecs(
 ): FieldChange[] {
   const a = new Map<string, unknown>();
   const b = new Map<string, unknown>();
-  flatten(comparableSpec(current, networkNames), "", a);
-  flatten(comparableSpec(desired, networkNames), "", b);
+  flattenPaths(comparableSpec(current, networkNames), "", a);
+  flattenPaths(comparableSpec(desired, networkNames), "", b);
   const changes: FieldChange[] = [];
   for (const path of new Set([...a.keys(), ...b.keys()])) {
     const x = a.get(path);

@@ -6,6 +6,7 @@
  * VXLAN = 1230) unless the file sets one, since Tailscale carries the VXLAN traffic.
  */
 import type { NetworkConfig, Project } from "../../compose/model.js";
+import { ipamSpec } from "../../runtime/resource-spec.js";
 import type { ServiceContext } from "./context.js";
 import { resourceName, withStackLabel } from "./names.js";
 import type { NetworkAttachmentConfig, NetworkCreateRequest, SwarmWarning } from "./types.js";
@@ -108,23 +109,7 @@ function networkSpec(
   if (def.attachable) spec.Attachable = true;
   if (def.enable_ipv6) spec.EnableIPv6 = true;
   if (def.enable_ipv4 === false) warn("enable_ipv4", "Swarm overlay networks always have IPv4; ignored");
-  const ipam = def.ipam ?? {};
-  const hasOptions = ipam.options && Object.keys(ipam.options).length;
-  if (ipam.driver || ipam.config?.length || hasOptions) {
-    spec.IPAM = {
-      ...(ipam.driver ? { Driver: ipam.driver } : {}),
-      ...(ipam.config?.length
-        ? {
-            Config: ipam.config.map((p) => ({
-              ...(p.subnet ? { Subnet: p.subnet } : {}),
-              ...(p.ip_range ? { IPRange: p.ip_range } : {}),
-              ...(p.gateway ? { Gateway: p.gateway } : {}),
-              ...(p.aux_addresses ? { AuxiliaryAddresses: p.aux_addresses } : {}),
-            })),
-          }
-        : {}),
-      ...(hasOptions ? { Options: ipam.options } : {}),
-    };
-  }
+  const ipam = ipamSpec(def.ipam);
+  if (ipam) spec.IPAM = ipam;
   return spec;
 }

@@ -10,6 +10,7 @@
  * the Engine API reference (swagger.yaml) field for field, and only the fields we send.
  */
 import type { Project } from "../../compose/model.js";
+import type { IpamSpec } from "../../runtime/engine.js";
 
 export interface SwarmConvertInput {
   /** The stack namespace: `<project>_<service>`, `com.docker.stack.namespace=<project>`. */
@@ -253,16 +254,7 @@ export interface NetworkCreateRequest {
   Internal?: boolean;
   Attachable?: boolean;
   EnableIPv6?: boolean;
-  IPAM?: {
-    Driver?: string;
-    Config?: Array<{
-      Subnet?: string;
-      IPRange?: string;
-      Gateway?: string;
-      AuxiliaryAddresses?: Record<string, string>;
-    }>;
-    Options?: Record<string, string>;
-  };
+  IPAM?: IpamSpec;
   Options?: Record<string, string>;
   Labels: Record<string, string>;
 }
