@@ -203,6 +203,10 @@ export class DockerEngine implements Engine {
     await this.dial("POST", `/containers/${encodeURIComponent(id)}/start`);
   }
 
+  async unpauseContainer(id: string): Promise<void> {
+    await this.dial("POST", `/containers/${encodeURIComponent(id)}/unpause`);
+  }
+
   async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
     await this.dial("POST", `/containers/${encodeURIComponent(id)}/stop`, {
       query: timeoutSeconds === undefined ? {} : { t: timeoutSeconds },

@@ -398,7 +398,8 @@ async function convergeService(
             x.emit("container", c.name, "Restarted", { service });
           } else {
             x.emit("container", c.name, "Starting", { service });
-            await x.run(() => x.engine.startContainer(c.id));
+            const paused = x.observed.containers.some((o) => o.id === c.id && o.state === "paused");
+            await x.run(() => (paused ? x.engine.unpauseContainer(c.id) : x.engine.startContainer(c.id)));
             x.touched.add(c.id);
             await postStart(x, service, c.id, c.name);
             x.count("start-container");

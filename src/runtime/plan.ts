@@ -650,13 +650,13 @@ function planServiceContainers(
       });
       continue;
     }
-    if (c.state === "created" || (c.state === "exited" && !completedJob(c, service))) {
+    if (c.state === "created" || c.state === "paused" || (c.state === "exited" && !completedJob(c, service))) {
       ops.push({
         kind: "start-container",
         service: name,
         name: c.name,
         containerId: c.id,
-        reason: c.state === "created" ? "created but never started" : `exited (${c.exitCode ?? "?"})`,
+        reason: startReason(c),
       });
     }
   }
@@ -745,4 +745,11 @@ export function planDown(project: Project, observed: Observed, options: DownOpti
     }
   }
   return { project: project.name, operations: ops, warnings };
+}
+
+/** Why a stopped container is started; a paused one is started by unpausing it. */
+function startReason(c: ObservedContainer): string {
+  if (c.state === "created") return "created but never started";
+  if (c.state === "paused") return "paused: unpause";
+  return `exited (${c.exitCode ?? "?"})`;
 }

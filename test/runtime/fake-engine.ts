@@ -17,7 +17,7 @@ interface FakeContainer {
   id: string;
   name: string;
   spec: ContainerCreateSpec;
-  state: "created" | "running" | "exited";
+  state: "created" | "running" | "exited" | "paused";
   exitCode: number;
   health?: "starting" | "healthy" | "unhealthy";
   healthLog: Array<{ ExitCode: number; Output: string }>;
@@ -137,6 +137,12 @@ export class FakeEngine implements Engine {
     if (c.spec.Healthcheck && c.spec.Healthcheck.Test?.[0] !== "NONE") c.health = "starting";
     this.emit(c.id, "start");
     this.onStart(c, this);
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    const c = this.find(id);
+    this.calls.push(`unpause ${c.name}`);
+    if (c.state === "paused") c.state = "running";
   }
 
   async stopContainer(id: string): Promise<void> {
