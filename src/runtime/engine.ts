@@ -377,6 +377,11 @@ export interface Engine {
 
   /** Release connections so the process can exit. */
   close(): void;
+  /**
+   * The same engine, with every request (streams included) cut when `signal` aborts: a deploy's
+   * deadline. Optional: engines without it are used as they are.
+   */
+  bounded?(signal: AbortSignal): Engine;
 }
 
 /** An error answered by the engine, with its HTTP status (404 not found, 409 conflict, …). */
