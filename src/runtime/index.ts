@@ -141,7 +141,9 @@ export async function deploy(project: Project, opts: DeployOptions = {}): Promis
       return outcome;
     } finally {
       deadline?.dispose();
-      const releaseEngine = engine.bounded?.(AbortSignal.timeout(LOCK_RELEASE_TIMEOUT_MS)) ?? engine;
+      // Past the deadline the engine may be frozen: a lock left behind expires (its pid is gone).
+      const leash = deadline?.expired ? LOCK_RELEASE_AFTER_DEADLINE_MS : LOCK_RELEASE_TIMEOUT_MS;
+      const releaseEngine = engine.bounded?.(AbortSignal.timeout(leash)) ?? engine;
       await lock.release(releaseEngine).catch(() => {});
     }
   });
@@ -153,6 +155,7 @@ const LOCK_GRACE_MS = 60_000;
 
 /** Releasing the lock must not hold the process either: the engine may be the one that froze. */
 const LOCK_RELEASE_TIMEOUT_MS = 5_000;
+const LOCK_RELEASE_AFTER_DEADLINE_MS = 1_000;
 
 async function deployLocked(
   project: Project,
