@@ -7,7 +7,7 @@
 /** The deploy ran out of time; the message names the limit. */
 export class DeadlineExceeded extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`deploy timed out after ${formatSeconds(timeoutMs)} (--timeout)`);
+    super(`deploy timed out after ${Math.round(timeoutMs) / 1000}s (--timeout)`);
     this.name = "DeadlineExceeded";
   }
 }
@@ -45,9 +45,4 @@ export class Deadline {
   dispose(): void {
     clearTimeout(this.timer);
   }
-}
-
-function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
 }
