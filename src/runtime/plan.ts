@@ -18,6 +18,7 @@ import { dependencyGraph, topologicalOrder, withDependencies, type DependencyGra
 import { configHash, decodeConfigLabel, encodeConfigLabel, networkHash, serviceHashInput, volumeHash } from "./hash.js";
 import { LABEL } from "./labels.js";
 import { parseDuration } from "../compose/durations.js";
+import { restartingWarnings } from "./container-faults.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { shortId } from "./short-id.js";
 
@@ -189,6 +190,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
     }
   }
 
+  warnings.push(...restartingWarnings(observed, order));
   return { project: project.name, operations: ops, warnings, services, order };
 }
 
