@@ -8,6 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { UserError } from "../compose/errors.js";
 import { isNotFound, type Engine } from "./engine.js";
 
 const PREFIX = "dev.c2ts.deploy-lock";
@@ -30,8 +31,8 @@ export interface LockHolder {
   expires: string;
 }
 
-/** Another deploy of the project holds the lock. */
-export class DeployLocked extends Error {
+/** Another deploy of the project holds the lock: a condition to report (UserError: no stack trace), not a bug. */
+export class DeployLocked extends UserError {
   constructor(
     readonly project: string,
     readonly holder: LockHolder,
