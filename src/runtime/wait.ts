@@ -49,6 +49,7 @@ export function judge(
   condition: WaitCondition,
   now = Date.now(),
   first: ContainerInspect = info,
+  lastExitCode?: number,
 ): Verdict {
   const name = info.Name.replace(/^\//, "");
   const state = info.State;
@@ -57,7 +58,10 @@ export function judge(
     state.Status === "restarting" ||
     (first.State.StartedAt !== undefined && state.StartedAt !== first.State.StartedAt && condition !== "completed");
   if (restarted) {
-    return { done: true, error: `container ${name} is restarting${exitDetail(info)}${lastHealthOutput(info)}` };
+    return {
+      done: true,
+      error: `container ${name} is restarting${exitDetail(info, lastExitCode)}${lastHealthOutput(info)}`,
+    };
   }
   if (condition === "completed") {
     if (!exited) return { done: false };
@@ -92,9 +96,10 @@ function serviceOf(info: ContainerInspect): string {
 }
 
 /** ` (exit 1, restarted 3 times)`: the last exit code and the engine's restart count, when known. */
-function exitDetail(info: ContainerInspect): string {
+function exitDetail(info: ContainerInspect, lastExitCode?: number): string {
   const parts: string[] = [];
   if (info.State.Status !== "running" || info.State.ExitCode !== 0) parts.push(`exit ${info.State.ExitCode}`);
+  else if (lastExitCode !== undefined) parts.push(`exit ${lastExitCode}`);
   const restarts = info.RestartCount ?? 0;
   parts.push(`restarted ${restarts} time${restarts === 1 ? "" : "s"}`);
   return ` (${parts.join(", ")})`;
@@ -112,6 +117,8 @@ function lastHealthOutput(info: ContainerInspect): string {
 
 export class ContainerWatcher {
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Exit code of each container's last `die` event. */
+  private readonly lastExitCodes = new Map<string, number>();
   private subscription: EventSubscription | undefined;
   private streamError: Error | undefined;
 
@@ -140,6 +147,9 @@ export class ContainerWatcher {
   }
 
   private dispatch(e: EngineEvent): void {
+    // A crash loop may be caught running again, when inspect shows exit 0: the die event kept the code.
+    const exitCode = e.Action === "die" ? Number(e.Actor?.Attributes?.exitCode) : NaN;
+    if (Number.isInteger(exitCode)) this.lastExitCodes.set(e.Actor.ID, exitCode);
     const set = this.listeners.get(e.Actor?.ID);
     if (set) for (const l of set) l();
   }
@@ -189,7 +199,7 @@ export class ContainerWatcher {
                 throw e;
               }
               first ??= info;
-              const verdict = judge(info, condition, Date.now(), first);
+              const verdict = judge(info, condition, Date.now(), first, this.lastExitCodes.get(info.Id));
               if (verdict.done) {
                 if (verdict.error) return finish(new DependencyFailed(verdict.error + (await this.tail(containerId))));
                 return finish();

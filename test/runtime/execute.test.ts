@@ -271,8 +271,9 @@ describe("judge", () => {
       error: "container demo-db-1 is restarting (exit 1, restarted 3 times)",
     });
     // running again, but started anew since the wait began: a crash loop caught between restarts
-    const again = { ...info({ StartedAt: "2026-01-01T00:00:01.000Z", ExitCode: 1 }, false), RestartCount: 1 };
-    expect(judge(again, "running_or_healthy", Date.parse("2026-01-01T00:00:05Z"), first)).toEqual({
+    const again = { ...info({ StartedAt: "2026-01-01T00:00:01.000Z" }, false), RestartCount: 1 };
+    // running again: inspect says exit 0, the die event said 1
+    expect(judge(again, "running_or_healthy", Date.parse("2026-01-01T00:00:05Z"), first, 1)).toEqual({
       done: true,
       error: "container demo-db-1 is restarting (exit 1, restarted 1 time)",
     });
