@@ -41,6 +41,15 @@ import { UserError } from "../compose/errors.js";
 /** Newest Engine API this client speaks; older engines are used at their own version. */
 const CLIENT_MAX_API = "1.47";
 
+/**
+ * How long the engine gets to answer a request (for a stream: to send its headers). A frozen
+ * engine accepts connections and never answers; without a bound c2ts would wait forever.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
+/** Slower by nature: a stop waits the container's grace period, a build uploads its context first. */
+const STOP_ALLOWANCE_MS = 300_000;
+const IMAGE_REQUEST_TIMEOUT_MS = 600_000;
+
 export interface ModemOptions {
   socketPath?: string;
   host?: string;
@@ -110,6 +119,16 @@ interface DialOptions {
   authconfig?: RegistryAuth;
   registryconfig?: Record<string, RegistryAuth>;
   signal?: AbortSignal;
+  /** Default REQUEST_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+/** The engine did not answer a request in time. */
+export class EngineTimeout extends Error {
+  constructor(method: string, path: string, ms: number) {
+    super(`the Docker engine did not answer ${method} ${path} within ${Math.round(ms / 1000)}s`);
+    this.name = "EngineTimeout";
+  }
 }
 
 /** The modem, with the API version it puts in request paths (its `version` option, set once the engine's is known). */
@@ -120,10 +139,31 @@ const OK_CODES = { 200: true, 201: true, 204: true, 304: true };
 export class DockerEngine implements Engine {
   private readonly modem: Modem;
   private version: string | undefined;
-  private readonly openStreams = new Set<IncomingMessage>();
+  private readonly openStreams: Set<IncomingMessage>;
+  /** Aborted by close(): requests still in flight must not keep the process alive. */
+  private readonly lifetime: AbortController;
+  /** Extra signals every request carries (bounded()). */
+  private readonly bounds: AbortSignal[];
 
-  private constructor(modem: Modem) {
+  private constructor(
+    modem: Modem,
+    shared?: { lifetime: AbortController; openStreams: Set<IncomingMessage>; version?: string },
+    bounds: AbortSignal[] = [],
+  ) {
     this.modem = modem;
+    this.lifetime = shared?.lifetime ?? new AbortController();
+    this.openStreams = shared?.openStreams ?? new Set();
+    this.version = shared?.version;
+    this.bounds = bounds;
+  }
+
+  bounded(signal: AbortSignal): DockerEngine {
+    const view = new DockerEngine(
+      this.modem,
+      { lifetime: this.lifetime, openStreams: this.openStreams, version: this.version },
+      [...this.bounds, signal],
+    );
+    return view;
   }
 
   static async connect(host?: string): Promise<DockerEngine> {
@@ -153,6 +193,12 @@ export class DockerEngine implements Engine {
   }
 
   private dial(method: string, path: string, o: DialOptions = {}): Promise<unknown> {
+    const timeoutMs = o.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const timeout = new AbortController();
+    const signals = [this.lifetime.signal, timeout.signal, ...this.bounds, ...(o.signal ? [o.signal] : [])];
+    const aborted = signals.find((s) => s.aborted);
+    if (aborted) return Promise.reject(abortError(aborted, method, path));
+    const timer = setTimeout(() => timeout.abort(new EngineTimeout(method, path, timeoutMs)), timeoutMs);
     return new Promise((resolve, reject) => {
       this.modem.dial(
         {
@@ -165,10 +211,12 @@ export class DockerEngine implements Engine {
           headers: o.headers,
           authconfig: o.authconfig,
           registryconfig: o.registryconfig,
-          abortSignal: o.signal,
+          abortSignal: AbortSignal.any(signals),
         },
         (err, data) => {
-          if (err) reject(toEngineError(err, method, path));
+          clearTimeout(timer);
+          const cut = signals.find((s) => s.aborted && s !== o.signal);
+          if (err) reject(cut ? abortError(cut, method, path) : toEngineError(err, method, path));
           else resolve(data);
         },
       );
@@ -207,9 +255,14 @@ export class DockerEngine implements Engine {
     await this.dial("POST", `/containers/${encodeURIComponent(id)}/start`);
   }
 
+  async unpauseContainer(id: string): Promise<void> {
+    await this.dial("POST", `/containers/${encodeURIComponent(id)}/unpause`);
+  }
+
   async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
     await this.dial("POST", `/containers/${encodeURIComponent(id)}/stop`, {
       query: timeoutSeconds === undefined ? {} : { t: timeoutSeconds },
+      timeoutMs: REQUEST_TIMEOUT_MS + (timeoutSeconds === undefined ? STOP_ALLOWANCE_MS : timeoutSeconds * 1000),
     });
   }
 
@@ -406,7 +459,11 @@ export class DockerEngine implements Engine {
     const { name, tag, digest } = splitImageReference(ref);
     const query: Record<string, string> = { fromImage: name, tag: digest ?? tag ?? "latest" };
     if (platform) query.platform = platform;
-    const res = await this.stream("POST", "/images/create", { query, authconfig: auth ?? {} });
+    const res = await this.stream("POST", "/images/create", {
+      query,
+      authconfig: auth ?? {},
+      timeoutMs: IMAGE_REQUEST_TIMEOUT_MS,
+    });
     await followJsonLines(res, (m: ProgressMessage) => {
       if (m.error) throw new Error(m.errorDetail?.message ?? m.error);
       onProgress(m);
@@ -421,6 +478,7 @@ export class DockerEngine implements Engine {
       file: request.context ?? Buffer.alloc(0),
       headers: { "Content-Type": "application/x-tar" },
       registryconfig: request.registryConfig ?? {},
+      timeoutMs: IMAGE_REQUEST_TIMEOUT_MS,
     });
     let id: string | undefined;
     await followJsonLines(res, (m: ProgressMessage) => {
@@ -470,9 +528,17 @@ export class DockerEngine implements Engine {
   }
 
   close(): void {
+    this.lifetime.abort(new Error("the engine connection was closed"));
     for (const s of this.openStreams) s.destroy();
     this.openStreams.clear();
   }
+}
+
+/** Why a request was cut: the signal's own reason (timeout, deadline) when it gave one. */
+function abortError(signal: AbortSignal, method: string, path: string): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name !== "AbortError") return reason;
+  return new Error(`${method} ${path}: aborted`);
 }
 
 function toEngineError(err: Error & { statusCode?: number; json?: unknown }, method: string, path: string): Error {

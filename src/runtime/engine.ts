@@ -186,10 +186,12 @@ export interface ContainerInspect {
   Name: string;
   Image: string;
   Created?: string;
+  RestartCount?: number;
   State: {
     Status: string;
     Running: boolean;
     Restarting?: boolean;
+    Paused?: boolean;
     ExitCode: number;
     Error?: string;
     StartedAt?: string;
@@ -328,6 +330,8 @@ export interface Engine {
   inspectContainer(id: string): Promise<ContainerInspect>;
   createContainer(spec: ContainerCreateSpec): Promise<{ Id: string; Warnings: string[] }>;
   startContainer(id: string): Promise<void>;
+  /** Resume a paused container (its processes were frozen by `docker pause`). */
+  unpauseContainer(id: string): Promise<void>;
   /** `timeoutSeconds` undefined uses the container's StopTimeout. */
   stopContainer(id: string, timeoutSeconds?: number): Promise<void>;
   removeContainer(id: string, options: { force?: boolean; volumes?: boolean }): Promise<void>;
@@ -381,6 +385,11 @@ export interface Engine {
 
   /** Release connections so the process can exit. */
   close(): void;
+  /**
+   * The same engine, with every request (streams included) cut when `signal` aborts: a deploy's
+   * deadline. Optional: engines without it are used as they are.
+   */
+  bounded?(signal: AbortSignal): Engine;
 }
 
 /** An error answered by the engine, with its HTTP status (404 not found, 409 conflict, …). */

@@ -21,6 +21,7 @@ import { temporaryName, type DownPlan, type Operation, type Plan } from "./plan.
 import { networkCreateSpec, networkWarnings, volumeCreateSpec } from "./resource-spec.js";
 import { shortId } from "./short-id.js";
 import { tarBuffer } from "./tar.js";
+import type { Deadline } from "./deadline.js";
 import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
 
 export interface ExecuteOptions {
@@ -30,6 +31,8 @@ export interface ExecuteOptions {
   concurrency?: number;
   /** Longest wait for a dependency's condition (ms). */
   waitTimeoutMs?: number;
+  /** The deploy's deadline: a wait gets what is left of it (and at most waitTimeoutMs). */
+  deadline?: Deadline;
   /** Seconds to let containers stop before they are killed; default: each container's stop_grace_period. */
   stopTimeout?: number;
   signal?: AbortSignal;
@@ -398,7 +401,8 @@ async function convergeService(
             x.emit("container", c.name, "Restarted", { service });
           } else {
             x.emit("container", c.name, "Starting", { service });
-            await x.run(() => x.engine.startContainer(c.id));
+            const paused = x.observed.containers.some((o) => o.id === c.id && o.state === "paused");
+            await x.run(() => (paused ? x.engine.unpauseContainer(c.id) : x.engine.startContainer(c.id)));
             x.touched.add(c.id);
             await postStart(x, service, c.id, c.name);
             x.count("start-container");
@@ -412,6 +416,13 @@ async function convergeService(
   if (failures.length) throw failures[0];
 }
 
+/** How long a wait may take: the per-wait timeout, cut to what is left of the deploy's deadline. */
+function waitBudget(options: ExecuteOptions): number {
+  const timeout = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  // At least 1 ms: a wait given 0 would wait without limit.
+  return options.deadline ? Math.max(1, Math.min(timeout, options.deadline.remaining())) : timeout;
+}
+
 function conditionOf(edge: Edge): WaitCondition | undefined {
   if (edge.condition === "service_healthy") return "healthy";
   if (edge.condition === "service_completed_successfully") return "completed";
@@ -419,7 +430,7 @@ function conditionOf(edge: Edge): WaitCondition | undefined {
 }
 
 async function waitForDependencies(x: Execution, service: string, edges: Edge[]): Promise<void> {
-  const timeout = x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const timeout = waitBudget(x.options);
   await Promise.all(
     edges.map(async (edge) => {
       const condition = conditionOf(edge);
@@ -463,7 +474,7 @@ function observedReady(c: ObservedContainer | undefined): boolean {
 
 /** `--wait`: every container this run touched, or that was not ready before it, must become ready. */
 async function waitForAll(x: Execution, exclude: ReadonlySet<string>): Promise<void> {
-  const timeout = x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const timeout = waitBudget(x.options);
   const observed = new Map(x.observed.containers.map((c) => [c.id, c]));
   const pending = x.plan.order
     .filter((s) => !exclude.has(s))

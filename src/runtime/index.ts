@@ -16,6 +16,8 @@ import {
   executePlan,
   type ExecuteOptions,
 } from "./execute.js";
+import { Deadline } from "./deadline.js";
+import { acquireDeployLock } from "./deploy-lock.js";
 import { observe, observeByName, observeContainers, observeImages, type Observed } from "./observe.js";
 import { planDeploy, planDown, type DownPlan, type Plan, type PlanOptions } from "./plan.js";
 
@@ -114,49 +116,92 @@ export async function plan(project: Project, opts: DeployOptions = {}): Promise<
 }
 
 /**
- * Converge the engine to `project`: observe, pull/build what the plan needs, re-plan against the
- * resulting images (so a changed image recreates its containers), execute.
+ * Converge the engine to `project`: take the project's deploy lock, observe, pull/build what the
+ * plan needs, re-plan against the resulting images (so a changed image recreates its containers),
+ * execute. An explicit `waitTimeoutMs` bounds the whole deploy; by default it bounds what follows
+ * the images (a large pull may take long). When the deadline passes, requests still in flight are
+ * cut, so a frozen engine cannot hold the deploy.
  */
 export async function deploy(project: Project, opts: DeployOptions = {}): Promise<DeployResult> {
-  const emit = opts.onEvent ?? (() => {});
   return withEngine(opts, async (engine) => {
-    const observed = await observe(engine, project, { workingDir: opts.workingDir });
-    const first = planDeploy(project, observed, planOptions(opts));
-    const imageOps = first.operations.filter((o) => o.kind === "pull-image" || o.kind === "build-image");
-    if (imageOps.length === 0) {
-      const result = await executePlan(engine, project, first, observed, executeOptions(opts), emit);
-      return { plan: first, result };
+    const timeoutMs = opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    const whole = opts.waitTimeoutMs !== undefined ? new Deadline(timeoutMs) : undefined;
+    const lockTtl = (whole ? timeoutMs : LOCK_TTL_WITHOUT_TIMEOUT_MS) + LOCK_GRACE_MS;
+    const lockEngine = whole ? (engine.bounded?.(whole.signal) ?? engine) : engine;
+    const lock = await acquireDeployLock(lockEngine, project.name, lockTtl);
+    let deadline = whole;
+    try {
+      const outcome = await deployLocked(project, opts, engine, whole, () => (deadline ??= new Deadline(timeoutMs)));
+      if (deadline?.expired && !opts.signal?.aborted) {
+        const { result } = outcome;
+        result.interrupted = false;
+        result.ok = false;
+        result.errors.unshift({ resource: "service", name: project.name, message: (deadline.signal.reason as Error).message });
+      }
+      return outcome;
+    } finally {
+      deadline?.dispose();
+      // Past the deadline the engine may be frozen: a lock left behind expires (its pid is gone).
+      const leash = deadline?.expired ? LOCK_RELEASE_AFTER_DEADLINE_MS : LOCK_RELEASE_TIMEOUT_MS;
+      const releaseEngine = engine.bounded?.(AbortSignal.timeout(leash)) ?? engine;
+      await lock.release(releaseEngine).catch(() => {});
     }
-    const imagePhase: Plan = { ...first, operations: imageOps, warnings: [] };
-    const imageResult = await executePlan(
-      engine,
-      project,
-      imagePhase,
-      observed,
-      { ...executeOptions(opts), wait: false },
-      emit,
-    );
-    if (!imageResult.ok) {
-      return { plan: first, result: { ...imageResult, warnings: [...first.warnings, ...imageResult.warnings] } };
-    }
-    const refreshed: Observed = {
-      ...observed,
-      images: {
-        ...observed.images,
-        ...(await observeImages(
-          engine,
-          project,
-          imageOps.map((o) => (o as { image: string }).image),
-        )),
-      },
-    };
-    const second = planDeploy(project, refreshed, { ...planOptions(opts), skipImages: true });
-    const result = await executePlan(engine, project, second, refreshed, executeOptions(opts), emit);
-    for (const [k, v] of Object.entries(imageResult.done)) result.done[k] = (result.done[k] ?? 0) + v;
-    result.warnings.unshift(...imageResult.warnings);
-    result.durationMs += imageResult.durationMs;
-    return { plan: { ...second, operations: [...imageOps, ...second.operations] }, result };
   });
+}
+
+/** The lock outlives a deploy without --timeout by this much at most (a killed one's lock expires). */
+const LOCK_TTL_WITHOUT_TIMEOUT_MS = 3_600_000;
+const LOCK_GRACE_MS = 60_000;
+
+/** Releasing the lock must not hold the process either: the engine may be the one that froze. */
+const LOCK_RELEASE_TIMEOUT_MS = 5_000;
+const LOCK_RELEASE_AFTER_DEADLINE_MS = 1_000;
+
+async function deployLocked(
+  project: Project,
+  opts: DeployOptions,
+  rawEngine: Engine,
+  whole: Deadline | undefined,
+  startDeadline: () => Deadline,
+): Promise<DeployResult> {
+  const emit = opts.onEvent ?? (() => {});
+  const under = (d: Deadline | undefined): { engine: Engine; options: ExecuteOptions } => {
+    const engine = d ? (rawEngine.bounded?.(d.signal) ?? rawEngine) : rawEngine;
+    const signal = d ? (opts.signal ? AbortSignal.any([opts.signal, d.signal]) : d.signal) : opts.signal;
+    return { engine, options: { ...executeOptions(opts), signal, deadline: d } };
+  };
+  const early = under(whole);
+  const observed = await observe(early.engine, project, { workingDir: opts.workingDir });
+  const first = planDeploy(project, observed, planOptions(opts));
+  const imageOps = first.operations.filter((o) => o.kind === "pull-image" || o.kind === "build-image");
+  if (imageOps.length === 0) {
+    const { engine, options } = under(startDeadline());
+    const result = await executePlan(engine, project, first, observed, options, emit);
+    return { plan: first, result };
+  }
+  const imagePhase: Plan = { ...first, operations: imageOps, warnings: [] };
+  const imageResult = await executePlan(early.engine, project, imagePhase, observed, { ...early.options, wait: false }, emit);
+  if (!imageResult.ok) {
+    return { plan: first, result: { ...imageResult, warnings: [...first.warnings, ...imageResult.warnings] } };
+  }
+  const { engine, options } = under(startDeadline());
+  const refreshed: Observed = {
+    ...observed,
+    images: {
+      ...observed.images,
+      ...(await observeImages(
+        engine,
+        project,
+        imageOps.map((o) => (o as { image: string }).image),
+      )),
+    },
+  };
+  const second = planDeploy(project, refreshed, { ...planOptions(opts), skipImages: true });
+  const result = await executePlan(engine, project, second, refreshed, options, emit);
+  for (const [k, v] of Object.entries(imageResult.done)) result.done[k] = (result.done[k] ?? 0) + v;
+  result.warnings.unshift(...imageResult.warnings);
+  result.durationMs += imageResult.durationMs;
+  return { plan: { ...second, operations: [...imageOps, ...second.operations] }, result };
 }
 
 export interface DownRuntimeOptions extends RuntimeOptions {

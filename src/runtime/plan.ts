@@ -19,6 +19,7 @@ import { composeServiceHashes } from "./service-hash.js";
 import { configHash, decodeConfigLabel, encodeConfigLabel, networkHash, serviceHashInput, volumeHash } from "./hash.js";
 import { LABEL } from "./labels.js";
 import { parseDuration } from "../compose/durations.js";
+import { restartingWarnings } from "./container-faults.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { shortId } from "./short-id.js";
 
@@ -194,6 +195,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
     }
   }
 
+  warnings.push(...restartingWarnings(observed, order));
   return { project: project.name, operations: ops, warnings, services, order };
 }
 
@@ -656,13 +658,13 @@ function planServiceContainers(
       });
       continue;
     }
-    if (c.state === "created" || (c.state === "exited" && !completedJob(c, service))) {
+    if (c.state === "created" || c.state === "paused" || (c.state === "exited" && !completedJob(c, service))) {
       ops.push({
         kind: "start-container",
         service: name,
         name: c.name,
         containerId: c.id,
-        reason: c.state === "created" ? "created but never started" : `exited (${c.exitCode ?? "?"})`,
+        reason: startReason(c),
       });
     }
   }
@@ -761,4 +763,11 @@ export function planDown(project: Project, observed: Observed, options: DownOpti
 function isUpToDate(c: ObservedContainer, desired: DesiredService): boolean {
   if (c.configHash !== undefined) return c.configHash === desired.hash;
   return c.composeHash === desired.composeHash || c.composeHash === desired.hash;
+}
+
+/** Why a stopped container is started; a paused one is started by unpausing it. */
+function startReason(c: ObservedContainer): string {
+  if (c.state === "created") return "created but never started";
+  if (c.state === "paused") return "paused: unpause";
+  return `exited (${c.exitCode ?? "?"})`;
 }

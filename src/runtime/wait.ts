@@ -1,8 +1,10 @@
 /**
  * Waiting for containers to reach a depends_on condition, driven by the engine's event stream:
  * one subscription per deploy, and a container is re-inspected only when an event about it
- * arrives (start, die, health_status…), never on a timer. A container that exits or turns
- * unhealthy fails the wait at once with its last health-check output or log lines.
+ * arrives (start, die, health_status…), never on a timer. A container that exits, restarts or turns
+ * unhealthy fails the wait at once with its exit code, restart count, last health-check output and
+ * log lines. A running container without a healthcheck is only judged started once it has run for
+ * STABLE_RUN_MS (the one timer): a crash-looping one is running for an instant between restarts.
  */
 import type { ContainerInspect, Engine, EngineEvent, EventSubscription } from "./engine.js";
 import { isNotFound } from "./engine.js";
@@ -26,15 +28,41 @@ export class WaitTimeout extends Error {
   }
 }
 
-type Verdict = { done: true; error?: string } | { done: false };
+/** `recheckAt`: running but not yet for long enough; judge again at that time (epoch ms). */
+type Verdict = { done: true; error?: string } | { done: false; recheckAt?: number };
 
 const HEALTH_OUTPUT_MAX = 2000;
 
-/** Decide a condition from one inspect result. */
-export function judge(info: ContainerInspect, condition: WaitCondition): Verdict {
+/**
+ * How long a container without a healthcheck must have run to count as started: longer than a
+ * command that fails at once plus the engine's first restart delay (100 ms), so a crash loop is
+ * seen restarting rather than caught running.
+ */
+export const STABLE_RUN_MS = 2000;
+
+/**
+ * Decide a condition from one inspect result. `first` is the first inspect of this wait: a
+ * container restarted since then (new start time) is crash-looping even if running now.
+ */
+export function judge(
+  info: ContainerInspect,
+  condition: WaitCondition,
+  now = Date.now(),
+  first: ContainerInspect = info,
+  lastExitCode?: number,
+): Verdict {
   const name = info.Name.replace(/^\//, "");
   const state = info.State;
   const exited = state.Status === "exited" || state.Status === "dead";
+  const restarted =
+    state.Status === "restarting" ||
+    (first.State.StartedAt !== undefined && state.StartedAt !== first.State.StartedAt && condition !== "completed");
+  if (restarted) {
+    return {
+      done: true,
+      error: `container ${name} is restarting${exitDetail(info, lastExitCode)}${lastHealthOutput(info)}`,
+    };
+  }
   if (condition === "completed") {
     if (!exited) return { done: false };
     return state.ExitCode === 0
@@ -44,18 +72,20 @@ export function judge(info: ContainerInspect, condition: WaitCondition): Verdict
   const health = state.Health;
   if (exited) {
     if (condition === "running_or_healthy" && state.ExitCode === 0 && !info.Config.Healthcheck) return { done: true };
-    return { done: true, error: `container ${name} exited (${state.ExitCode})${lastHealthOutput(info)}` };
+    return { done: true, error: `container ${name} exited${exitDetail(info)}${lastHealthOutput(info)}` };
   }
   const noHealthcheck = !health || info.Config.Healthcheck?.Test?.[0] === "NONE";
   if (noHealthcheck) {
-    if (condition === "running_or_healthy") return state.Status === "running" ? { done: true } : { done: false };
-    return { done: true, error: `container ${name} has no healthcheck configured` };
+    if (condition !== "running_or_healthy") return { done: true, error: `container ${name} has no healthcheck configured` };
+    if (state.Status !== "running") return { done: false };
+    const stableAt = Date.parse(state.StartedAt ?? "") + STABLE_RUN_MS;
+    return Number.isFinite(stableAt) && stableAt > now ? { done: false, recheckAt: stableAt } : { done: true };
   }
   switch (health.Status) {
     case "healthy":
       return { done: true };
     case "unhealthy":
-      return { done: true, error: `container ${name} is unhealthy${lastHealthOutput(info)}` };
+      return { done: true, error: `container ${name} is unhealthy${exitDetail(info)}${lastHealthOutput(info)}` };
     default:
       return { done: false };
   }
@@ -63,6 +93,16 @@ export function judge(info: ContainerInspect, condition: WaitCondition): Verdict
 
 function serviceOf(info: ContainerInspect): string {
   return info.Config.Labels?.[LABEL.service] ?? info.Name.replace(/^\//, "");
+}
+
+/** ` (exit 1, restarted 3 times)`: the last exit code and the engine's restart count, when known. */
+function exitDetail(info: ContainerInspect, lastExitCode?: number): string {
+  const parts: string[] = [];
+  if (info.State.Status !== "running" || info.State.ExitCode !== 0) parts.push(`exit ${info.State.ExitCode}`);
+  else if (lastExitCode !== undefined) parts.push(`exit ${lastExitCode}`);
+  const restarts = info.RestartCount ?? 0;
+  parts.push(`restarted ${restarts} time${restarts === 1 ? "" : "s"}`);
+  return ` (${parts.join(", ")})`;
 }
 
 /** `: <output of the last health probe>`, trimmed, or "" when there is none. */
@@ -77,6 +117,8 @@ function lastHealthOutput(info: ContainerInspect): string {
 
 export class ContainerWatcher {
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Exit code of each container's last `die` event. */
+  private readonly lastExitCodes = new Map<string, number>();
   private subscription: EventSubscription | undefined;
   private streamError: Error | undefined;
 
@@ -105,6 +147,9 @@ export class ContainerWatcher {
   }
 
   private dispatch(e: EngineEvent): void {
+    // A crash loop may be caught running again, when inspect shows exit 0: the die event kept the code.
+    const exitCode = e.Action === "die" ? Number(e.Actor?.Attributes?.exitCode) : NaN;
+    if (Number.isInteger(exitCode)) this.lastExitCodes.set(e.Actor.ID, exitCode);
     const set = this.listeners.get(e.Actor?.ID);
     if (set) for (const l of set) l();
   }
@@ -119,6 +164,8 @@ export class ContainerWatcher {
       let checking = false;
       let again = false;
       let timer: NodeJS.Timeout | undefined;
+      let recheck: NodeJS.Timeout | undefined;
+      let first: ContainerInspect | undefined;
 
       const finish = (err?: Error) => {
         if (finished) return;
@@ -127,6 +174,7 @@ export class ContainerWatcher {
         set?.delete(check);
         if (set && set.size === 0) this.listeners.delete(containerId);
         if (timer) clearTimeout(timer);
+        if (recheck) clearTimeout(recheck);
         signal?.removeEventListener("abort", onAbort);
         if (err) reject(err);
         else resolve();
@@ -150,13 +198,20 @@ export class ContainerWatcher {
                 if (isNotFound(e)) return finish(new DependencyFailed(`container ${shortId(containerId)} was removed`));
                 throw e;
               }
-              const verdict = judge(info, condition);
+              first ??= info;
+              const verdict = judge(info, condition, Date.now(), first, this.lastExitCodes.get(info.Id));
               if (verdict.done) {
-                if (verdict.error) {
-                  const detail = condition === "completed" ? await this.tail(containerId) : "";
-                  return finish(new DependencyFailed(verdict.error + detail));
-                }
+                if (verdict.error) return finish(new DependencyFailed(verdict.error + (await this.tail(containerId))));
                 return finish();
+              }
+              if (verdict.recheckAt !== undefined && !recheck) {
+                recheck = setTimeout(
+                  () => {
+                    recheck = undefined;
+                    check();
+                  },
+                  Math.max(0, verdict.recheckAt - Date.now()) + 10,
+                );
               }
               if (this.streamError)
                 return finish(new Error(`lost the engine event stream: ${this.streamError.message}`));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deploy, down } from "../../src/runtime/index.js";
 import { EngineError } from "../../src/runtime/engine.js";
-import { judge } from "../../src/runtime/wait.js";
+import { STABLE_RUN_MS, judge } from "../../src/runtime/wait.js";
 import { FakeEngine } from "./fake-engine.js";
 import { proj, svc } from "./fixtures.js";
 
@@ -86,7 +86,7 @@ describe("executing a deploy (fake engine)", () => {
         name: "web",
         service: "web",
         message:
-          "dependency failed to start: container demo-db-1 is unhealthy: last health check (exit 1): connection refused",
+          "dependency failed to start: container demo-db-1 is unhealthy (restarted 0 times): last health check (exit 1): connection refused; last output:\n  last words",
       },
     ]);
     expect(r.result.skipped.map((s) => `${s.name}: ${s.message}`)).toEqual(["edge: dependency web failed"]);
@@ -108,8 +108,8 @@ describe("executing a deploy (fake engine)", () => {
     const r = await deploy(p, { engine: e, wait: true, waitTimeoutMs: 5000 });
     expect(Date.now() - t0).toBeLessThan(4000);
     expect(r.result.errors.map((x) => `${x.name}: ${x.message}`)).toEqual([
-      "web: dependency failed to start: container demo-db-1 is unhealthy: last health check (exit 1): down",
-      "demo-db-1: container demo-db-1 is unhealthy: last health check (exit 1): down",
+      "web: dependency failed to start: container demo-db-1 is unhealthy (restarted 0 times): last health check (exit 1): down; last output:\n  last words",
+      "demo-db-1: container demo-db-1 is unhealthy (restarted 0 times): last health check (exit 1): down; last output:\n  last words",
     ]);
   });
 
@@ -246,12 +246,44 @@ describe("judge", () => {
     expect(judge(info({}, false), "running_or_healthy")).toEqual({ done: true });
     expect(judge(info({ Status: "exited", ExitCode: 1 }), "healthy")).toEqual({
       done: true,
-      error: "container demo-db-1 exited (1)",
+      error: "container demo-db-1 exited (exit 1, restarted 0 times)",
     });
     expect(judge(info({ Status: "exited", ExitCode: 0 }), "completed")).toEqual({ done: true });
     expect(judge(info({ Status: "exited", ExitCode: 2 }), "completed")).toEqual({
       done: true,
       error: "service db didn't complete successfully: exit 2",
+    });
+  });
+
+  it("counts a container without healthcheck as started only once it has run STABLE_RUN_MS", () => {
+    const started = "2026-01-01T00:00:00.000Z";
+    const t0 = Date.parse(started);
+    const running = info({ StartedAt: started }, false);
+    expect(judge(running, "running_or_healthy", t0 + 100)).toEqual({ done: false, recheckAt: t0 + STABLE_RUN_MS });
+    expect(judge(running, "running_or_healthy", t0 + STABLE_RUN_MS)).toEqual({ done: true });
+  });
+
+  it("fails a restarting or restarted container with its exit code and restart count", () => {
+    const first = info({ StartedAt: "2026-01-01T00:00:00.000Z" }, false);
+    const restarting = { ...info({ Status: "restarting", Running: true, ExitCode: 1 }, false), RestartCount: 3 };
+    expect(judge(restarting, "running_or_healthy")).toEqual({
+      done: true,
+      error: "container demo-db-1 is restarting (exit 1, restarted 3 times)",
+    });
+    // running again, but started anew since the wait began: a crash loop caught between restarts
+    const again = { ...info({ StartedAt: "2026-01-01T00:00:01.000Z" }, false), RestartCount: 1 };
+    // running again: inspect says exit 0, the die event said 1
+    expect(judge(again, "running_or_healthy", Date.parse("2026-01-01T00:00:05Z"), first, 1)).toEqual({
+      done: true,
+      error: "container demo-db-1 is restarting (exit 1, restarted 1 time)",
+    });
+    const unhealthy = {
+      ...info({ Health: { Status: "unhealthy", Log: [{ ExitCode: 1, Output: "no db\n" }] } }),
+      RestartCount: 0,
+    };
+    expect(judge(unhealthy, "healthy")).toEqual({
+      done: true,
+      error: "container demo-db-1 is unhealthy (restarted 0 times): last health check (exit 1): no db",
     });
   });
 });

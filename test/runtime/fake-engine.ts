@@ -17,7 +17,7 @@ interface FakeContainer {
   id: string;
   name: string;
   spec: ContainerCreateSpec;
-  state: "created" | "running" | "exited";
+  state: "created" | "running" | "exited" | "paused";
   exitCode: number;
   health?: "starting" | "healthy" | "unhealthy";
   healthLog: Array<{ ExitCode: number; Output: string }>;
@@ -139,6 +139,12 @@ export class FakeEngine implements Engine {
     this.onStart(c, this);
   }
 
+  async unpauseContainer(id: string): Promise<void> {
+    const c = this.find(id);
+    this.calls.push(`unpause ${c.name}`);
+    if (c.state === "paused") c.state = "running";
+  }
+
   async stopContainer(id: string): Promise<void> {
     const c = this.find(id);
     this.calls.push(`stop ${c.name}`);
@@ -229,13 +235,17 @@ export class FakeEngine implements Engine {
   }
 
   async createVolume(spec: { Name: string; Labels?: Record<string, string> }): Promise<VolumeSummary> {
+    // As the engine: creating a volume that exists returns it unchanged.
+    const existing = this.volumes.get(spec.Name);
+    if (existing) return existing;
     const v = { Name: spec.Name, Labels: spec.Labels ?? {} };
     this.volumes.set(spec.Name, v);
     return v;
   }
 
   async removeVolume(name: string): Promise<void> {
-    this.calls.push(`rm-volume ${name}`);
+    // The deploy lock's volume is bookkeeping around every deploy, not an operation tests order.
+    if (!name.endsWith("_c2ts-deploy-lock")) this.calls.push(`rm-volume ${name}`);
     this.volumes.delete(name);
   }
 

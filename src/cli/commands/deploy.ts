@@ -23,7 +23,7 @@ const command: Command = {
       "remove-orphans": { type: "boolean", description: "Remove containers of services no longer in the stack" },
       "force-recreate": { type: "boolean", description: "Recreate containers even if nothing changed" },
       "no-wait": { type: "boolean", description: "Do not wait for services to be running/healthy" },
-      timeout: { type: "string", value: "SECONDS", description: "How long to wait for a dependency or service (default 300)" },
+      timeout: { type: "string", value: "SECONDS", description: "Time limit for the whole deploy, waits included (default: 300 s for what follows pulls and builds)" },
       json: { type: "boolean", description: "NDJSON events and a final summary on stdout" },
       ...NODE_OPTIONS,
     },
