@@ -116,11 +116,10 @@ export async function waitConverged(api: SwarmApi, serviceId: string, options: C
   const unschedulableSince = new Map<string, number>();
   for (;;) {
     if (options.signal?.aborted) throw new ConvergeError("interrupted");
-    const [s, tasks] = await Promise.all([
-      api.inspectService(serviceId),
-      api.listTasks({ service: [serviceId] }),
-    ]);
-    for (const t of wanted(s, tasks).concat(tasks.filter((t) => FAILED.has(t.Status.State) && timeOf(t) >= options.since))) {
+    const [s, tasks] = await Promise.all([api.inspectService(serviceId), api.listTasks({ service: [serviceId] })]);
+    for (const t of wanted(s, tasks).concat(
+      tasks.filter((t) => FAILED.has(t.Status.State) && timeOf(t) >= options.since),
+    )) {
       const { status, health } = taskStatus(s, t);
       const node = options.nodeNames[t.NodeID ?? ""] ?? (t.NodeID ? t.NodeID.slice(0, 12) : "unassigned");
       const message = [`node ${node}`, t.Status.State, health ? `health ${health}` : "", t.Status.Err ?? ""]
@@ -129,14 +128,24 @@ export async function waitConverged(api: SwarmApi, serviceId: string, options: C
       const key = `${status}|${message}`;
       if (seen.get(t.ID) === key) continue;
       seen.set(t.ID, key);
-      options.emit({ time: Date.now(), resource: "task", name: taskName(s, t, options.nodeNames), service: s.Spec.Name, status, message });
+      options.emit({
+        time: Date.now(),
+        resource: "task",
+        name: taskName(s, t, options.nodeNames),
+        service: s.Spec.Name,
+        status,
+        message,
+      });
     }
 
     // Only an update status newer than our own update speaks about it; an older one (a rollback
     // of an earlier deploy) says nothing about a service this deploy left alone.
     const ours = options.updatedAtVersion !== undefined && s.Version.Index > options.updatedAtVersion;
     const update = ours ? s.UpdateStatus?.State : undefined;
-    if (update === "rollback_completed" || update === "rollback_paused" || update === "paused") {
+    // A rollback is reported once the previous version serves again (its tasks ready), so that
+    // deploy's failure means "the old version is back", not "the old version is on its way".
+    const rollbackSettling = update === "rollback_completed" && !tasksReady(s, tasks) && Date.now() <= deadline;
+    if (!rollbackSettling && (update === "rollback_completed" || update === "rollback_paused" || update === "paused")) {
       const detail = await failureDetail(api, s, tasks, options.since, options.nodeNames);
       const what = update === "paused" ? "update paused" : "update failed and was rolled back";
       throw new ConvergeError(`${what}: ${s.UpdateStatus?.Message ?? ""}${detail ? ` — ${detail}` : ""}`);
@@ -146,7 +155,10 @@ export async function waitConverged(api: SwarmApi, serviceId: string, options: C
 
     if (options.updatedAtVersion === undefined || update === "completed") {
       const fresh = tasks.filter((t) => FAILED.has(t.Status.State) && timeOf(t) >= options.since);
-      if (fresh.length >= MAX_NEW_FAILURES || (isJob(s) && fresh.length > 0 && s.Spec.TaskTemplate.RestartPolicy?.Condition === "none")) {
+      if (
+        fresh.length >= MAX_NEW_FAILURES ||
+        (isJob(s) && fresh.length > 0 && s.Spec.TaskTemplate.RestartPolicy?.Condition === "none")
+      ) {
         const detail = await failureDetail(api, s, tasks, options.since, options.nodeNames);
         throw new ConvergeError(`tasks keep failing${detail ? ` — ${detail}` : ""}`);
       }
