@@ -12,6 +12,7 @@ import * as jsyaml from "js-yaml";
 import { FAILSAFE_SCHEMA, loadAll, Type, YAMLException } from "js-yaml";
 import { createRequire } from "node:module";
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar as ScalarNode, YAMLMap } from "yaml";
+import { findExcessiveAliasing } from "./alias-limit.js";
 import { UserError } from "./errors.js";
 import { isMapping } from "./mapping.js";
 import { Override, RESET } from "./yaml-tags.js";
@@ -103,12 +104,18 @@ export function parseComposeYaml(text: string, file: string): ParsedYamlFile {
     });
   }
   const documents: Record<string, unknown>[] = [];
+  const positions = new LazyPositions(file, text);
   for (const value of raw) {
     if (value === null || value === undefined) continue; // `---` followed by nothing, or only comments
     if (!isMapping(value)) throw new UserError("top-level object must be a mapping", { location: { file, line: 1, column: 1 } });
+    const excessive = findExcessiveAliasing(value);
+    // Positions of a later document are not told apart from the first; the path still names the spot.
+    if (excessive) {
+      throw new UserError("document contains excessive aliasing", { location: positions.locate(excessive), path: excessive.join(".") });
+    }
     documents.push(value);
   }
-  return { file, documents, positions: new LazyPositions(file, text) };
+  return { file, documents, positions };
 }
 
 // The `yaml` package is needed only to locate errors; loading it lazily keeps it off the fast path.
