@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { defaultEnvFiles, environmentWithFiles, type Environment } from "./environment.js";
 import { UserError } from "./errors.js";
 import type { StackDocumentLike } from "./loader.js";
-import { isMapping } from "./mapping.js";
+import { defineEntry, isMapping } from "./mapping.js";
 
 export interface IncludeRequest {
   /** Absolute paths of the files to load (first is the main file, the rest override it). */
@@ -114,10 +114,10 @@ function importResources(source: Record<string, unknown>, target: Record<string,
     if (!isMapping(from)) continue;
     const to: Record<string, unknown> = isMapping(target[kind]) ? { ...(target[kind] as Record<string, unknown>) } : {};
     for (const [name, resource] of Object.entries(from)) {
-      if (name in to && !isDeepStrictEqual(to[name], resource)) {
+      if (Object.hasOwn(to, name) && !isDeepStrictEqual(to[name], resource)) {
         throw new UserError(`${kind}.${name} conflicts with imported resource`, { location: { file }, path: `${kind}.${name}` });
       }
-      to[name] = resource;
+      defineEntry(to, name, resource);
     }
     target[kind] = to;
   }

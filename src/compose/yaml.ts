@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar as ScalarNode, YAMLMap } from "yaml";
 import { findExcessiveAliasing } from "./alias-limit.js";
 import { UserError } from "./errors.js";
-import { isMapping } from "./mapping.js";
+import { assignEntries, defineEntry, isMapping } from "./mapping.js";
 import { Override, RESET } from "./yaml-tags.js";
 
 export type PathSegment = string | number;
@@ -213,13 +213,13 @@ class NodeReader {
         continue;
       }
       if (pair.key?.range) this.mark([...path, key], pair.key.range[0]);
-      own[key] = this.read(pair.value, [...path, key]);
+      defineEntry(own, key, this.read(pair.value, [...path, key]));
     }
     if (merged.length === 0) return own;
     // YAML merge keys: explicit keys win, then earlier sources in `<<: [*a, *b]` win over later ones.
     const result: Record<string, unknown> = {};
-    for (const source of merged.reverse()) Object.assign(result, source);
-    return Object.assign(result, own);
+    for (const source of merged.reverse()) assignEntries(result, source);
+    return assignEntries(result, own);
   }
 
   private mergeSources(value: ParsedNode | null, path: PathSegment[]): Record<string, unknown>[] {
