@@ -20,6 +20,7 @@ import { LABEL } from "./labels.js";
 import { parseDuration } from "../compose/durations.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { shortId } from "./short-id.js";
+import { defineEntry } from "../compose/mapping.js";
 
 export type Operation =
   | { kind: "create-network"; key: string; name: string; reason: string }
@@ -143,7 +144,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
       scale: serviceScale(service),
       specs: new Map(),
     };
-    services[name] = desired;
+    defineEntry(services, name, desired);
     if (desired.scale > 1 && service.container_name) {
       throw new UserError(
         `service "${name}" sets container_name "${service.container_name}" and cannot be scaled to ${desired.scale}: container names must be unique`,
@@ -161,12 +162,12 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
     });
     containerOps.set(name, list);
     ops.push(...list);
-    containersAfter[name] = containerNamesAfter(observed, name, list);
+    defineEntry(containersAfter, name, containerNamesAfter(observed, name, list));
     warnings.push(...planContainerSpecs(scope, { name, desired, ops: list, containersAfter }));
   }
 
   // Containers of services no longer in the project.
-  const orphans = observed.containers.filter((c) => !c.oneoff && !project.services[c.service]);
+  const orphans = observed.containers.filter((c) => !c.oneoff && !Object.hasOwn(project.services, c.service));
   if (orphans.length) {
     if (options.removeOrphans) {
       for (const c of orphans) {

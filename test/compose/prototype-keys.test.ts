@@ -73,8 +73,9 @@ describe("keys named like Object.prototype members", () => {
       ["prototype", "no variable named constructor"],
     ]);
     expect(Object.entries(proto.labels ?? {})).toEqual([["constructor", "from-label-file"]]);
-    expect(services.constructor.image).toBe("base");
-    expect(Object.entries(services.constructor.labels ?? {})).toEqual([["__proto__", "p"]]);
+    const service = (name: string) => services[name]!;
+    expect(service("constructor").image).toBe("base");
+    expect(Object.entries(service("constructor").labels ?? {})).toEqual([["__proto__", "p"]]);
     expect(project.networks?.__proto__?.name).toBe("proj___proto__");
 
     const json = JSON.parse(formatComposeJson(project)) as { services: Record<string, Record<string, unknown>> };
