@@ -1,8 +1,11 @@
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { importStack } from "../../src/codegen/index.js";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/compose/errors.js";
 import { loadProject } from "../../src/compose/loader.js";
 import { parseComposeYaml } from "../../src/compose/yaml.js";
+import { tmpStack } from "../helpers/tmp-stack.js";
 
 /** A "billion laughs": `levels` lists of nine aliases to the list before, under x- keys. */
 function aliasBomb(levels: number): string {
@@ -27,6 +30,15 @@ describe("alias expansion limit (go-yaml's excessive aliasing rule)", () => {
 
   it("refuses a bomb hidden in a later document of the file", () => {
     expect(() => parseComposeYaml(`services: {}\n---\n${aliasBomb(9)}`, "/p/compose.yml")).toThrow(/excessive aliasing/);
+  });
+
+  it("is refused by `c2ts import` too, which writes nothing", async () => {
+    const dir = tmpStack({});
+    writeFileSync(join(dir, "compose.yaml"), aliasBomb(7));
+    await expect(importStack({ files: [join(dir, "compose.yaml")], outDir: join(dir, "gen"), environment: {} })).rejects.toThrow(
+      /excessive aliasing/,
+    );
+    expect(existsSync(join(dir, "gen"))).toBe(false);
   });
 
   it("keeps small alias trees that are mostly aliases", () => {
