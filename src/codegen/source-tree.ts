@@ -10,6 +10,7 @@ import { UserError } from "../compose/errors.js";
 import { hasInterpolation } from "../compose/template.js";
 import { readYamlSource, type YamlSource } from "./yaml-source.js";
 import { readComposeSource } from "../compose/read-source.js";
+import { parseComposeYaml } from "../compose/yaml.js";
 
 export interface SourceModule {
   /** Absolute path of the compose file. */
@@ -46,7 +47,9 @@ export function readSourceTree(files: string[], projectDirectory?: string): Sour
     }
     const known = byFile.get(file);
     if (known) return known;
-    const mod: SourceModule = { file, yaml: readYamlSource(readComposeSource(file), file), outPath: "", includes: new Map() };
+    const text = readComposeSource(file);
+    parseComposeYaml(text, file); // refuses what Compose's reader refuses, e.g. excessive aliasing
+    const mod: SourceModule = { file, yaml: readYamlSource(text, file), outPath: "", includes: new Map() };
     byFile.set(file, mod);
     modules.push(mod);
     for (const include of includeRequests(mod.yaml, workingDir)) {

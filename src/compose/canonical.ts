@@ -9,7 +9,7 @@
  */
 import { isIP } from "node:net";
 import { UserError } from "./errors.js";
-import { isMapping, keyValueMapping } from "./mapping.js";
+import { defineEntry, isMapping, keyValueMapping, ownEntry } from "./mapping.js";
 import { goClean, goString, goType } from "./go-format.js";
 import { Override, isOverride, isReset } from "./yaml-tags.js";
 import { shellSplit, ShellSplitError } from "./shell-split.js";
@@ -37,7 +37,7 @@ export function canonicalizeFile(dict: Record<string, unknown>): Record<string, 
         out[key] = marked(value, (list) => (Array.isArray(list) ? list.map((e) => marked(e, canonInclude)) : list));
         break;
       default:
-        out[key] = value;
+        defineEntry(out, key, value);
     }
   }
   return out;
@@ -105,7 +105,7 @@ function canonBuild(build: Mapping, path: string): Mapping {
 function canonDependsOn(value: unknown, path: string): unknown {
   if (Array.isArray(value)) {
     const out: Mapping = {};
-    for (const name of value) out[String(name)] = { condition: "service_started", required: true };
+    for (const name of value) defineEntry(out, String(name), { condition: "service_started", required: true });
     return out;
   }
   if (!isMapping(value)) return value;
@@ -140,7 +140,7 @@ function canonAdditionalContexts(value: unknown, path: string): unknown {
     const s = String(e);
     const eq = s.indexOf("=");
     if (eq < 0) throw new UserError(`${path}: invalid value ${s}, expected key=value`, { path });
-    out[s.slice(0, eq)] = s.slice(eq + 1);
+    defineEntry(out, s.slice(0, eq), s.slice(eq + 1));
   }
   return out;
 }
@@ -154,9 +154,9 @@ function canonSsh(value: unknown, path: string): unknown {
     const eq = e.indexOf("=");
     if (eq < 0) {
       if (e !== "default") throw new UserError(`${path}: invalid ssh key ${JSON.stringify(e)}`, { path });
-      out[e] = null;
+      defineEntry(out, e, null);
     } else {
-      out[e.slice(0, eq)] = e.slice(eq + 1);
+      defineEntry(out, e.slice(0, eq), e.slice(eq + 1));
     }
   }
   return out;
@@ -229,7 +229,7 @@ function canonExtraHosts(value: unknown, path: string): unknown {
   if (value === null || value === undefined) return value;
   const hosts: Record<string, string[]> = {};
   const add = (host: string, ips: string[]) => {
-    hosts[host] = [...(hosts[host] ?? []), ...ips];
+    defineEntry(hosts, host, [...(ownEntry(hosts, host) ?? []), ...ips]);
   };
   if (Array.isArray(value)) {
     for (const entry of value) {
@@ -258,7 +258,7 @@ function canonExtraHosts(value: unknown, path: string): unknown {
     if (host === "" || host.includes(":") || host.includes("=")) {
       throw new UserError(`${path}: bad host name '${host}'`, { path });
     }
-    hosts[host] = ips.map((ip) => (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip));
+    defineEntry(hosts, host, ips.map((ip) => (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip)));
   }
   return hosts;
 }
@@ -511,7 +511,7 @@ function mapKeys(obj: Mapping, transforms: Record<string, Transform>, path = "")
   for (const [key, value] of Object.entries(obj)) {
     const t = Object.hasOwn(transforms, key) ? transforms[key] : undefined;
     const at = path ? `${path}.${key}` : key;
-    out[key] = t ? marked(value, (v) => t(v, at)) : value;
+    defineEntry(out, key, t ? marked(value, (v) => t(v, at)) : value);
   }
   return out;
 }
@@ -519,7 +519,7 @@ function mapKeys(obj: Mapping, transforms: Record<string, Transform>, path = "")
 function mapEntries(value: unknown, fn: (key: string, v: unknown) => unknown): unknown {
   if (!isMapping(value)) return value;
   const out: Mapping = {};
-  for (const [k, v] of Object.entries(value)) out[k] = fn(k, v);
+  for (const [k, v] of Object.entries(value)) defineEntry(out, k, fn(k, v));
   return out;
 }
 
@@ -539,6 +539,6 @@ function omitEmptyStrings(value: unknown): unknown {
 function namesToMapping(value: unknown): unknown {
   if (!Array.isArray(value)) return value;
   const out: Mapping = {};
-  for (const name of value) out[String(name)] = null;
+  for (const name of value) defineEntry(out, String(name), null);
   return out;
 }

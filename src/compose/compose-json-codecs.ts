@@ -6,7 +6,7 @@
  */
 import { UserError } from "./errors.js";
 import { compareStrings, goParseBool, goString } from "./go-format.js";
-import { isMapping, keyValueMapping } from "./mapping.js";
+import { defineEntry, isMapping, keyValueMapping } from "./mapping.js";
 import { isOverride, isReset } from "./yaml-tags.js";
 import { canonicalDuration, DurationError } from "./durations.js";
 import { parseByteSize, ByteSizeError } from "./units.js";
@@ -46,11 +46,11 @@ export function encodeMap(
   for (const key of Object.keys(value).sort(compareStrings)) {
     const v = value[key];
     if ((v === null || v === undefined) && nullable) {
-      out[key] = null;
+      defineEntry(out, key, null);
       continue;
     }
     const encoded = codec(v ?? {}, `${at}.${key}`, opts);
-    out[key] = encoded === OMIT ? {} : encoded;
+    defineEntry(out, key, encoded === OMIT ? {} : encoded);
   }
   return out;
 }
@@ -76,7 +76,7 @@ export function struct(fields: Field[]): Codec {
     const extras = Object.keys(value)
       .filter((k) => !names.has(k) && value[k] !== undefined && (opts.target === "model" || !k.startsWith("x-")))
       .sort(compareStrings);
-    for (const k of extras) out[k] = rawValue(value[k]);
+    for (const k of extras) defineEntry(out, k, rawValue(value[k]));
     return out;
   };
 }
@@ -159,7 +159,7 @@ export const mapping: Codec = (v) => {
   const keys = Object.keys(m).sort(compareStrings);
   if (keys.length === 0) return OMIT;
   const out: Mapping = {};
-  for (const k of keys) out[k] = m[k] === null || m[k] === undefined ? "" : scalarString(m[k]);
+  for (const k of keys) defineEntry(out, k, m[k] === null || m[k] === undefined ? "" : scalarString(m[k]));
   return out;
 };
 
@@ -171,7 +171,7 @@ export const mappingWithEquals: Codec = (v) => {
   const keys = Object.keys(m).sort(compareStrings);
   if (keys.length === 0) return OMIT;
   const out: Mapping = {};
-  for (const k of keys) out[k] = m[k] === null || m[k] === undefined ? null : scalarString(m[k]);
+  for (const k of keys) defineEntry(out, k, m[k] === null || m[k] === undefined ? null : scalarString(m[k]));
   return out;
 };
 
@@ -197,15 +197,17 @@ export const hosts: Codec = (v, at, opts) => {
   }
   if (list.length === 0) return OMIT;
   if (opts.target === "json") return list.sort(compareStrings);
-  const byHost: Record<string, string[]> = {};
+  const byHost = new Map<string, string[]>();
   for (const entry of list) {
     const eq = entry.indexOf("=");
-    (byHost[entry.slice(0, eq)] ??= []).push(entry.slice(eq + 1));
+    const host = entry.slice(0, eq);
+    if (!byHost.has(host)) byHost.set(host, []);
+    byHost.get(host)!.push(entry.slice(eq + 1));
   }
   return Object.fromEntries(
-    Object.keys(byHost)
+    [...byHost.keys()]
       .sort(compareStrings)
-      .map((h) => [h, byHost[h]]),
+      .map((h) => [h, byHost.get(h)]),
   );
 };
 
@@ -248,22 +250,22 @@ export const ulimits: Codec = (v, at, opts) => {
   for (const key of Object.keys(v).sort(compareStrings)) {
     const u = v[key];
     if (u === null || u === undefined) {
-      out[key] = null;
+      defineEntry(out, key, null);
     } else if (isMapping(u)) {
       const single = u.single === undefined || u.single === null ? 0 : toNumber(u.single, `${at}.${key}.single`);
       if (single !== 0) {
-        out[key] = opts.target === "json" ? single : { single };
+        defineEntry(out, key, opts.target === "json" ? single : { single });
         continue;
       }
       const limit: Mapping = {};
       for (const k of ["soft", "hard"]) {
         const n = u[k] === undefined || u[k] === null ? 0 : toNumber(u[k], `${at}.${key}.${k}`);
-        if (n !== 0) limit[k] = n;
+        if (n !== 0) defineEntry(limit, k, n);
       }
-      out[key] = limit;
+      defineEntry(out, key, limit);
     } else {
       const n = toNumber(u, `${at}.${key}`);
-      out[key] = n === 0 ? {} : opts.target === "json" ? n : { single: n };
+      defineEntry(out, key, n === 0 ? {} : opts.target === "json" ? n : { single: n });
     }
   }
   return Object.keys(out).length === 0 ? OMIT : out;
@@ -375,7 +377,7 @@ export function rawValue(v: unknown): unknown {
   if (isMapping(v)) {
     const out: Mapping = {};
     for (const k of Object.keys(v).sort(compareStrings))
-      if (!isReset(v[k]) && v[k] !== undefined) out[k] = rawValue(v[k]);
+      if (!isReset(v[k]) && v[k] !== undefined) defineEntry(out, k, rawValue(v[k]));
     return out;
   }
   if (typeof v === "bigint") return Number(v);

@@ -16,27 +16,27 @@ export function checkConsistency(project: Project): void {
     };
 
     for (const [dep, spec] of Object.entries(service.depends_on ?? {})) {
-      if (!(dep in services) && spec.required !== false) fail(`depends_on.${dep}`, `depends on undefined service "${dep}"`);
+      if (!Object.hasOwn(services, dep) && spec.required !== false) fail(`depends_on.${dep}`, `depends on undefined service "${dep}"`);
     }
     for (const network of Object.keys(service.networks ?? {})) {
-      if (!project.networks?.[network]) fail(`networks.${network}`, `refers to undefined network ${network}`);
+      if (!(project.networks && Object.hasOwn(project.networks, network))) fail(`networks.${network}`, `refers to undefined network ${network}`);
     }
     service.volumes?.forEach((volume, i) => {
-      if (volume.type === "volume" && volume.source && !project.volumes?.[volume.source]) {
+      if (volume.type === "volume" && volume.source && !(project.volumes && Object.hasOwn(project.volumes, volume.source))) {
         fail(`volumes[${i}]`, `refers to undefined volume ${volume.source}`);
       }
     });
     service.secrets?.forEach((secret, i) => {
-      if (!project.secrets?.[secret.source]) fail(`secrets[${i}]`, `refers to undefined secret ${secret.source}`);
+      if (!(project.secrets && Object.hasOwn(project.secrets, secret.source))) fail(`secrets[${i}]`, `refers to undefined secret ${secret.source}`);
     });
     service.configs?.forEach((config, i) => {
-      if (!project.configs?.[config.source]) fail(`configs[${i}]`, `refers to undefined config ${config.source}`);
+      if (!(project.configs && Object.hasOwn(project.configs, config.source))) fail(`configs[${i}]`, `refers to undefined config ${config.source}`);
     });
     const modeTarget = service.network_mode?.startsWith("service:") ? service.network_mode.slice(8) : undefined;
-    if (modeTarget && !(modeTarget in services)) fail("network_mode", `refers to undefined service "${modeTarget}" in network_mode`);
+    if (modeTarget && !Object.hasOwn(services, modeTarget)) fail("network_mode", `refers to undefined service "${modeTarget}" in network_mode`);
     service.volumes_from?.forEach((from, i) => {
       const [source] = from.split(":");
-      if (!from.startsWith("container:") && source && !(source in services)) {
+      if (!from.startsWith("container:") && source && !Object.hasOwn(services, source)) {
         fail(`volumes_from[${i}]`, `refers to undefined service "${source}" in volumes_from`);
       }
     });
@@ -53,6 +53,6 @@ export function checkConsistency(project: Project): void {
 
 function checkDependencyCycles(project: Project): void {
   assertNoDependencyCycle(Object.keys(project.services), (name) =>
-    Object.keys(project.services[name]?.depends_on ?? {}).filter((dep) => dep in project.services),
+    Object.keys(project.services[name]?.depends_on ?? {}).filter((dep) => Object.hasOwn(project.services, dep)),
   );
 }

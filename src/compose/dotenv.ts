@@ -18,6 +18,7 @@
 import { readFileSync } from "node:fs";
 import { UserError } from "./errors.js";
 import { defineEntry } from "./mapping.js";
+import { decodeUtf8 } from "./utf8.js";
 import { goQuote } from "./go-format.js";
 import { interpolateString, MissingVariableError, TemplateSyntaxError, type Lookup } from "./template.js";
 
@@ -57,16 +58,16 @@ export function readDotenvFile(
   onUnset?: (name: string) => void,
   fallback?: Lookup,
 ): Record<string, string> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new UserError(`couldn't find env file: ${path}`, { cause: e });
     if (code === "EISDIR") throw new UserError(`${path} is a directory`, { cause: e });
     throw new UserError(`failed to read ${path}: ${(e as Error).message}`, { cause: e });
   }
-  return parseDotenv(text, { file: path, lookup, onUnset, fallback });
+  return parseDotenv(decodeUtf8(bytes, path), { file: path, lookup, onUnset, fallback });
 }
 
 /** Go's unicode.IsSpace. */

@@ -11,7 +11,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { defaultEnvFiles, environmentWithFiles, type Environment } from "./environment.js";
 import { UserError } from "./errors.js";
 import type { StackDocumentLike } from "./loader.js";
-import { isMapping } from "./mapping.js";
+import { defineEntry, isMapping } from "./mapping.js";
 import { mergeComposeFiles } from "./merge.js";
 
 export interface IncludeRequest {
@@ -123,7 +123,7 @@ function importResources(source: Record<string, unknown>, target: Record<string,
           path: `${kind}.${name}`,
         });
       }
-      to[name] = resource;
+      defineEntry(to, name, resource);
     }
     target[kind] = to;
   }

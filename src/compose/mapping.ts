@@ -20,6 +20,17 @@ export function defineEntry(target: Record<string, unknown>, key: string, value:
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** `map[key]` if `key` is its own entry: a key named `constructor` is not Object's constructor. */
+export function ownEntry<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/** Object.assign for mappings: copies `source`'s entries as own keys (a `__proto__` entry stays an entry). */
+export function assignEntries<T>(target: Record<string, T>, source: Readonly<Record<string, T>>): Record<string, T> {
+  for (const [key, value] of Object.entries(source)) defineEntry(target, key, value);
+  return target;
+}
+
 /**
  * A `KEY=VALUE` list (environment, labels, sysctls, build args, …) as a mapping; a bare `KEY` maps to
  * `bare` (`null` for environment-like attributes, `""` for label-like ones). `!reset` entries are skipped.
@@ -30,8 +41,8 @@ export function keyValueMapping(list: readonly unknown[], bare: null | ""): Reco
     if (isReset(entry)) continue;
     const s = goString(entry);
     const eq = s.indexOf("=");
-    if (eq < 0) out[s] = bare;
-    else out[s.slice(0, eq)] = s.slice(eq + 1);
+    if (eq < 0) defineEntry(out, s, bare);
+    else defineEntry(out, s.slice(0, eq), s.slice(eq + 1));
   }
   return out;
 }

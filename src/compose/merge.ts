@@ -10,7 +10,7 @@
  */
 
 import { UserError } from "./errors.js";
-import { defineEntry, isMapping } from "./mapping.js";
+import { assignEntries, defineEntry, isMapping } from "./mapping.js";
 import { compareStrings, goString, goType } from "./go-format.js";
 import { Override, isOverride, isReset, RESET } from "./yaml-tags.js";
 
@@ -329,7 +329,7 @@ function mergeIpamConfig(base: unknown, override: unknown, path: Path): unknown[
       // Go's mergeMappings updates `right` in place and returns it: keep that aliasing.
       const merged = mergeMappings(right, left, path);
       for (const key of Object.keys(right)) delete right[key];
-      Object.assign(right, merged);
+      assignEntries(right, merged);
       const existing = indexOfSubnet(right.subnet);
       if (existing >= 0) pools[existing] = right;
       else pools.push(right);

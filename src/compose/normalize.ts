@@ -7,7 +7,7 @@
  * file lists are dropped, as `config` does). The typed encoding that follows is compose-json.ts.
  */
 import { UserError } from "./errors.js";
-import { isMapping, keyValueMapping } from "./mapping.js";
+import { assignEntries, defineEntry, isMapping, keyValueMapping, ownEntry } from "./mapping.js";
 import { parseDotenv } from "./dotenv.js";
 import type { Project } from "./model.js";
 import { isOverride, isReset } from "./yaml-tags.js";
@@ -57,7 +57,7 @@ function normalizeModel(merged: Mapping, ctx: NormalizeContext): Mapping {
   model.services = services;
   for (const [name, raw] of Object.entries(services)) {
     const service = isMapping(raw) ? raw : {};
-    services[name] = service;
+    defineEntry(services, name, service);
     normalizeService(service, `services.${name}`, {
       env,
       workingDir: ctx.workingDir,
@@ -177,9 +177,9 @@ function resolveServiceEnvironment(
   if (envFiles.length > 0) {
     const serviceEnv = environment ?? {};
     const fromService: Record<string, string> = {};
-    for (const [k, v] of Object.entries(serviceEnv)) if (v !== null && v !== undefined) fromService[k] = goString(v);
+    for (const [k, v] of Object.entries(serviceEnv)) if (v !== null && v !== undefined) defineEntry(fromService, k, goString(v));
     const accumulated: Record<string, string> = { ...fromService };
-    const fileLookup = (k: string): string | undefined => lookup(k) ?? fromService[k] ?? accumulated[k];
+    const fileLookup = (k: string): string | undefined => lookup(k) ?? ownEntry(fromService, k) ?? ownEntry(accumulated, k);
     envFiles.forEach((file, i) => {
       if (!file) return;
       const content = ctx.files.get(file.path);
@@ -191,7 +191,10 @@ function resolveServiceEnvironment(
         }
         return;
       }
-      Object.assign(accumulated, parseEnvFile(content, file.path, file.format, fileLookup));
+      assignEntries(
+        accumulated,
+        parseEnvFile(content, file.path, file.format, fileLookup),
+      );
     });
     environment = { ...accumulated, ...serviceEnv };
   }
@@ -212,9 +215,9 @@ function resolveServiceLabels(s: Mapping, path: string, ctx: ServiceContext): vo
         path: `${path}.label_file[${i}]`,
       });
     }
-    Object.assign(
+    assignEntries(
       labels,
-      parseEnvFile(content, file, "", (k) => labels[k]),
+      parseEnvFile(content, file, "", (k) => ownEntry(labels, k)),
     );
   });
   const own = isMapping(s.labels) ? s.labels : Array.isArray(s.labels) ? keyValueMapping(s.labels, "") : {};
@@ -236,9 +239,9 @@ function parseEnvFile(
       const eq = line.indexOf("=");
       if (eq < 0) {
         const v = lookup(line);
-        if (v !== undefined) out[line] = v;
+        if (v !== undefined) defineEntry(out, line, v);
       } else {
-        out[line.slice(0, eq)] = line.slice(eq + 1);
+        defineEntry(out, line.slice(0, eq), line.slice(eq + 1));
       }
     }
     return out;
@@ -250,7 +253,7 @@ function parseEnvFile(
 function addImplicitDependencies(s: Mapping): void {
   const dependsOn: Mapping = isMapping(s.depends_on) ? s.depends_on : {};
   const add = (name: string, restart: boolean) => {
-    if (!Object.hasOwn(dependsOn, name)) dependsOn[name] = { condition: "service_started", restart, required: true };
+    if (!Object.hasOwn(dependsOn, name)) defineEntry(dependsOn, name, { condition: "service_started", restart, required: true });
   };
   if (Array.isArray(s.links)) {
     for (const link of s.links) {
@@ -298,7 +301,7 @@ function nameResources(model: Mapping, projectName: string): void {
       if (resource.name === undefined || resource.name === null) {
         resource.name = isTrue(resource.external) ? key : `${projectName}_${key}`;
       }
-      items[key] = resource;
+      defineEntry(items, key, resource);
     }
   }
 }
@@ -319,11 +322,11 @@ function defaultDeviceCount(devices: unknown): void {
 function resolveMapping(m: Mapping, lookup: (k: string) => string | undefined, keepEmpty: boolean): Mapping {
   const out: Mapping = {};
   for (const [k, v] of Object.entries(m)) {
-    if (v !== null && v !== undefined) out[k] = v;
+    if (v !== null && v !== undefined) defineEntry(out, k, v);
     else {
       const found = lookup(k);
-      if (found !== undefined) out[k] = found;
-      else if (keepEmpty) out[k] = null;
+      if (found !== undefined) defineEntry(out, k, found);
+      else if (keepEmpty) defineEntry(out, k, null);
     }
   }
   return out;
@@ -338,7 +341,7 @@ function plain(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((e) => !isReset(e)).map(plain);
   if (isMapping(v)) {
     const out: Mapping = {};
-    for (const [k, e] of Object.entries(v)) if (!isReset(e)) out[k] = plain(e);
+    for (const [k, e] of Object.entries(v)) if (!isReset(e)) defineEntry(out, k, plain(e));
     return out;
   }
   return v;

@@ -11,7 +11,7 @@
  */
 import { homedir } from "node:os";
 import { UserError } from "./errors.js";
-import { isMapping } from "./mapping.js";
+import { defineEntry, isMapping } from "./mapping.js";
 import { Override, isOverride, isReset } from "./yaml-tags.js";
 import { goClean } from "./go-format.js";
 
@@ -194,7 +194,7 @@ function marked(value: unknown, fn: (v: unknown) => unknown): unknown {
 function eachValue(value: unknown, fn: (key: string, v: unknown) => unknown): unknown {
   if (!isMapping(value)) return value;
   const out: Mapping = {};
-  for (const [k, v] of Object.entries(value)) out[k] = fn(k, v);
+  for (const [k, v] of Object.entries(value)) defineEntry(out, k, fn(k, v));
   return out;
 }
 

@@ -1,7 +1,7 @@
 /**
  * docker compose's `WithoutUnnecessaryResources`, which `config` applies unless `--all`.
  */
-import { isMapping } from "./mapping.js";
+import { defineEntry, isMapping } from "./mapping.js";
 import type { Project } from "./model.js";
 
 type Mapping = Record<string, unknown>;
@@ -34,12 +34,12 @@ export function pruneUnusedResources(project: Project): Project {
   for (const [key, value] of Object.entries(p)) {
     const keep = used[key];
     if (!keep || !isMapping(value)) {
-      out[key] = value;
+      defineEntry(out, key, value);
       continue;
     }
     const filtered: Mapping = {};
-    for (const [name, item] of Object.entries(value)) if (keep.has(name)) filtered[name] = item;
-    if (Object.keys(filtered).length > 0) out[key] = filtered;
+    for (const [name, item] of Object.entries(value)) if (keep.has(name)) defineEntry(filtered, name, item);
+    if (Object.keys(filtered).length > 0) defineEntry(out, key, filtered);
   }
   return out as unknown as Project;
 }

@@ -12,8 +12,9 @@ import * as jsyaml from "js-yaml";
 import { FAILSAFE_SCHEMA, loadAll, Type, YAMLException } from "js-yaml";
 import { createRequire } from "node:module";
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar as ScalarNode, YAMLMap } from "yaml";
+import { findExcessiveAliasing } from "./alias-limit.js";
 import { UserError } from "./errors.js";
-import { isMapping } from "./mapping.js";
+import { assignEntries, defineEntry, isMapping } from "./mapping.js";
 import { Override, RESET } from "./yaml-tags.js";
 
 export type PathSegment = string | number;
@@ -103,12 +104,18 @@ export function parseComposeYaml(text: string, file: string): ParsedYamlFile {
     });
   }
   const documents: Record<string, unknown>[] = [];
+  const positions = new LazyPositions(file, text);
   for (const value of raw) {
     if (value === null || value === undefined) continue; // `---` followed by nothing, or only comments
     if (!isMapping(value)) throw new UserError("top-level object must be a mapping", { location: { file, line: 1, column: 1 } });
+    const excessive = findExcessiveAliasing(value);
+    // Positions of a later document are not told apart from the first; the path still names the spot.
+    if (excessive) {
+      throw new UserError("document contains excessive aliasing", { location: positions.locate(excessive), path: excessive.join(".") });
+    }
     documents.push(value);
   }
-  return { file, documents, positions: new LazyPositions(file, text) };
+  return { file, documents, positions };
 }
 
 // The `yaml` package is needed only to locate errors; loading it lazily keeps it off the fast path.
@@ -206,13 +213,13 @@ class NodeReader {
         continue;
       }
       if (pair.key?.range) this.mark([...path, key], pair.key.range[0]);
-      own[key] = this.read(pair.value, [...path, key]);
+      defineEntry(own, key, this.read(pair.value, [...path, key]));
     }
     if (merged.length === 0) return own;
     // YAML merge keys: explicit keys win, then earlier sources in `<<: [*a, *b]` win over later ones.
     const result: Record<string, unknown> = {};
-    for (const source of merged.reverse()) Object.assign(result, source);
-    return Object.assign(result, own);
+    for (const source of merged.reverse()) assignEntries(result, source);
+    return assignEntries(result, own);
   }
 
   private mergeSources(value: ParsedNode | null, path: PathSegment[]): Record<string, unknown>[] {

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { NetworkConfig, Project, ServiceConfig, VolumeConfig } from "../compose/model.js";
 import { fileReferenceTarget, inlineFileContent } from "./file-references.js";
+import { defineEntry } from "../compose/mapping.js";
 
 /** sha256 hex of file contents, keyed by absolute path; null when the file is missing. */
 export type FileDigests = Record<string, string | null>;
@@ -51,7 +52,7 @@ function sortKeys(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
+      if (v !== undefined) defineEntry(out, key, sortKeys(v));
     }
     return out;
   }
@@ -68,7 +69,7 @@ export function serviceHashInput(
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(service)) {
     if (NOT_HASHED.has(key) || key.startsWith("x-")) continue;
-    kept[key] = value;
+    defineEntry(kept, key, value);
   }
   if (service.deploy) {
     const { replicas: _replicas, ...deploy } = service.deploy;
@@ -77,11 +78,11 @@ export function serviceHashInput(
   }
 
   const networks: Record<string, string> = {};
-  for (const key of Object.keys(service.networks ?? {})) networks[key] = project.networks?.[key]?.name ?? key;
+  for (const key of Object.keys(service.networks ?? {})) defineEntry(networks, key, project.networks?.[key]?.name ?? key);
 
   const volumes: Record<string, string> = {};
   for (const v of service.volumes ?? []) {
-    if (v.type === "volume" && v.source) volumes[v.source] = project.volumes?.[v.source]?.name ?? v.source;
+    if (v.type === "volume" && v.source) defineEntry(volumes, v.source, project.volumes?.[v.source]?.name ?? v.source);
   }
 
   const contents: Record<string, string> = {};

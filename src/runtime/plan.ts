@@ -22,6 +22,7 @@ import { parseDuration } from "../compose/durations.js";
 import { restartingWarnings } from "./container-faults.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { shortId } from "./short-id.js";
+import { defineEntry } from "../compose/mapping.js";
 
 export type Operation =
   | { kind: "create-network"; key: string; name: string; reason: string }
@@ -149,7 +150,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
       scale: serviceScale(service),
       specs: new Map(),
     };
-    services[name] = desired;
+    defineEntry(services, name, desired);
     if (desired.scale > 1 && service.container_name) {
       throw new UserError(
         `service "${name}" sets container_name "${service.container_name}" and cannot be scaled to ${desired.scale}: container names must be unique`,
@@ -167,12 +168,12 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
     });
     containerOps.set(name, list);
     ops.push(...list);
-    containersAfter[name] = containerNamesAfter(observed, name, list);
+    defineEntry(containersAfter, name, containerNamesAfter(observed, name, list));
     warnings.push(...planContainerSpecs(scope, { name, desired, ops: list, containersAfter }));
   }
 
   // Containers of services no longer in the project.
-  const orphans = observed.containers.filter((c) => !c.oneoff && !project.services[c.service]);
+  const orphans = observed.containers.filter((c) => !c.oneoff && !Object.hasOwn(project.services, c.service));
   if (orphans.length) {
     if (options.removeOrphans) {
       for (const c of orphans) {
