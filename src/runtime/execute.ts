@@ -22,6 +22,7 @@ import { networkCreateSpec, networkWarnings, volumeCreateSpec } from "./resource
 import { shortId } from "./short-id.js";
 import { tarBuffer } from "./tar.js";
 import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
+import { probeEnabled, ReadinessProbes } from "./readiness-probe.js";
 
 export interface ExecuteOptions {
   environment: Record<string, string | undefined>;
@@ -39,6 +40,8 @@ export interface ExecuteOptions {
   noStart?: boolean;
   /** Remove containers' anonymous volumes along with them (down --volumes). */
   removeVolumes?: boolean;
+  /** false (`--no-probe`): dependents wait for the engine's own health status (readiness-probe.ts). */
+  probe?: boolean;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -64,6 +67,7 @@ class Execution<P extends DownPlan = Plan> {
   readonly touched = new Set<string>();
   /** Errors already reported through fail(), so a rethrow is not reported twice. */
   readonly reported = new WeakSet<Error>();
+  readonly probes: ReadinessProbes;
 
   constructor(
     readonly engine: Engine,
@@ -74,6 +78,7 @@ class Execution<P extends DownPlan = Plan> {
     readonly emitEvent: (e: DeployEvent) => void,
   ) {
     this.limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.probes = new ReadinessProbes(engine);
     this.result = { ok: true, interrupted: false, errors: [], skipped: [], warnings: [], done: {}, durationMs: 0 };
     for (const c of observed.containers) {
       if (c.oneoff || c.number <= 0) continue;
@@ -117,6 +122,7 @@ class Execution<P extends DownPlan = Plan> {
   }
 
   async closeWatcher(): Promise<void> {
+    this.probes.close();
     if (this.watcherStarted) (await this.watcherStarted.catch(() => undefined))?.close();
   }
 
@@ -437,8 +443,11 @@ async function waitForDependencies(x: Execution, service: string, edges: Edge[])
         targets.map(async (t) => {
           x.emit("container", t.name, "Waiting", { service: edge.target, message: `needed by ${service}` });
           try {
-            await (await x.watcher()).waitFor(t.id, condition, timeout, x.options.signal);
-            x.emit("container", t.name, condition === "healthy" ? "Healthy" : "Exited", { service: edge.target });
+            const probed = await waitOrProbe(x, edge.target, t.id, condition, timeout);
+            x.emit("container", t.name, condition === "healthy" ? "Healthy" : "Exited", {
+              service: edge.target,
+              ...(probed ? { message: "health check passed (probe)" } : {}),
+            });
           } catch (e) {
             if (x.options.signal?.aborted) throw new SkipNode("interrupted");
             const msg = e instanceof Error ? e.message : String(e);
@@ -452,6 +461,39 @@ async function waitForDependencies(x: Execution, service: string, edges: Edge[])
       );
     }),
   );
+}
+
+/**
+ * The engine's verdict on `condition`, raced (for `healthy`) against the readiness probe: whichever
+ * says ready first wins; failures come from the engine. Resolves true when the probe won.
+ */
+async function waitOrProbe(
+  x: Execution,
+  service: string,
+  id: string,
+  condition: WaitCondition,
+  timeout: number,
+): Promise<boolean> {
+  const watcher = await x.watcher();
+  if (condition !== "healthy" || !probeEnabled(x.project, service, x.options.probe === false)) {
+    await watcher.waitFor(id, condition, timeout, x.options.signal);
+    return false;
+  }
+  const probeWon = new AbortController();
+  const stop = () => probeWon.abort();
+  x.options.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    const engineWait = watcher.waitFor(id, condition, timeout, probeWon.signal).then(() => false);
+    const probe = x.probes.passed(id).then(() => true);
+    const won = await Promise.race([engineWait, probe]);
+    if (won) {
+      engineWait.catch(() => {}); // settled by the abort below; nothing to report
+      probeWon.abort();
+    }
+    return won;
+  } finally {
+    x.options.signal?.removeEventListener("abort", stop);
+  }
 }
 
 /** Was the container ready (running and healthy, or a job that completed) when observed? */
