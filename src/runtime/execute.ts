@@ -22,7 +22,9 @@ import { networkCreateSpec, networkWarnings, volumeCreateSpec } from "./resource
 import { shortId } from "./short-id.js";
 import { tarBuffer } from "./tar.js";
 import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
-import { probeEnabled, ReadinessProbes } from "./readiness-probe.js";
+import { probeEnabled, ReadinessProbes, waitOrProbe } from "./readiness-probe.js";
+import { runStartFirst, type StartFirstContext } from "./start-first.js";
+import { updateConfig } from "./update-order.js";
 
 export interface ExecuteOptions {
   environment: Record<string, string | undefined>;
@@ -364,8 +366,12 @@ async function convergeService(
 
   const toStart: Array<{ id: string; name: string; restart: boolean }> = [];
   const failures: Error[] = [];
+  const startFirst = ops.filter(
+    (o): o is Extract<Operation, { kind: "recreate-container" }> => o.kind === "recreate-container" && Boolean(o.startFirst),
+  );
   await Promise.all(
     ops.map(async (op) => {
+      if (startFirst.includes(op as never)) return; // after the dependencies, below
       try {
         if (op.kind === "create-container") {
           const id = await (ahead.get(op) ?? createContainer(x, service, op.number, undefined));
@@ -384,7 +390,7 @@ async function convergeService(
     }),
   );
   if (failures.length) throw failures[0];
-  if (toStart.length === 0 || x.options.noStart) return;
+  if ((toStart.length === 0 && startFirst.length === 0) || x.options.noStart) return;
 
   await waitForDependencies(x, service, edges);
   if (x.options.signal?.aborted) throw new SkipNode("interrupted");
@@ -402,20 +408,40 @@ async function convergeService(
             await postStart(x, service, c.id, c.name);
             x.count("restart-container");
             x.emit("container", c.name, "Restarted", { service });
-          } else {
-            x.emit("container", c.name, "Starting", { service });
-            await x.run(() => x.engine.startContainer(c.id));
-            x.touched.add(c.id);
-            await postStart(x, service, c.id, c.name);
-            x.count("start-container");
-            x.emit("container", c.name, "Started", { service });
-          }
+          } else await startContainer(x, service, c.id, c.name);
         } catch (e) {
           failures.push(x.fail("container", c.name, e, service));
         }
       }),
   );
   if (failures.length) throw failures[0];
+  if (startFirst.length) {
+    try {
+      await runStartFirst(startFirstContext(x, service), startFirst, x.observed.containers);
+    } catch (e) {
+      if (x.options.signal?.aborted) throw new SkipNode("interrupted");
+      throw x.fail("service", service, e, service);
+    }
+  }
+}
+
+/** The execution's steps a start-first update (start-first.ts) is made of. */
+function startFirstContext(x: Execution, service: string): StartFirstContext {
+  return {
+    engine: x.engine,
+    service,
+    config: updateConfig(service, x.project.services[service]!),
+    waitTimeoutMs: x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+    signal: x.options.signal,
+    watcher: () => x.watcher(),
+    emit: (resource, name, status, extra) => x.emit(resource, name, status, extra),
+    run: (fn) => x.run(fn),
+    create: (number) => createContainer(x, service, number, undefined),
+    start: (id, name) => startContainer(x, service, id, name),
+    stop: (id, name) => stopContainer(x, service, id, name),
+    forget: (id) => x.dropContainer(service, id),
+    count: (kind) => x.count(kind),
+  };
 }
 
 function conditionOf(edge: Edge): WaitCondition | undefined {
@@ -443,7 +469,14 @@ async function waitForDependencies(x: Execution, service: string, edges: Edge[])
         targets.map(async (t) => {
           x.emit("container", t.name, "Waiting", { service: edge.target, message: `needed by ${service}` });
           try {
-            const probed = await waitOrProbe(x, edge.target, t.id, condition, timeout);
+            const probed = await waitOrProbe({
+              watcher: await x.watcher(),
+              probes: probeEnabled(x.project, edge.target, x.options.probe === false) ? x.probes : undefined,
+              id: t.id,
+              condition,
+              timeoutMs: timeout,
+              signal: x.options.signal,
+            });
             x.emit("container", t.name, condition === "healthy" ? "Healthy" : "Exited", {
               service: edge.target,
               ...(probed ? { message: "health check passed (probe)" } : {}),
@@ -461,39 +494,6 @@ async function waitForDependencies(x: Execution, service: string, edges: Edge[])
       );
     }),
   );
-}
-
-/**
- * The engine's verdict on `condition`, raced (for `healthy`) against the readiness probe: whichever
- * says ready first wins; failures come from the engine. Resolves true when the probe won.
- */
-async function waitOrProbe(
-  x: Execution,
-  service: string,
-  id: string,
-  condition: WaitCondition,
-  timeout: number,
-): Promise<boolean> {
-  const watcher = await x.watcher();
-  if (condition !== "healthy" || !probeEnabled(x.project, service, x.options.probe === false)) {
-    await watcher.waitFor(id, condition, timeout, x.options.signal);
-    return false;
-  }
-  const probeWon = new AbortController();
-  const stop = () => probeWon.abort();
-  x.options.signal?.addEventListener("abort", stop, { once: true });
-  try {
-    const engineWait = watcher.waitFor(id, condition, timeout, probeWon.signal).then(() => false);
-    const probe = x.probes.passed(id).then(() => true);
-    const won = await Promise.race([engineWait, probe]);
-    if (won) {
-      engineWait.catch(() => {}); // settled by the abort below; nothing to report
-      probeWon.abort();
-    }
-    return won;
-  } finally {
-    x.options.signal?.removeEventListener("abort", stop);
-  }
 }
 
 /** Was the container ready (running and healthy, or a job that completed) when observed? */
@@ -615,6 +615,15 @@ async function recreateContainer(
   x.count("recreate-container");
   x.emit("container", canonical, "Recreated", { service: op.service });
   return id;
+}
+
+async function startContainer(x: Execution, service: string, id: string, name: string): Promise<void> {
+  x.emit("container", name, "Starting", { service });
+  await x.run(() => x.engine.startContainer(id));
+  x.touched.add(id);
+  await postStart(x, service, id, name);
+  x.count("start-container");
+  x.emit("container", name, "Started", { service });
 }
 
 /** `post_start` hooks of `service`, run in the container just started; a failing hook fails it. */

@@ -20,6 +20,7 @@ import { LABEL } from "./labels.js";
 import { parseDuration } from "../compose/durations.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { shortId } from "./short-id.js";
+import { planUpdateOrder } from "./update-order.js";
 
 export type Operation =
   | { kind: "create-network"; key: string; name: string; reason: string }
@@ -37,6 +38,10 @@ export type Operation =
       containerId: string;
       reason: string;
       changes: FieldChange[];
+      /** How the update runs (update-order.ts): start-first, or why it falls back to stop-first. */
+      update?: string;
+      /** Start the new container (number/name above) beside the old one, retire the old once healthy. */
+      startFirst?: boolean;
     }
   | { kind: "start-container"; service: string; name: string; containerId: string; reason: string }
   | { kind: "restart-container"; service: string; name: string; containerId: string; reason: string }
@@ -150,7 +155,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
         { path: `services.${name}.container_name` },
       );
     }
-    const list = planServiceContainers(scope, {
+    const list = planUpdateOrder(project, name, observed, planServiceContainers(scope, {
       name,
       desired,
       input,
@@ -158,7 +163,7 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
       planned: containerOps,
       networkOps,
       volumeOps,
-    });
+    }));
     containerOps.set(name, list);
     ops.push(...list);
     containersAfter[name] = containerNamesAfter(observed, name, list);

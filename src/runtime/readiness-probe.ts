@@ -9,6 +9,7 @@
 import type { Project } from "../compose/model.js";
 import type { ContainerInspect, Engine, ExecSpec } from "./engine.js";
 import { EngineError } from "./engine.js";
+import type { ContainerWatcher, WaitCondition } from "./wait.js";
 
 /** Where the switch lives: `x-c2ts: { readiness_probe: false }` at the top level or on a service. */
 export const PROBE_EXTENSION = "x-c2ts";
@@ -141,5 +142,39 @@ export class ReadinessProbes {
   /** A probe that cannot decide: leaves the verdict to the engine's status. */
   private never(): Promise<void> {
     return new Promise(() => {});
+  }
+}
+
+/**
+ * The engine's verdict on `condition`, raced (for `healthy`, when `probes` is given) against the
+ * readiness probe: whichever says ready first wins; failures come from the engine. True when the probe won.
+ */
+export async function waitOrProbe(w: {
+  watcher: ContainerWatcher;
+  probes: ReadinessProbes | undefined;
+  id: string;
+  condition: WaitCondition;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}): Promise<boolean> {
+  if (w.condition !== "healthy" || !w.probes) {
+    await w.watcher.waitFor(w.id, w.condition, w.timeoutMs, w.signal);
+    return false;
+  }
+  // The engine wait listens to its own signal: aborted when the deploy is, or when the probe wins.
+  const settled = new AbortController();
+  const stop = () => settled.abort();
+  w.signal?.addEventListener("abort", stop, { once: true });
+  if (w.signal?.aborted) settled.abort();
+  try {
+    const engineWait = w.watcher.waitFor(w.id, w.condition, w.timeoutMs, settled.signal).then(() => false);
+    const won = await Promise.race([engineWait, w.probes.passed(w.id).then(() => true)]);
+    if (won) {
+      engineWait.catch(() => {}); // rejected by the abort below; nothing to report
+      settled.abort();
+    }
+    return won;
+  } finally {
+    w.signal?.removeEventListener("abort", stop);
   }
 }
