@@ -436,7 +436,8 @@ function startFirstContext(x: Execution, service: string): StartFirstContext {
     watcher: () => x.watcher(),
     emit: (resource, name, status, extra) => x.emit(resource, name, status, extra),
     run: (fn) => x.run(fn),
-    create: (number) => createContainer(x, service, number, undefined),
+    create: (number, adjust) => createContainer(x, service, number, undefined, "normal", adjust),
+    spec: (number) => x.plan.services[service]!.specs.get(number)!,
     start: (id, name) => startContainer(x, service, id, name),
     stop: (id, name) => stopContainer(x, service, id, name),
     forget: (id) => x.dropContainer(service, id),
@@ -537,13 +538,14 @@ async function createContainer(
   number: number,
   replace: ObservedContainer | undefined,
   priority: "normal" | "low" = "normal",
+  adjust: (spec: ContainerSpec) => ContainerSpec = (spec) => spec,
 ): Promise<string> {
   const desired = x.plan.services[service];
   const planned = desired?.specs.get(number);
   if (!planned) throw new Error(`the plan has no spec for container ${number} of service ${service}`);
   const canonical = containerName(x.project, service, number);
   const tempName = temporaryName(replace?.id ?? randomBytes(6).toString("hex"), canonical);
-  const spec = withImageLabel(withName(planned, tempName), x.observed.images[desired.image]?.id);
+  const spec = withImageLabel(withName(adjust(planned), tempName), x.observed.images[desired.image]?.id);
   if (!replace) x.emit("container", canonical, "Creating", { service });
   const created = await x.run(async () => {
     // A creation ahead of need is not worth starting once the deploy is interrupted.

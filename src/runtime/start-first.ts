@@ -9,6 +9,7 @@
  */
 import type { DeployEvent, EventStatus } from "./events.js";
 import { isNotFound, type ContainerInspect, type Engine } from "./engine.js";
+import type { ContainerSpec } from "./container-spec.js";
 import type { ObservedContainer } from "./observe.js";
 import type { Operation } from "./plan.js";
 import type { UpdateConfig } from "./update-order.js";
@@ -29,8 +30,10 @@ export interface StartFirstContext {
   watcher(): Promise<ContainerWatcher>;
   emit(resource: "container", name: string, status: EventStatus, extra?: Partial<DeployEvent>): void;
   run<T>(fn: () => Promise<T>): Promise<T>;
-  /** Creates and fully sets up container #number under its canonical name; returns its ID. */
-  create(number: number): Promise<string>;
+  /** Creates and fully sets up container #number under its canonical name, from `adjust(planned spec)`; returns its ID. */
+  create(number: number, adjust: (spec: ContainerSpec) => ContainerSpec): Promise<string>;
+  /** The planned spec of container #number. */
+  spec(number: number): ContainerSpec;
   /** Starts it and runs its post_start hooks. */
   start(id: string, name: string): Promise<void>;
   /** pre_stop hooks, then the engine's stop. */
@@ -62,10 +65,11 @@ export async function runStartFirst(
 async function replace(ctx: StartFirstContext, op: StartFirstOp, old: ObservedContainer | undefined): Promise<void> {
   if (!old) throw new Error(`container ${op.containerId.slice(0, 12)} vanished before it could be updated`);
   ctx.emit("container", old.name, "Recreating", { service: ctx.service, message: `start-first: ${op.name} starts beside it` });
-  const id = await ctx.create(op.number);
+  const id = await ctx.create(op.number, (spec) => withoutServiceAliases(spec, op.name));
   try {
     await ctx.start(id, op.name);
     await becomesReady(ctx, id);
+    await publish(ctx, id, ctx.spec(op.number));
   } catch (e) {
     // Rollback: the new container goes, the old one never stopped serving.
     await ctx.engine.removeContainer(id, { force: true }).catch(() => {});
@@ -79,6 +83,43 @@ async function replace(ctx: StartFirstContext, op: StartFirstOp, old: ObservedCo
   await retire(ctx, old);
   ctx.count("recreate-container");
   ctx.emit("container", op.name, "Recreated", { service: ctx.service, message: `replaces ${old.name}` });
+}
+
+/** Every network endpoint of `spec`: the one given at create, then those connected after. */
+function endpoints(spec: ContainerSpec): ContainerSpec["connect"] {
+  const first = Object.entries(spec.create.NetworkingConfig?.EndpointsConfig ?? {}).map(([network, endpoint]) => ({
+    network,
+    endpoint,
+  }));
+  return [...first, ...spec.connect];
+}
+
+/**
+ * The new container joins its networks under its own name only: the engine's DNS answers for a
+ * name as soon as a container holding it starts, so the service's name and aliases wait until it
+ * is healthy (publish) instead of sending requests to a server not listening yet.
+ */
+export function withoutServiceAliases(spec: ContainerSpec, name: string): ContainerSpec {
+  const hide = (e: ContainerSpec["connect"][number]["endpoint"]) => ({ ...e, Aliases: (e.Aliases ?? []).filter((a) => a === name) });
+  const primary = spec.create.NetworkingConfig?.EndpointsConfig;
+  return {
+    ...spec,
+    create: {
+      ...spec.create,
+      ...(primary
+        ? { NetworkingConfig: { EndpointsConfig: Object.fromEntries(Object.entries(primary).map(([n, e]) => [n, hide(e)])) } }
+        : {}),
+    },
+    connect: spec.connect.map((c) => ({ ...c, endpoint: hide(c.endpoint) })),
+  };
+}
+
+/** The healthy new container takes the service's aliases: each network endpoint is re-made with them. */
+async function publish(ctx: StartFirstContext, id: string, spec: ContainerSpec): Promise<void> {
+  for (const { network, endpoint } of endpoints(spec)) {
+    await ctx.run(() => ctx.engine.disconnectNetwork(network, id));
+    await ctx.run(() => ctx.engine.connectNetwork(network, id, endpoint));
+  }
 }
 
 /** Healthy by the engine's own status, or running through `monitor` when there is no healthcheck. */

@@ -55,6 +55,8 @@ export function startFirstObstacle(service: ServiceConfig, old: ObservedContaine
   const published = (service.ports ?? []).filter((p) => p.published !== undefined && p.published !== "");
   if (published.length)
     return `published host port${published.length > 1 ? "s" : ""} ${published.map((p) => p.published).join(", ")} cannot be held by two containers`;
+  const fixed = Object.entries(service.networks ?? {}).find(([, n]) => n?.ipv4_address || n?.ipv6_address);
+  if (fixed) return `a fixed address on network ${fixed[0]} cannot be held by two containers`;
   const mode = service.network_mode;
   if (mode === "host" || mode?.startsWith("container:") || mode?.startsWith("service:"))
     return `network_mode ${mode} gives both containers one network stack`;
