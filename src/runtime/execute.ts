@@ -367,7 +367,8 @@ async function convergeService(
   const toStart: Array<{ id: string; name: string; restart: boolean }> = [];
   const failures: Error[] = [];
   const startFirst = ops.filter(
-    (o): o is Extract<Operation, { kind: "recreate-container" }> => o.kind === "recreate-container" && Boolean(o.startFirst),
+    (o): o is Extract<Operation, { kind: "recreate-container" }> =>
+      o.kind === "recreate-container" && Boolean(o.startFirst),
   );
   await Promise.all(
     ops.map(async (op) => {

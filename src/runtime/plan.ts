@@ -155,15 +155,20 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
         { path: `services.${name}.container_name` },
       );
     }
-    const list = planUpdateOrder(project, name, observed, planServiceContainers(scope, {
+    const list = planUpdateOrder(
+      project,
       name,
-      desired,
-      input,
-      graph,
-      planned: containerOps,
-      networkOps,
-      volumeOps,
-    }));
+      observed,
+      planServiceContainers(scope, {
+        name,
+        desired,
+        input,
+        graph,
+        planned: containerOps,
+        networkOps,
+        volumeOps,
+      }),
+    );
     containerOps.set(name, list);
     ops.push(...list);
     containersAfter[name] = containerNamesAfter(observed, name, list);

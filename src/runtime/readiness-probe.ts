@@ -39,7 +39,10 @@ export function probeExecSpec(info: ContainerInspect): ExecSpec | undefined {
   let cmd: string[];
   if (kind === "CMD") cmd = rest;
   else if (kind === "CMD-SHELL") {
-    const shell = Array.isArray(info.Config.Shell) && info.Config.Shell.length ? (info.Config.Shell as string[]) : ["/bin/sh", "-c"];
+    const shell =
+      Array.isArray(info.Config.Shell) && info.Config.Shell.length
+        ? (info.Config.Shell as string[])
+        : ["/bin/sh", "-c"];
     cmd = [...shell, rest.join(" ")];
   } else return undefined; // NONE, or a form the engine would not run
   if (cmd.length === 0) return undefined;
@@ -114,11 +117,16 @@ export class ReadinessProbes {
     const timedOut = new Promise<"failed">((resolve) => {
       timer = setTimeout(() => resolve("failed"), timeoutMs);
     });
-    const run = this.engine.exec(id, spec, () => {}).then(
-      ({ exitCode }) => (exitCode === 0 ? ("passed" as const) : ("failed" as const)),
-      // 404: removed; 409: not running (exited, restarting, paused). Anything else: try again.
-      (e: unknown) => (e instanceof EngineError && (e.statusCode === 404 || e.statusCode === 409) ? ("gone" as const) : ("failed" as const)),
-    );
+    const run = this.engine
+      .exec(id, spec, () => {})
+      .then(
+        ({ exitCode }) => (exitCode === 0 ? ("passed" as const) : ("failed" as const)),
+        // 404: removed; 409: not running (exited, restarting, paused). Anything else: try again.
+        (e: unknown) =>
+          e instanceof EngineError && (e.statusCode === 404 || e.statusCode === 409)
+            ? ("gone" as const)
+            : ("failed" as const),
+      );
     try {
       return await Promise.race([run, timedOut]);
     } finally {

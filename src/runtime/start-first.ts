@@ -55,7 +55,13 @@ export async function runStartFirst(
     if (ctx.signal?.aborted) throw new Error("interrupted");
     const batch = ops.slice(i, i + size);
     const outcomes = await Promise.allSettled(
-      batch.map((op) => replace(ctx, op, observed.find((c) => c.id === op.containerId))),
+      batch.map((op) =>
+        replace(
+          ctx,
+          op,
+          observed.find((c) => c.id === op.containerId),
+        ),
+      ),
     );
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
     if (failed) throw failed.reason;
@@ -64,7 +70,10 @@ export async function runStartFirst(
 
 async function replace(ctx: StartFirstContext, op: StartFirstOp, old: ObservedContainer | undefined): Promise<void> {
   if (!old) throw new Error(`container ${op.containerId.slice(0, 12)} vanished before it could be updated`);
-  ctx.emit("container", old.name, "Recreating", { service: ctx.service, message: `start-first: ${op.name} starts beside it` });
+  ctx.emit("container", old.name, "Recreating", {
+    service: ctx.service,
+    message: `start-first: ${op.name} starts beside it`,
+  });
   const id = await ctx.create(op.number, (spec) => withoutServiceAliases(spec, op.name));
   try {
     await ctx.start(id, op.name);
@@ -75,7 +84,10 @@ async function replace(ctx: StartFirstContext, op: StartFirstOp, old: ObservedCo
     await ctx.engine.removeContainer(id, { force: true }).catch(() => {});
     ctx.forget(id);
     const why = e instanceof Error ? e.message : String(e);
-    ctx.emit("container", op.name, "Removed", { service: ctx.service, message: "rolled back: the old container keeps serving" });
+    ctx.emit("container", op.name, "Removed", {
+      service: ctx.service,
+      message: "rolled back: the old container keeps serving",
+    });
     if (ctx.signal?.aborted) throw new Error("interrupted");
     throw new Error(`start-first update of ${old.name} rolled back, it keeps serving: ${why}`);
   }
@@ -100,14 +112,21 @@ function endpoints(spec: ContainerSpec): ContainerSpec["connect"] {
  * is healthy (publish) instead of sending requests to a server not listening yet.
  */
 export function withoutServiceAliases(spec: ContainerSpec, name: string): ContainerSpec {
-  const hide = (e: ContainerSpec["connect"][number]["endpoint"]) => ({ ...e, Aliases: (e.Aliases ?? []).filter((a) => a === name) });
+  const hide = (e: ContainerSpec["connect"][number]["endpoint"]) => ({
+    ...e,
+    Aliases: (e.Aliases ?? []).filter((a) => a === name),
+  });
   const primary = spec.create.NetworkingConfig?.EndpointsConfig;
   return {
     ...spec,
     create: {
       ...spec.create,
       ...(primary
-        ? { NetworkingConfig: { EndpointsConfig: Object.fromEntries(Object.entries(primary).map(([n, e]) => [n, hide(e)])) } }
+        ? {
+            NetworkingConfig: {
+              EndpointsConfig: Object.fromEntries(Object.entries(primary).map(([n, e]) => [n, hide(e)])),
+            },
+          }
         : {}),
     },
     connect: spec.connect.map((c) => ({ ...c, endpoint: hide(c.endpoint) })),
@@ -136,7 +155,9 @@ async function becomesReady(ctx: StartFirstContext, id: string): Promise<void> {
   if (!stillRunning(info, now)) {
     const verdict = judge(now, "running_or_healthy");
     throw new Error(
-      verdict.done && verdict.error ? verdict.error : `container did not stay running for ${ctx.config.monitorMs / 1000}s`,
+      verdict.done && verdict.error
+        ? verdict.error
+        : `container did not stay running for ${ctx.config.monitorMs / 1000}s`,
     );
   }
 }
@@ -148,17 +169,24 @@ function stillRunning(before: ContainerInspect, now: ContainerInspect): boolean 
 
 /** Out of service: off its networks, drained, pre_stop, stopped, removed. */
 async function retire(ctx: StartFirstContext, old: ObservedContainer): Promise<void> {
-  ctx.emit("container", old.name, "Stopping", { service: ctx.service, message: "disconnected from its networks, draining" });
+  ctx.emit("container", old.name, "Stopping", {
+    service: ctx.service,
+    message: "disconnected from its networks, draining",
+  });
   for (const network of Object.keys(old.networks)) {
-    await ctx.run(() => ctx.engine.disconnectNetwork(network, old.id)).catch((e: unknown) => {
-      if (!isNotFound(e)) throw e;
-    });
+    await ctx
+      .run(() => ctx.engine.disconnectNetwork(network, old.id))
+      .catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
   }
   await sleep(DRAIN_MS, ctx.signal);
   await ctx.stop(old.id, old.name);
-  await ctx.run(() => ctx.engine.removeContainer(old.id, { force: true })).catch((e: unknown) => {
-    if (!isNotFound(e)) throw e;
-  });
+  await ctx
+    .run(() => ctx.engine.removeContainer(old.id, { force: true }))
+    .catch((e: unknown) => {
+      if (!isNotFound(e)) throw e;
+    });
   ctx.forget(old.id);
   ctx.emit("container", old.name, "Removed", { service: ctx.service });
 }

@@ -86,6 +86,12 @@ export function planUpdateOrder(project: Project, name: string, observed: Observ
     if (obstacle) return { ...op, update: `stop-first: start-first is not possible, ${obstacle}` };
     const number = next++;
     const newName = containerName(project, name, number);
-    return { ...op, number, name: newName, startFirst: true, update: `start-first: ${newName} starts beside ${old?.name ?? op.name}, which goes once it is healthy` };
+    return {
+      ...op,
+      number,
+      name: newName,
+      startFirst: true,
+      update: `start-first: ${newName} starts beside ${old?.name ?? op.name}, which goes once it is healthy`,
+    };
   });
 }

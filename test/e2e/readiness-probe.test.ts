@@ -9,7 +9,13 @@ const INTERVAL_MS = 10_000;
 function layer(dependsOn?: string) {
   return service({
     command: ["sh", "-c", "sleep 0.3; touch /tmp/ready; exec sleep 3600"],
-    healthcheck: { test: ["CMD", "test", "-f", "/tmp/ready"], interval: "10s", timeout: "2s", retries: 3, start_period: "0s" },
+    healthcheck: {
+      test: ["CMD", "test", "-f", "/tmp/ready"],
+      interval: "10s",
+      timeout: "2s",
+      retries: 3,
+      start_period: "0s",
+    },
     ...(dependsOn ? { depends_on: { [dependsOn]: { condition: "service_healthy", required: true } } } : {}),
   });
 }
@@ -35,14 +41,18 @@ describe.skipIf(!engineReady)("readiness probing", () => {
       expect(r.result.errors).toEqual([]);
       const startedAt = (c: string) => rec.events.find((ev) => ev.name === c && ev.status === "Started")?.time ?? NaN;
       const allStarted = startedAt(`${name}-l3-1`) - t0;
-      console.log(`3 layers, interval 10s: all started after ${allStarted} ms (without probing: at least ${(2 * INTERVAL_MS) / 1000} s)`);
+      console.log(
+        `3 layers, interval 10s: all started after ${allStarted} ms (without probing: at least ${(2 * INTERVAL_MS) / 1000} s)`,
+      );
       // Without probing l3 could not start before two engine checks (2 × 10 s); well under one interval per layer.
       expect(allStarted).toBeLessThan(INTERVAL_MS);
       // Dependents were released by the probe: the engine had not run its first check yet.
-      expect(rec.events.filter((ev) => ev.message === "health check passed (probe)").map((ev) => ev.name).sort()).toEqual([
-        `${name}-l1-1`,
-        `${name}-l2-1`,
-      ]);
+      expect(
+        rec.events
+          .filter((ev) => ev.message === "health check passed (probe)")
+          .map((ev) => ev.name)
+          .sort(),
+      ).toEqual([`${name}-l1-1`, `${name}-l2-1`]);
       for (const l of ["l1", "l2", "l3"]) expect(healthOf(`${name}-${l}-1`)).toBe("starting");
 
       // The engine's own status is untouched and turns healthy on its own clock.

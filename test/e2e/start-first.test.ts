@@ -1,7 +1,17 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Project, ServiceConfig } from "../../src/compose/model.js";
 import { deploy, formatPlan, plan } from "../../src/runtime/index.js";
-import { containerIds, dockerCli, engine, engineReady, project, purge, recorder, service, uniqueProject } from "./helpers.js";
+import {
+  containerIds,
+  dockerCli,
+  engine,
+  engineReady,
+  project,
+  purge,
+  recorder,
+  service,
+  uniqueProject,
+} from "./helpers.js";
 
 const names: string[] = [];
 const HTTP_GET = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 1 127.0.0.1 80 | grep -q .";
@@ -19,21 +29,25 @@ function web(rev: string, extra: Partial<ServiceConfig> = {}): ServiceConfig {
 }
 
 /**
- * Requests http://app/ every 50 ms, resolving the alias each time (busybox's own resolver: its
- * static wget cannot use the engine's DNS), and logs "ok <body>" or "fail".
+ * Requests http://app/ every 50 ms, resolving the alias for each request, and logs "ok <body>" or
+ * "fail". nc, not wget: this busybox's static wget crashes resolving names (nc crashes only on exit,
+ * after the answer, hence the stderr redirect).
  */
 const client = service({
   command: [
     "sh",
     "-c",
-    `while true; do ip=$(nslookup app 2>/dev/null | awk '/^Address/ {a=$2} END {print a}'); ` +
-      `body=$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 "$ip" 80 2>/dev/null | tail -n 1); ` +
-      `if [ -n "$body" ]; then echo "ok $body"; else echo "fail $ip"; fi; sleep 0.05; done`,
+    `while true; do body=$( (printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 app 80 | tail -n 1) 2>/dev/null); ` +
+      `if [ -n "$body" ]; then echo "ok $body"; else echo "fail"; fi; sleep 0.05; done 2>/dev/null`,
   ],
 });
 
 function webContainers(name: string): Promise<string[]> {
-  return containerIds(name).then((ids) => Object.keys(ids).filter((n) => n.startsWith(`${name}-web-`)).sort());
+  return containerIds(name).then((ids) =>
+    Object.keys(ids)
+      .filter((n) => n.startsWith(`${name}-web-`))
+      .sort(),
+  );
 }
 
 describe.skipIf(!engineReady)("start-first updates", () => {
@@ -41,35 +55,36 @@ describe.skipIf(!engineReady)("start-first updates", () => {
     for (const n of names) await purge(n);
   });
 
-  it(
-    "keeps a service behind its alias answering through 5 consecutive updates",
-    { timeout: 240_000 },
-    async () => {
-      const name = uniqueProject("i13-sf");
-      names.push(name);
-      const e = await engine();
-      const stack = (rev: string): Project => project(name, { web: web(rev), client });
-      expect((await deploy(stack("0"), { engine: e, wait: true })).result.errors).toEqual([]);
-      const since = new Date().toISOString();
-      const seen: string[] = [];
-      for (let rev = 1; rev <= 5; rev++) {
-        const r = await deploy(stack(String(rev)), { engine: e });
-        expect(r.result.errors).toEqual([]);
-        const webs = await webContainers(name);
-        expect(webs).toEqual([`${name}-web-${rev + 1}`]);
-        seen.push(...webs);
-      }
-      await new Promise((res) => setTimeout(res, 500));
-      const lines = dockerCli(["logs", "--since", since, `${name}-client-1`]).split("\n").filter(Boolean);
-      const failed = lines.filter((l) => l.startsWith("fail")).length;
-      const revs = new Set(lines.filter((l) => l.startsWith("ok")).map((l) => l.slice(3)));
-      console.log(`start-first: ${lines.length} requests through 5 updates, ${failed} failed; answers from ${[...revs].sort().join(", ")}`);
-      expect(lines.length).toBeGreaterThan(50);
-      expect(revs).toContain("rev-5");
-      expect(failed).toBeLessThanOrEqual(1);
-      expect((await plan(stack("5"), { engine: e })).operations).toEqual([]);
-    },
-  );
+  it("keeps a service behind its alias answering through 5 consecutive updates", { timeout: 240_000 }, async () => {
+    const name = uniqueProject("i13-sf");
+    names.push(name);
+    const e = await engine();
+    const stack = (rev: string): Project => project(name, { web: web(rev), client });
+    expect((await deploy(stack("0"), { engine: e, wait: true })).result.errors).toEqual([]);
+    const since = new Date().toISOString();
+    const seen: string[] = [];
+    for (let rev = 1; rev <= 5; rev++) {
+      const r = await deploy(stack(String(rev)), { engine: e });
+      expect(r.result.errors).toEqual([]);
+      const webs = await webContainers(name);
+      expect(webs).toEqual([`${name}-web-${rev + 1}`]);
+      seen.push(...webs);
+    }
+    await new Promise((res) => setTimeout(res, 500));
+    const lines = dockerCli(["logs", "-t", "--since", since, `${name}-client-1`])
+      .split("\n")
+      .filter(Boolean);
+    const failed = lines.filter((l) => / fail/.test(l)).length;
+    const revs = new Set(lines.filter((l) => / ok /.test(l)).map((l) => l.split(" ok ")[1]!));
+    if (failed) console.log(lines.filter((l) => / fail/.test(l)).join("\n"));
+    console.log(
+      `start-first: ${lines.length} requests through 5 updates, ${failed} failed; answers from ${[...revs].sort().join(", ")}`,
+    );
+    expect(lines.length).toBeGreaterThan(50);
+    expect(revs).toContain("rev-5");
+    expect(failed).toBeLessThanOrEqual(1);
+    expect((await plan(stack("5"), { engine: e })).operations).toEqual([]);
+  });
 
   it(
     "rolls back an update whose new container never turns healthy: the old one keeps serving, same ID, and the change stays pending",
@@ -83,7 +98,13 @@ describe.skipIf(!engineReady)("start-first updates", () => {
       const before = await containerIds(name);
       const bad = project(name, {
         web: web("2", {
-          healthcheck: { test: ["CMD-SHELL", "echo 'not ready: cache cold' >&2; exit 1"], interval: "500ms", timeout: "2s", retries: 2, start_period: "0s" },
+          healthcheck: {
+            test: ["CMD-SHELL", "echo 'not ready: cache cold' >&2; exit 1"],
+            interval: "500ms",
+            timeout: "2s",
+            retries: 2,
+            start_period: "0s",
+          },
         }),
       });
       const r = await deploy(bad, { engine: e });
@@ -109,14 +130,21 @@ describe.skipIf(!engineReady)("start-first updates", () => {
       const stack = (rev: string): Project =>
         project(name, {
           web: web(rev, { container_name: `${name}-fixed` }),
-          pub: web(rev, { ports: [{ mode: "ingress", target: 80, published: port, protocol: "tcp" }], networks: { default: null } }),
+          pub: web(rev, {
+            ports: [{ mode: "ingress", target: 80, published: port, protocol: "tcp" }],
+            networks: { default: null },
+          }),
         });
       expect((await deploy(stack("1"), { engine: e })).result.errors).toEqual([]);
       const before = await containerIds(name);
       const p = await plan(stack("2"), { engine: e });
       const text = formatPlan(p);
-      expect(text).toMatch(/stop-first: start-first is not possible, container_name "[^"]+-fixed" cannot be held by two containers/);
-      expect(text).toContain(`stop-first: start-first is not possible, published host port ${port} cannot be held by two containers`);
+      expect(text).toMatch(
+        /stop-first: start-first is not possible, container_name "[^"]+-fixed" cannot be held by two containers/,
+      );
+      expect(text).toContain(
+        `stop-first: start-first is not possible, published host port ${port} cannot be held by two containers`,
+      );
       const r = await deploy(stack("2"), { engine: e });
       expect(r.result.errors).toEqual([]);
       const after = await containerIds(name);
@@ -132,7 +160,10 @@ describe.skipIf(!engineReady)("start-first updates", () => {
       const name = uniqueProject("i13-sf-int");
       names.push(name);
       const e = await engine();
-      const stack = (rev: string): Project => project(name, { web: web(rev, { deploy: { replicas: 2, update_config: { order: "start-first" } } } as Partial<ServiceConfig>) });
+      const stack = (rev: string): Project =>
+        project(name, {
+          web: web(rev, { deploy: { replicas: 2, update_config: { order: "start-first" } } } as Partial<ServiceConfig>),
+        });
       expect((await deploy(stack("1"), { engine: e, wait: true })).result.errors).toEqual([]);
       const controller = new AbortController();
       const rec = recorder();
@@ -149,7 +180,10 @@ describe.skipIf(!engineReady)("start-first updates", () => {
       expect(again.result.errors).toEqual([]);
       const webs = await webContainers(name);
       expect(webs.length).toBe(2);
-      for (const n of webs) expect(dockerCli(["inspect", "-f", "{{.State.Status}} {{.State.Health.Status}}", n]), n).toBe("running healthy");
+      for (const n of webs)
+        expect(dockerCli(["inspect", "-f", "{{.State.Status}} {{.State.Health.Status}}", n]), n).toBe(
+          "running healthy",
+        );
       expect((await plan(stack("2"), { engine: e })).operations).toEqual([]);
     },
   );

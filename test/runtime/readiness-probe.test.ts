@@ -11,7 +11,9 @@ function inspected(config: Partial<ContainerInspect["Config"]>): ContainerInspec
 
 describe("readiness probe", () => {
   it("runs the healthcheck test as the engine would: CMD as is, CMD-SHELL through the container's shell, as its user", () => {
-    expect(probeExecSpec(inspected({ Healthcheck: { Test: ["CMD", "pg_isready", "-q"] }, User: "pg", WorkingDir: "/w" }))).toEqual({
+    expect(
+      probeExecSpec(inspected({ Healthcheck: { Test: ["CMD", "pg_isready", "-q"] }, User: "pg", WorkingDir: "/w" })),
+    ).toEqual({
       Cmd: ["pg_isready", "-q"],
       User: "pg",
       WorkingDir: "/w",
@@ -19,11 +21,9 @@ describe("readiness probe", () => {
     expect(probeExecSpec(inspected({ Healthcheck: { Test: ["CMD-SHELL", "curl -f localhost"] } }))).toEqual({
       Cmd: ["/bin/sh", "-c", "curl -f localhost"],
     });
-    expect(probeExecSpec(inspected({ Healthcheck: { Test: ["CMD-SHELL", "x"] }, Shell: ["/bin/bash", "-ec"] }))?.Cmd).toEqual([
-      "/bin/bash",
-      "-ec",
-      "x",
-    ]);
+    expect(
+      probeExecSpec(inspected({ Healthcheck: { Test: ["CMD-SHELL", "x"] }, Shell: ["/bin/bash", "-ec"] }))?.Cmd,
+    ).toEqual(["/bin/bash", "-ec", "x"]);
     expect(probeExecSpec(inspected({ Healthcheck: { Test: ["NONE"] } }))).toBeUndefined();
     expect(probeExecSpec(inspected({}))).toBeUndefined();
   });
@@ -53,7 +53,10 @@ describe("readiness probe", () => {
       web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }),
     });
     const events: string[] = [];
-    const r = await deploy(p, { engine: e, onEvent: (ev) => events.push(`${ev.status} ${ev.name} ${ev.message ?? ""}`.trim()) });
+    const r = await deploy(p, {
+      engine: e,
+      onEvent: (ev) => events.push(`${ev.status} ${ev.name} ${ev.message ?? ""}`.trim()),
+    });
     expect(r.result.errors).toEqual([]);
     expect(e.calls.filter((c) => c.startsWith("exec"))).toEqual(Array(3).fill("exec demo-db-1 ready"));
     expect(e.calls).toContain("start demo-web-1");
