@@ -70,7 +70,9 @@ describe.skipIf(!engineReady)("start-first updates", () => {
       expect(webs).toEqual([`${name}-web-${rev + 1}`]);
       seen.push(...webs);
     }
-    await new Promise((res) => setTimeout(res, 500));
+    // The client answers slowly on a loaded machine: let it reach the last revision.
+    for (let i = 0; i < 40 && !dockerCli(["logs", "--tail", "5", `${name}-client-1`]).includes("rev-5"); i++)
+      await new Promise((res) => setTimeout(res, 250));
     const lines = dockerCli(["logs", "-t", "--since", since, `${name}-client-1`])
       .split("\n")
       .filter(Boolean);
