@@ -46,3 +46,9 @@ export class Deadline {
     clearTimeout(this.timer);
   }
 }
+
+/** How long one wait may take: its own timeout, cut to what is left of the deploy's deadline. */
+export function waitBudget(timeoutMs: number, deadline: Deadline | undefined): number {
+  // At least 1 ms: a wait given 0 would wait without limit.
+  return deadline ? Math.max(1, Math.min(timeoutMs, deadline.remaining())) : timeoutMs;
+}

@@ -14,15 +14,18 @@ import { isConflict, isNotFound, type Engine } from "./engine.js";
 import type { DeployEvent, EventStatus, ExecuteResult, ResourceKind } from "./events.js";
 import { createLimiter, dependencyGraph, SkipNode, subgraph, walkGraph, type Edge, type Limiter } from "./graph.js";
 import { runHooks } from "./hooks.js";
-import { LABEL } from "./labels.js";
 import { executeImageOperation } from "./images.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { temporaryName, type DownPlan, type Operation, type Plan } from "./plan.js";
 import { networkCreateSpec, networkWarnings, volumeCreateSpec } from "./resource-spec.js";
 import { shortId } from "./short-id.js";
 import { tarBuffer } from "./tar.js";
-import type { Deadline } from "./deadline.js";
+import { waitBudget, type Deadline } from "./deadline.js";
+import { withImageLabel, withName } from "./spec-at-execution.js";
 import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
+import { probeEnabled, ReadinessProbes, waitOrProbe } from "./readiness-probe.js";
+import { runStartFirst, type StartFirstContext } from "./start-first.js";
+import { updateConfig } from "./update-order.js";
 
 export interface ExecuteOptions {
   environment: Record<string, string | undefined>;
@@ -42,6 +45,8 @@ export interface ExecuteOptions {
   noStart?: boolean;
   /** Remove containers' anonymous volumes along with them (down --volumes). */
   removeVolumes?: boolean;
+  /** false (`--no-probe`): dependents wait for the engine's own health status (readiness-probe.ts). */
+  probe?: boolean;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -67,6 +72,7 @@ class Execution<P extends DownPlan = Plan> {
   readonly touched = new Set<string>();
   /** Errors already reported through fail(), so a rethrow is not reported twice. */
   readonly reported = new WeakSet<Error>();
+  readonly probes: ReadinessProbes;
 
   constructor(
     readonly engine: Engine,
@@ -77,6 +83,7 @@ class Execution<P extends DownPlan = Plan> {
     readonly emitEvent: (e: DeployEvent) => void,
   ) {
     this.limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.probes = new ReadinessProbes(engine);
     this.result = { ok: true, interrupted: false, errors: [], skipped: [], warnings: [], done: {}, durationMs: 0 };
     for (const c of observed.containers) {
       if (c.oneoff || c.number <= 0) continue;
@@ -120,6 +127,7 @@ class Execution<P extends DownPlan = Plan> {
   }
 
   async closeWatcher(): Promise<void> {
+    this.probes.close();
     if (this.watcherStarted) (await this.watcherStarted.catch(() => undefined))?.close();
   }
 
@@ -361,8 +369,13 @@ async function convergeService(
 
   const toStart: Array<{ id: string; name: string; restart: boolean }> = [];
   const failures: Error[] = [];
+  const startFirst = ops.filter(
+    (o): o is Extract<Operation, { kind: "recreate-container" }> =>
+      o.kind === "recreate-container" && Boolean(o.startFirst),
+  );
   await Promise.all(
     ops.map(async (op) => {
+      if (startFirst.includes(op as never)) return; // after the dependencies, below
       try {
         if (op.kind === "create-container") {
           const id = await (ahead.get(op) ?? createContainer(x, service, op.number, undefined));
@@ -381,7 +394,7 @@ async function convergeService(
     }),
   );
   if (failures.length) throw failures[0];
-  if (toStart.length === 0 || x.options.noStart) return;
+  if ((toStart.length === 0 && startFirst.length === 0) || x.options.noStart) return;
 
   await waitForDependencies(x, service, edges);
   if (x.options.signal?.aborted) throw new SkipNode("interrupted");
@@ -399,28 +412,41 @@ async function convergeService(
             await postStart(x, service, c.id, c.name);
             x.count("restart-container");
             x.emit("container", c.name, "Restarted", { service });
-          } else {
-            x.emit("container", c.name, "Starting", { service });
-            const paused = x.observed.containers.some((o) => o.id === c.id && o.state === "paused");
-            await x.run(() => (paused ? x.engine.unpauseContainer(c.id) : x.engine.startContainer(c.id)));
-            x.touched.add(c.id);
-            await postStart(x, service, c.id, c.name);
-            x.count("start-container");
-            x.emit("container", c.name, "Started", { service });
-          }
+          } else await startContainer(x, service, c.id, c.name);
         } catch (e) {
           failures.push(x.fail("container", c.name, e, service));
         }
       }),
   );
   if (failures.length) throw failures[0];
+  if (startFirst.length) {
+    try {
+      await runStartFirst(startFirstContext(x, service), startFirst, x.observed.containers);
+    } catch (e) {
+      if (x.options.signal?.aborted) throw new SkipNode("interrupted");
+      throw x.fail("service", service, e, service);
+    }
+  }
 }
 
-/** How long a wait may take: the per-wait timeout, cut to what is left of the deploy's deadline. */
-function waitBudget(options: ExecuteOptions): number {
-  const timeout = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  // At least 1 ms: a wait given 0 would wait without limit.
-  return options.deadline ? Math.max(1, Math.min(timeout, options.deadline.remaining())) : timeout;
+/** The execution's steps a start-first update (start-first.ts) is made of. */
+function startFirstContext(x: Execution, service: string): StartFirstContext {
+  return {
+    engine: x.engine,
+    service,
+    config: updateConfig(service, x.project.services[service]!),
+    waitTimeoutMs: waitBudget(x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, x.options.deadline),
+    signal: x.options.signal,
+    watcher: () => x.watcher(),
+    emit: (resource, name, status, extra) => x.emit(resource, name, status, extra),
+    run: (fn) => x.run(fn),
+    create: (number, adjust) => createContainer(x, service, number, undefined, "normal", adjust),
+    spec: (number) => x.plan.services[service]!.specs.get(number)!,
+    start: (id, name) => startContainer(x, service, id, name),
+    stop: (id, name) => stopContainer(x, service, id, name),
+    forget: (id) => x.dropContainer(service, id),
+    count: (kind) => x.count(kind),
+  };
 }
 
 function conditionOf(edge: Edge): WaitCondition | undefined {
@@ -430,7 +456,7 @@ function conditionOf(edge: Edge): WaitCondition | undefined {
 }
 
 async function waitForDependencies(x: Execution, service: string, edges: Edge[]): Promise<void> {
-  const timeout = waitBudget(x.options);
+  const timeout = waitBudget(x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, x.options.deadline);
   await Promise.all(
     edges.map(async (edge) => {
       const condition = conditionOf(edge);
@@ -448,8 +474,18 @@ async function waitForDependencies(x: Execution, service: string, edges: Edge[])
         targets.map(async (t) => {
           x.emit("container", t.name, "Waiting", { service: edge.target, message: `needed by ${service}` });
           try {
-            await (await x.watcher()).waitFor(t.id, condition, timeout, x.options.signal);
-            x.emit("container", t.name, condition === "healthy" ? "Healthy" : "Exited", { service: edge.target });
+            const probed = await waitOrProbe({
+              watcher: await x.watcher(),
+              probes: probeEnabled(x.project, edge.target, x.options.probe === false) ? x.probes : undefined,
+              id: t.id,
+              condition,
+              timeoutMs: timeout,
+              signal: x.options.signal,
+            });
+            x.emit("container", t.name, condition === "healthy" ? "Healthy" : "Exited", {
+              service: edge.target,
+              ...(probed ? { message: "health check passed (probe)" } : {}),
+            });
           } catch (e) {
             if (x.options.signal?.aborted) throw new SkipNode("interrupted");
             const msg = e instanceof Error ? e.message : String(e);
@@ -474,7 +510,7 @@ function observedReady(c: ObservedContainer | undefined): boolean {
 
 /** `--wait`: every container this run touched, or that was not ready before it, must become ready. */
 async function waitForAll(x: Execution, exclude: ReadonlySet<string>): Promise<void> {
-  const timeout = waitBudget(x.options);
+  const timeout = waitBudget(x.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, x.options.deadline);
   const observed = new Map(x.observed.containers.map((c) => [c.id, c]));
   const pending = x.plan.order
     .filter((s) => !exclude.has(s))
@@ -506,13 +542,14 @@ async function createContainer(
   number: number,
   replace: ObservedContainer | undefined,
   priority: "normal" | "low" = "normal",
+  adjust: (spec: ContainerSpec) => ContainerSpec = (spec) => spec,
 ): Promise<string> {
   const desired = x.plan.services[service];
   const planned = desired?.specs.get(number);
   if (!planned) throw new Error(`the plan has no spec for container ${number} of service ${service}`);
   const canonical = containerName(x.project, service, number);
   const tempName = temporaryName(replace?.id ?? randomBytes(6).toString("hex"), canonical);
-  const spec = withImageLabel(withName(planned, tempName), x.observed.images[desired.image]?.id);
+  const spec = withImageLabel(withName(adjust(planned), tempName), x.observed.images[desired.image]?.id);
   if (!replace) x.emit("container", canonical, "Creating", { service });
   const created = await x.run(async () => {
     // A creation ahead of need is not worth starting once the deploy is interrupted.
@@ -553,20 +590,6 @@ async function createContainer(
   return created.Id;
 }
 
-/** The planned spec under the name only execution knows (a random or predecessor-derived temporary one). */
-function withName(spec: ContainerSpec, name: string): ContainerSpec {
-  return { ...spec, create: { ...spec.create, name } };
-}
-
-/**
- * An image the plan did not know the ID of (it was to be pulled or built) is recorded by the ID
- * the engine has now, for later image-change detection.
- */
-function withImageLabel(spec: ContainerSpec, imageId: string | undefined): ContainerSpec {
-  if (!imageId || spec.create.Labels?.[LABEL.image]) return spec;
-  return { ...spec, create: { ...spec.create, Labels: { ...spec.create.Labels, [LABEL.image]: imageId } } };
-}
-
 async function recreateContainer(
   x: Execution,
   op: Extract<Operation, { kind: "recreate-container" }>,
@@ -584,6 +607,17 @@ async function recreateContainer(
   x.count("recreate-container");
   x.emit("container", canonical, "Recreated", { service: op.service });
   return id;
+}
+
+async function startContainer(x: Execution, service: string, id: string, name: string): Promise<void> {
+  x.emit("container", name, "Starting", { service });
+  // A paused container (plan: "paused: unpause") is resumed rather than started.
+  const paused = x.observed.containers.some((o) => o.id === id && o.state === "paused");
+  await x.run(() => (paused ? x.engine.unpauseContainer(id) : x.engine.startContainer(id)));
+  x.touched.add(id);
+  await postStart(x, service, id, name);
+  x.count("start-container");
+  x.emit("container", name, "Started", { service });
 }
 
 /** `post_start` hooks of `service`, run in the container just started; a failing hook fails it. */

@@ -49,6 +49,8 @@ export interface DeployOptions extends RuntimeOptions, Omit<PlanOptions, "enviro
   noStart?: boolean;
   /** Seconds containers get to stop before being killed; default their stop_grace_period. */
   stopTimeout?: number;
+  /** false: no readiness probing, dependents wait for the engine's health status (`--no-probe`). */
+  probe?: boolean;
 }
 
 export interface DeployResult {
@@ -90,6 +92,7 @@ function executeOptions(opts: DeployOptions): ExecuteOptions {
     signal: opts.signal,
     wait: opts.wait,
     noStart: opts.noStart,
+    probe: opts.probe,
   };
 }
 

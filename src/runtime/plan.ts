@@ -23,6 +23,7 @@ import { restartingWarnings } from "./container-faults.js";
 import type { Observed, ObservedContainer } from "./observe.js";
 import { shortId } from "./short-id.js";
 import { defineEntry } from "../compose/mapping.js";
+import { planUpdateOrder } from "./update-order.js";
 
 export type Operation =
   | { kind: "create-network"; key: string; name: string; reason: string }
@@ -40,6 +41,10 @@ export type Operation =
       containerId: string;
       reason: string;
       changes: FieldChange[];
+      /** How the update runs (update-order.ts): start-first, or why it falls back to stop-first. */
+      update?: string;
+      /** Start the new container (number/name above) beside the old one, retire the old once healthy. */
+      startFirst?: boolean;
     }
   | { kind: "start-container"; service: string; name: string; containerId: string; reason: string }
   | { kind: "restart-container"; service: string; name: string; containerId: string; reason: string }
@@ -157,15 +162,20 @@ export function planDeploy(project: Project, observed: Observed, options: PlanOp
         { path: `services.${name}.container_name` },
       );
     }
-    const list = planServiceContainers(scope, {
+    const list = planUpdateOrder(
+      project,
       name,
-      desired,
-      input,
-      graph,
-      planned: containerOps,
-      networkOps,
-      volumeOps,
-    });
+      observed,
+      planServiceContainers(scope, {
+        name,
+        desired,
+        input,
+        graph,
+        planned: containerOps,
+        networkOps,
+        volumeOps,
+      }),
+    );
     containerOps.set(name, list);
     ops.push(...list);
     defineEntry(containersAfter, name, containerNamesAfter(observed, name, list));

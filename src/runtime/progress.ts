@@ -321,6 +321,7 @@ export function formatPlan(plan: Plan, options: { color?: boolean } = {}): strin
     out.push(`  ${paint(color, c, sign)} ${verb} ${target}  ${paint(color, "dim", `(${reason})`)}`);
     if (op.kind === "recreate-container") {
       for (const ch of op.changes) out.push(`      ${paint(color, "dim", formatChange(ch))}`);
+      if (op.update) out.push(`      ${paint(color, "dim", op.update)}`);
     }
   }
   return `${out.join("\n")}\n`;

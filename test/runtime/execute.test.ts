@@ -25,7 +25,7 @@ describe("executing a deploy (fake engine)", () => {
       db: svc({ healthcheck }),
       web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }),
     });
-    const r = await deploy(p, { engine: e });
+    const r = await deploy(p, { engine: e, probe: false });
     expect(r.result.errors).toEqual([]);
     // Containers are created ahead; only the start of web waits for db's health.
     const calls = normalize(e.calls);
@@ -78,7 +78,7 @@ describe("executing a deploy (fake engine)", () => {
       opt: svc({ depends_on: { db: { condition: "service_healthy", required: false } } }),
       solo: svc(),
     });
-    const r = await deploy(p, { engine: e });
+    const r = await deploy(p, { engine: e, probe: false });
     expect(r.result.ok).toBe(false);
     expect(r.result.errors).toEqual([
       {
@@ -105,7 +105,7 @@ describe("executing a deploy (fake engine)", () => {
       web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }),
     });
     const t0 = Date.now();
-    const r = await deploy(p, { engine: e, wait: true, waitTimeoutMs: 5000 });
+    const r = await deploy(p, { engine: e, probe: false, wait: true, waitTimeoutMs: 5000 });
     expect(Date.now() - t0).toBeLessThan(4000);
     expect(r.result.errors.map((x) => `${x.name}: ${x.message}`)).toEqual([
       "web: dependency failed to start: container demo-db-1 is unhealthy (restarted 0 times): last health check (exit 1): down; last output:\n  last words",
@@ -183,7 +183,7 @@ describe("executing a deploy (fake engine)", () => {
       db: svc({ healthcheck }),
       web: svc({ depends_on: { db: { condition: "service_healthy", required: true } } }),
     });
-    const r = await deploy(p, { engine: e, signal: ac.signal });
+    const r = await deploy(p, { engine: e, probe: false, signal: ac.signal });
     expect(r.result.interrupted).toBe(true);
     expect(r.result.errors).toEqual([]);
     expect(r.result.skipped.map((x) => `${x.name}: ${x.message}`)).toEqual(["web: interrupted"]);

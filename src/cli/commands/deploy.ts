@@ -14,7 +14,7 @@ const command: Command = {
   spec: {
     name: "deploy",
     summary: "Converge the Docker engine to the stack: networks, volumes, images, containers in dependency order.",
-    usage: "c2ts deploy [--stack FILE.ts | -f FILE] [SERVICE...] [--build] [--pull always|missing|never] [--remove-orphans] [--no-wait] [--timeout SECONDS] [--json] [--node NAME | --all-nodes]",
+    usage: "c2ts deploy [--stack FILE.ts | -f FILE] [SERVICE...] [--build] [--pull always|missing|never] [--remove-orphans] [--no-wait] [--no-probe] [--timeout SECONDS] [--json] [--node NAME | --all-nodes]",
     positionals: true,
     options: {
       ...PROJECT_OPTIONS,
@@ -23,6 +23,7 @@ const command: Command = {
       "remove-orphans": { type: "boolean", description: "Remove containers of services no longer in the stack" },
       "force-recreate": { type: "boolean", description: "Recreate containers even if nothing changed" },
       "no-wait": { type: "boolean", description: "Do not wait for services to be running/healthy" },
+      "no-probe": { type: "boolean", description: "Release dependents on the engine's health status only, not on c2ts running the healthcheck test itself (also x-c2ts: {readiness_probe: false})" },
       timeout: { type: "string", value: "SECONDS", description: "Time limit for the whole deploy, waits included (default: 300 s for what follows pulls and builds)" },
       json: { type: "boolean", description: "NDJSON events and a final summary on stdout" },
       ...NODE_OPTIONS,
@@ -59,6 +60,7 @@ const command: Command = {
           removeOrphans: Boolean(args.values["remove-orphans"]),
           recreate: args.values["force-recreate"] ? "force" : "diverged",
           wait: !args.values["no-wait"],
+          probe: !args.values["no-probe"],
           waitTimeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
           onEvent,
           signal: interrupt.signal,
