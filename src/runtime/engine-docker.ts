@@ -304,14 +304,7 @@ export class DockerEngine implements Engine {
   ): Promise<void> {
     const info = await this.inspectContainer(id);
     const res = await this.stream("GET", `/containers/${encodeURIComponent(id)}/logs`, {
-      query: {
-        stdout: true,
-        stderr: true,
-        follow: options.follow,
-        tail: options.tail ?? "all",
-        timestamps: Boolean(options.timestamps),
-        ...(options.since ? { since: options.since } : {}),
-      },
+      query: { ...logsQuery(options), ...(options.since ? { since: options.since } : {}) },
       signal,
     });
     await this.readLines(res, onLine, { tty: Boolean(info.Config.Tty), signal });
@@ -333,14 +326,7 @@ export class DockerEngine implements Engine {
     signal?: AbortSignal,
   ): Promise<void> {
     const res = await this.stream("GET", `/services/${encodeURIComponent(id)}/logs`, {
-      query: {
-        stdout: true,
-        stderr: true,
-        follow: options.follow,
-        tail: options.tail ?? "all",
-        timestamps: Boolean(options.timestamps),
-        details: false,
-      },
+      query: { ...logsQuery(options), details: false },
       signal,
     });
     await this.readLines(res, onLine, { tty: false, signal });
@@ -625,4 +611,15 @@ function compareVersions(a: string, b: string): number {
   const [a1, a2] = a.split(".").map(Number);
   const [b1, b2] = b.split(".").map(Number);
   return a1 - b1 || a2 - b2;
+}
+
+/** The query both log endpoints (containers and Swarm services) take. */
+function logsQuery(options: LogOptions): Record<string, unknown> {
+  return {
+    stdout: true,
+    stderr: true,
+    follow: options.follow,
+    tail: options.tail ?? "all",
+    timestamps: Boolean(options.timestamps),
+  };
 }

@@ -10,7 +10,7 @@
  * the Engine API reference (swagger.yaml) field for field, and only the fields we send.
  */
 import type { Project } from "../../compose/model.js";
-import type { IpamSpec } from "../../runtime/engine.js";
+import type { HealthConfig, IpamSpec } from "../../runtime/engine.js";
 
 export interface SwarmConvertInput {
   /** The stack namespace: `<project>_<service>`, `com.docker.stack.namespace=<project>`. */
@@ -137,14 +137,8 @@ export interface ContainerSpec {
   Privileges?: { CredentialSpec?: { Config?: string; File?: string; Registry?: string } };
 }
 
-export interface HealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  Retries?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-}
+// The healthcheck payload is the same for containers and Swarm tasks.
+export type { HealthConfig } from "../../runtime/engine.js";
 
 export interface Mount {
   Type: "bind" | "volume" | "tmpfs" | "npipe" | "cluster" | "image";
