@@ -91,9 +91,12 @@ export async function failureDetail(
   const recent = tasks
     .filter((t) => timeOf(t) >= since && !(t.DesiredState === "running" && t.Status.State === "running"))
     .sort((a, b) => timeOf(b) - timeOf(a));
+  // A task that ran and failed says more than one that only waited for a node (a pending task's
+  // Err, e.g. a host port still held by the old task during a stop-first update).
   const failed =
-    recent.find((t) => FAILED.has(t.Status.State) || t.Status.Err) ??
-    recent.find((t) => t.DesiredState === "shutdown" && t.Status.ContainerStatus?.ContainerID);
+    recent.find((t) => FAILED.has(t.Status.State)) ??
+    recent.find((t) => t.DesiredState === "shutdown" && t.Status.ContainerStatus?.ContainerID) ??
+    recent.find((t) => t.Status.Err);
   if (!failed) return undefined;
   const node = nodeNames[failed.NodeID ?? ""] ?? failed.NodeID ?? "?";
   let text = `task ${taskName(s, failed, nodeNames)} on ${node}: ${failed.Status.Err ?? failed.Status.Message ?? failed.Status.State}`;
@@ -114,6 +117,7 @@ export async function waitConverged(api: SwarmApi, serviceId: string, options: C
   const deadline = Date.now() + options.timeoutMs;
   const seen = new Map<string, string>();
   const unschedulableSince = new Map<string, number>();
+  let failure: string | undefined;
   for (;;) {
     if (options.signal?.aborted) throw new ConvergeError("interrupted");
     const [s, tasks] = await Promise.all([api.inspectService(serviceId), api.listTasks({ service: [serviceId] })]);
@@ -144,9 +148,14 @@ export async function waitConverged(api: SwarmApi, serviceId: string, options: C
     const update = ours ? s.UpdateStatus?.State : undefined;
     // A rollback is reported once the previous version serves again (its tasks ready), so that
     // deploy's failure means "the old version is back", not "the old version is on its way".
+    // The failing task's detail is read as soon as the rollback starts, while its container (and
+    // so its last health output) still exists.
+    if (update?.startsWith("rollback") || update === "paused") {
+      failure ??= await failureDetail(api, s, tasks, options.since, options.nodeNames);
+    }
     const rollbackSettling = update === "rollback_completed" && !tasksReady(s, tasks) && Date.now() <= deadline;
     if (!rollbackSettling && (update === "rollback_completed" || update === "rollback_paused" || update === "paused")) {
-      const detail = await failureDetail(api, s, tasks, options.since, options.nodeNames);
+      const detail = failure ?? (await failureDetail(api, s, tasks, options.since, options.nodeNames));
       const what = update === "paused" ? "update paused" : "update failed and was rolled back";
       throw new ConvergeError(`${what}: ${s.UpdateStatus?.Message ?? ""}${detail ? ` — ${detail}` : ""}`);
     }
