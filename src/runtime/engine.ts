@@ -34,9 +34,15 @@ export interface MountSpec {
     ReadOnlyNonRecursive?: boolean;
     ReadOnlyForceRecursive?: boolean;
   };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Labels; Subpath?: string };
+  VolumeOptions?: {
+    NoCopy?: boolean;
+    Labels?: Labels;
+    Subpath?: string;
+    DriverConfig?: { Name?: string; Options?: Record<string, string> };
+  };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
   ImageOptions?: { Subpath?: string };
+  ClusterOptions?: Record<string, never>;
 }
 
 export interface HealthConfig {

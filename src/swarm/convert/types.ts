@@ -6,10 +6,11 @@
  * SecretSpec/ConfigSpec. Names and labels are those `docker stack deploy` gives
  * (docker/cli cli/compose/convert), so `docker stack ps|services <project>` see c2ts stacks.
  *
- * Engine API types are written here rather than taken from @types/dockerode: they follow
- * the Engine API reference (swagger.yaml) field for field, and only the fields we send.
+ * Engine API types follow the Engine API reference (swagger.yaml) field for field, and only
+ * the fields we send; those containers share (mounts, healthcheck) come from runtime/engine.ts.
  */
 import type { Project } from "../../compose/model.js";
+import type { MountSpec } from "../../runtime/engine.js";
 import type { HealthConfig, IpamSpec } from "../../runtime/engine.js";
 
 export interface SwarmConvertInput {
@@ -140,28 +141,8 @@ export interface ContainerSpec {
 // The healthcheck payload is the same for containers and Swarm tasks.
 export type { HealthConfig } from "../../runtime/engine.js";
 
-export interface Mount {
-  Type: "bind" | "volume" | "tmpfs" | "npipe" | "cluster" | "image";
-  Source?: string;
-  Target: string;
-  ReadOnly?: boolean;
-  Consistency?: string;
-  BindOptions?: {
-    Propagation?: string;
-    NonRecursive?: boolean;
-    CreateMountpoint?: boolean;
-    ReadOnlyNonRecursive?: boolean;
-    ReadOnlyForceRecursive?: boolean;
-  };
-  VolumeOptions?: {
-    NoCopy?: boolean;
-    Labels?: Record<string, string>;
-    Subpath?: string;
-    DriverConfig?: { Name?: string; Options?: Record<string, string> };
-  };
-  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
-  ClusterOptions?: Record<string, never>;
-}
+/** A task mounts what a container mounts. */
+export type Mount = MountSpec;
 
 export interface SecretReference {
   File: { Name: string; UID: string; GID: string; Mode: number };
