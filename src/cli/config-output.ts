@@ -103,9 +103,12 @@ export async function configOutput(args: ParsedArgs, base: Partial<LoadOptions> 
   }
 
   if (v["no-interpolate"]) {
-    const { model, projectName } = await loadModel();
-    // compose-go's ToModel prints the raw dict: map keys sorted, `$` as written.
-    return formatModel({ ...model, name: projectName }, format);
+    const { model, projectName, environment } = await loadModel();
+    // compose-go's ToModel prints the raw dict (normalized unless --no-normalize): keys sorted, `$` as written.
+    const named = { ...model, name: projectName };
+    if (v["no-normalize"]) return formatModel(named, format);
+    const { normalizeModel } = await import("../compose/normalize-model.js");
+    return formatModel(normalizeModel(named, environment), format);
   }
   const { project } = await load({ services: positionals });
   if (v.quiet) return "";

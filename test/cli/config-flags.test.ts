@@ -151,6 +151,47 @@ describe("c2ts config flags", () => {
     expect(text.indexOf("  adminer:")).toBeLessThan(text.indexOf("  db:"));
   });
 
+  it("--no-interpolate still normalizes as compose-go's ToModel: default network, names, implied dependencies, bare variables", async () => {
+    const files = {
+      "compose.yaml": [
+        "services:",
+        "  a:",
+        "    image: x:${TAG}",
+        "    links: [b:bee]",
+        "    pull_policy: if_not_present",
+        "    build: {args: [KNOWN, UNKNOWN]}",
+        "    environment: [KNOWN, UNKNOWN]",
+        "  b:",
+        "    image: y",
+        "    networks: [back]",
+        "  c:",
+        "    image: z",
+        "    network_mode: host",
+        "networks:",
+        "  back: {}",
+        "  ext: {external: true}",
+        "volumes:",
+        "  vol: {}",
+        "",
+      ].join("\n"),
+    };
+    const text = (await config(["--no-interpolate"], files, { KNOWN: "k" })).text;
+    expect(text).toContain("    image: x:${TAG}\n");
+    expect(text).toContain("  default:\n    name: shop_default\n");
+    expect(text).toContain("  back:\n    name: shop_back\n");
+    expect(text).toContain("  ext:\n    external: true\n    name: ext\n");
+    expect(text).toContain("  vol:\n    name: shop_vol\n");
+    expect(text).toContain("    depends_on:\n      b:\n        condition: service_started\n        required: true\n        restart: true\n");
+    expect(text).toContain("    environment:\n      KNOWN: k\n      UNKNOWN: null\n");
+    expect(text).toMatch(/ {4}build:\n {6}args:\n {8}KNOWN: k\n {6}context: \/.*\n {6}dockerfile: Dockerfile\n/);
+    expect(text).toContain("    pull_policy: missing\n");
+    expect(text).toMatch(/ {2}a:\n[^]* {4}networks:\n {6}default: null\n/);
+    expect(text).not.toMatch(/ {2}c:\n[^]*networks/);
+    const raw = (await config(["--no-interpolate", "--no-normalize"], files, { KNOWN: "k" })).text;
+    expect(raw).not.toContain("default");
+    expect(raw).toContain("    pull_policy: if_not_present\n");
+  });
+
   it("--no-path-resolution keeps relative paths relative", async () => {
     const files = { "compose.yaml": "services:\n  a:\n    image: x\n    volumes: ['./data:/data']\n" };
     expect((await config([], files)).text).toMatch(/source: \/.*\/shop\/data\n/);
