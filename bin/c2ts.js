@@ -25,6 +25,14 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   process.stdout.write(`c2ts ${pkg.version}\n`);
 } else {
+  // Taken before any stack module runs: a stack may replace process.exit or leave timers behind.
+  const exit = process.exit;
   const { main } = await import("../dist/cli/main.js");
-  process.exitCode = await main(args);
+  const code = await main(args);
+  // The command is done: end now, with its status, even if a stack's timers or sockets would keep
+  // the event loop alive. First let the output be handed over (a closed pipe reports EPIPE to the
+  // handler above, which exits 1) and pending promise rejections be reported.
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise((done) => s.write("", () => done()))));
+  await new Promise((done) => globalThis.setImmediate(done));
+  exit.call(process, code);
 }

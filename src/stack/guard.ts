@@ -60,6 +60,7 @@ export function runGuarded<T>(
   timeoutMs: number,
   evaluate: () => T,
 ): T {
+  guardLaterCalls(modules);
   let exit: ExitCall | undefined;
   const refuse = (name: "exit" | "abort") =>
     function (this: unknown, status?: unknown): never {
@@ -96,6 +97,56 @@ export function runGuarded<T>(
   }
 }
 
+/** Files of every stack module evaluated in this process: their code may still run later. */
+const evaluatedModules = new Set<string>();
+let laterCallsGuarded = false;
+
+/** A process.exit()/abort() from a stack's timer or promise, refused. */
+class LateExitRefused extends Error {
+  constructor(
+    readonly call: string,
+    readonly location: SourceLocation,
+  ) {
+    super(`the stack called ${call}`);
+  }
+}
+
+/**
+ * A stack's timers and promises run after its evaluation, while c2ts deploys: for as long as c2ts
+ * runs, their process.exit()/abort() is refused and what they throw is reported and ignored,
+ * so the stack can neither end a deploy midway nor choose c2ts's exit status. (Timers that
+ * would keep the process alive are bin/c2ts.js's concern: it exits once the command is done.)
+ */
+function guardLaterCalls(modules: ReadonlyMap<string, unknown>): void {
+  for (const file of modules.keys()) evaluatedModules.add(file);
+  if (laterCallsGuarded) return;
+  laterCallsGuarded = true;
+  const exit = process.exit;
+  for (const name of ["exit", "abort"] as const) {
+    const original = process[name] as (...args: unknown[]) => never;
+    const guarded = function (this: unknown, ...args: unknown[]): never {
+      const location = userFrame(new Error(), evaluatedModules);
+      if (location) {
+        throw new LateExitRefused(`process.${name}(${args[0] === undefined ? "" : describe(args[0])})`, location);
+      }
+      return original.apply(process, args);
+    };
+    (process as unknown as Record<string, unknown>)[name] = guarded;
+  }
+  const onStray = (e: unknown) => {
+    const location = e instanceof LateExitRefused ? e.location : e instanceof Error ? userFrame(e, evaluatedModules) : undefined;
+    if (!location) {
+      // Not the stack's: c2ts's own failure, reported as Node would without this handler.
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      return exit.call(process, 1);
+    }
+    const what = e instanceof LateExitRefused ? `called ${e.call}` : `threw ${(e as Error).message.split("\n")[0]}`;
+    process.stderr.write(`warning: ${location.file}: the stack ${what} after it was evaluated; ignored\n`);
+  };
+  process.on("uncaughtException", onStray);
+  process.on("unhandledRejection", onStray);
+}
+
 function exitError(exit: ExitCall, entry: string): StackEvaluationError {
   return new StackEvaluationError(
     `the stack called ${exit.call}; a stack module must only describe the stack`,
@@ -125,7 +176,7 @@ function describe(value: unknown): string {
 const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
 
 /** The innermost frame of `error` that is in one of the stack's modules (transpiled position). */
-function userFrame(error: Error, modules: ReadonlyMap<string, unknown>): SourceLocation | undefined {
+function userFrame(error: Error, modules: { has(file: string): boolean }): SourceLocation | undefined {
   for (const line of (error.stack ?? "").split("\n")) {
     const m = FRAME.exec(line);
     if (m && modules.has(m[1]!)) return { file: m[1]!, line: Number(m[2]), column: Number(m[3]) };

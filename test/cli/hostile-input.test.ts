@@ -159,6 +159,24 @@ describe.skipIf(!built)("--stack modules cannot crash or take over c2ts", () => 
     expectOneLineError(c2ts(["config", "--stack", swallowed]), /the stack called process\.exit\(3\)/);
   });
 
+  it("a stack's timers and promises neither choose the exit status nor keep c2ts running", () => {
+    const file = stack(
+      "late-exit.ts",
+      [
+        "setInterval(() => {}, 1000);",
+        "Promise.resolve().then(() => process.exit(0));",
+        "setTimeout(() => process.exit(0), 1);",
+        'export default defineStack({ services: { a: { image: "busybox", ports: ["not a port"] } } });',
+      ].join("\n"),
+    );
+    const r = c2ts(["config", "--stack", file]);
+    expect(r.signal, "c2ts was killed: the stack's interval kept it running").toBeNull();
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/warning: .*late-exit\.ts: the stack called process\.exit\(0\) after it was evaluated; ignored/);
+    expect(r.stderr).toMatch(/^error: .*ports/m);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it("a stack that never finishes stops at the timeout (flag, then environment variable)", () => {
     const file = stack("forever.ts", "while (Date.now() > 0) {}\nexport default defineStack({ services: {} });");
     expectOneLineError(
