@@ -8,6 +8,7 @@ export async function typescriptStackSource(file: string, options: EvaluateOptio
   return {
     workingDir: opened.workingDir,
     envFiles: opened.envFiles,
+    declaredName: (environment, options) => opened.declaredName(environment, options),
     evaluate: (environment, options) => opened.evaluate(environment, options),
   };
 }

@@ -73,6 +73,8 @@ export interface StackSource {
   workingDir: string;
   /** Env files the stack asks for when no `--env-file` is given; empty: `<workingDir>/.env`. */
   envFiles?: string[];
+  /** The `name` the stack declares, resolved without evaluating the rest. */
+  declaredName(environment: Environment, options: { workingDir: string }): unknown;
   /** Evaluates the stack once the loader knows the environment. */
   evaluate(
     environment: Environment,
@@ -163,24 +165,16 @@ async function loadStack(
   const envFiles = options.envFiles?.length ? options.envFiles : stack.envFiles;
   const environment = projectEnvironment(baseEnv, { ...options, envFiles }, workingDir, cwd);
   // As for YAML: `name:` is read without COMPOSE_PROJECT_NAME (unless the environment sets it),
-  // the rest sees COMPOSE_PROJECT_NAME = the resolved name. Evaluating is a cheap walk of the
-  // stack's lookups, so it is simply done again once the name is known.
-  let unset = new Set<string>();
-  const evaluate = () => {
-    unset = new Set<string>();
-    return stack.evaluate(environment, { workingDir, onUnset: (name) => unset.add(name) });
-  };
-  let root = await evaluate();
+  // the rest sees COMPOSE_PROJECT_NAME = the resolved name.
   const projectName = resolveProjectName({
     flag: options.projectName,
     environment,
-    declared: root.data.name,
+    declared: stack.declaredName(environment, { workingDir }),
     workingDir,
   });
-  if (environment.COMPOSE_PROJECT_NAME !== projectName) {
-    environment.COMPOSE_PROJECT_NAME = projectName;
-    root = await evaluate();
-  }
+  environment.COMPOSE_PROJECT_NAME = projectName;
+  const unset = new Set<string>();
+  const root = await stack.evaluate(environment, { workingDir, onUnset: (name) => unset.add(name) });
   warnUnset(unset, warn);
   const documents = [root, ...(root.overrides ?? [])].map((d) => ({ file: d.file, data: d.data, interpolated: true }));
   const model = loadModel(documents, { environment, workingDir, warn, chain: [], interpolate: true });

@@ -11,7 +11,7 @@ import { dirname, resolve } from "node:path";
 import { defaultEnvFiles, environmentWithFiles, processEnvironment, type Environment } from "../compose/environment.js";
 import { UserError } from "../compose/errors.js";
 import { evaluateStackModule, type EvaluateOptions } from "./load-module.js";
-import { moduleDir, resolveStack, stackSourceFile, type StackDocument } from "./resolve.js";
+import { moduleDir, resolveStack, resolveStackName, stackSourceFile, type StackDocument } from "./resolve.js";
 import { isDefinedStack, type DefinedStack } from "./types.js";
 
 export type { StackDocument } from "./resolve.js";
@@ -22,6 +22,8 @@ export interface OpenedStack {
   workingDir: string;
   /** Env files the module asks for when `--env-file` is not given (absolute); empty: `<workingDir>/.env`. */
   envFiles: string[];
+  /** The `name` the stack declares, resolved alone (it decides COMPOSE_PROJECT_NAME for the rest). */
+  declaredName(environment: Environment, options?: { workingDir?: string }): unknown;
   /** Interpolates the stack and its included modules. `workingDir` overrides the project directory (`--project-directory`). */
   evaluate(
     environment: Environment,
@@ -50,6 +52,9 @@ export async function openStack(tsFile: string, options: EvaluateOptions = {}): 
   return {
     workingDir,
     envFiles: (root.options.envFiles ?? []).map((f) => resolve(base, f)),
+    declaredName(environment, options = {}) {
+      return resolveStackName(root, { environment, workingDir: options.workingDir ?? workingDir });
+    },
     async evaluate(environment, options = {}) {
       return resolveStack(root, {
         environment,

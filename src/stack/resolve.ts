@@ -58,6 +58,16 @@ export function resolveStack(def: DefinedStack, ctx: ResolveContext): StackDocum
   return overrides && overrides.length > 0 ? { file, data, overrides } : { file, data };
 }
 
+/**
+ * The project name the stack declares (its own `name`, else the last override's that has one),
+ * resolved alone: the rest of the stack may read COMPOSE_PROJECT_NAME, which this name decides.
+ */
+export function resolveStackName(def: DefinedStack, ctx: ResolveContext): unknown {
+  const own = def.stack.name === undefined ? undefined : resolveValue(def.stack.name, ["name"], ctx, def.moduleFile ?? stackSourceFile(def));
+  const overridden = (def.options.overrides ?? []).map((o) => resolveStackName(o, ctx)).filter((n) => n !== undefined);
+  return overridden.length > 0 ? overridden[overridden.length - 1] : own;
+}
+
 function resolveInclude(entry: unknown, index: number, ctx: ResolveContext, where: string): unknown {
   const path: PathSegment[] = ["include", index];
   if (isDefinedStack(entry)) return resolveIncluded([entry], {}, ctx)[0];
