@@ -70,7 +70,9 @@ export function buildNodes(stack: SwarmStackSpec, services: string[], nodes: Swa
     }
     if (eligible.length === 0) {
       const constraints = placement?.Constraints?.length ? ` (${placement.Constraints.join(", ")})` : "";
-      throw new Error(`service "${service}": no ready, active swarm node satisfies its placement${constraints}; nowhere to build or run it`);
+      throw new Error(
+        `service "${service}": no ready, active swarm node satisfies its placement${constraints}; nowhere to build or run it`,
+      );
     }
     out[service] = eligible;
   }
@@ -104,7 +106,9 @@ export async function buildOnNodes(o: NodeBuildOptions): Promise<number> {
     let engine = engines.get(node.ID);
     if (!engine) {
       const address = o.engineAddresses[swarmNodeName(node)];
-      engine = address ? o.connect(address) : Promise.reject(new Error("no engine address known for it (offline in the cluster definition?)"));
+      engine = address
+        ? o.connect(address)
+        : Promise.reject(new Error("no engine address known for it (offline in the cluster definition?)"));
       engine.catch(() => {});
       engines.set(node.ID, engine);
     }
@@ -151,7 +155,11 @@ export async function buildOnNodes(o: NodeBuildOptions): Promise<number> {
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
   } finally {
-    for (const engine of engines.values()) engine.then((e) => e.close(), () => {});
+    for (const engine of engines.values())
+      engine.then(
+        (e) => e.close(),
+        () => {},
+      );
     for (const w of warnings) o.warn(w);
   }
   for (const service of services) {
@@ -162,7 +170,9 @@ export async function buildOnNodes(o: NodeBuildOptions): Promise<number> {
       );
     }
     for (const n of missing)
-      o.warn(`node "${n}": engine unreachable (${unreachable.get(n)}); service "${service}" was not built there, so its tasks cannot start on it`);
+      o.warn(
+        `node "${n}": engine unreachable (${unreachable.get(n)}); service "${service}" was not built there, so its tasks cannot start on it`,
+      );
   }
   return builds;
 }

@@ -55,7 +55,9 @@ function ipMatches(c: Constraint, addr: string | undefined): boolean {
 }
 
 function prefixed(key: string, prefix: string): string | undefined {
-  return key.length > prefix.length && key.slice(0, prefix.length).toLowerCase() === prefix ? key.slice(prefix.length) : undefined;
+  return key.length > prefix.length && key.slice(0, prefix.length).toLowerCase() === prefix
+    ? key.slice(prefix.length)
+    : undefined;
 }
 
 export function nodeMatchesConstraint(node: SwarmNode, c: Constraint): boolean {
@@ -94,8 +96,7 @@ function platformMatches(node: SwarmNode, platforms: Placement["Platforms"]): bo
   const arch = normalizeArch(node.Description?.Platform?.Architecture ?? "");
   return platforms.some(
     (p) =>
-      (!p.OS || p.OS.toLowerCase() === os.toLowerCase()) &&
-      (!p.Architecture || normalizeArch(p.Architecture) === arch),
+      (!p.OS || p.OS.toLowerCase() === os.toLowerCase()) && (!p.Architecture || normalizeArch(p.Architecture) === arch),
   );
 }
 

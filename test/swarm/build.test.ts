@@ -166,7 +166,10 @@ describe("buildOnNodes", () => {
     expect(n2.builds).toEqual([t.web]);
     expect(n3.builds.sort()).toEqual([t.nas, t.web].sort());
     expect(warnings).toEqual([]);
-    const built = events.filter((e) => e.status === "Built").map((e) => e.name).sort();
+    const built = events
+      .filter((e) => e.status === "Built")
+      .map((e) => e.name)
+      .sort();
     expect(built).toEqual([`${t.nas} on n3`, `${t.web} on n1`, `${t.web} on n2`, `${t.web} on n3`].sort());
   });
 
@@ -197,6 +200,8 @@ describe("buildOnNodes", () => {
 
   it("the deploy fails when no node that can run a service could build it", async () => {
     const { result } = await run({ n2: new BuildingEngine() });
-    await expect(result).rejects.toThrow(/service "nas": no node that can run it could build its image \(n3: no engine address known/);
+    await expect(result).rejects.toThrow(
+      /service "nas": no node that can run it could build its image \(n3: no engine address known/,
+    );
   });
 });

@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import type { SwarmNode } from "../../src/swarm/api.js";
 import { eligibleNodes, nodeMatchesConstraint, parseConstraint } from "../../src/swarm/node-constraints.js";
 
-function node(id: string, o: Partial<{ name: string; role: "manager" | "worker"; state: string; availability: "active" | "pause" | "drain"; arch: string; engineLabels: Record<string, string>; addr: string }> = {}): SwarmNode {
+function node(
+  id: string,
+  o: Partial<{
+    name: string;
+    role: "manager" | "worker";
+    state: string;
+    availability: "active" | "pause" | "drain";
+    arch: string;
+    engineLabels: Record<string, string>;
+    addr: string;
+  }> = {},
+): SwarmNode {
   return {
     ID: id,
     Version: { Index: 1 },
@@ -42,7 +53,13 @@ describe("parseConstraint", () => {
 });
 
 describe("nodeMatchesConstraint", () => {
-  const n = node("abc123", { name: "pi", role: "manager", arch: "aarch64", engineLabels: { storage: "ssd" }, addr: "10.254.79.2" });
+  const n = node("abc123", {
+    name: "pi",
+    role: "manager",
+    arch: "aarch64",
+    engineLabels: { storage: "ssd" },
+    addr: "10.254.79.2",
+  });
 
   it("node.labels: the label name exactly, the value case-insensitively; a missing label matches != only", () => {
     expect(matches(n, "node.labels.c2ts.node==pi")).toBe(true);

@@ -28,6 +28,11 @@ export async function buildInputsDigest(
     source = await buildContextDigest({ context, dockerfile, dockerfileInline: dockerfile_inline });
   }
   return sha256(
-    canonicalJson({ source, args: buildArgs(build, environment), fields, platform: build.platforms?.[0] ?? svc.platform }),
+    canonicalJson({
+      source,
+      args: buildArgs(build, environment),
+      fields,
+      platform: build.platforms?.[0] ?? svc.platform,
+    }),
   );
 }
