@@ -122,8 +122,8 @@ describe("buildNodes", () => {
 /** A fake engine whose builds tag the image, so the test sees which node built what. */
 class BuildingEngine extends FakeEngine {
   builds: string[] = [];
-  override async buildImage(o: { query: Record<string, unknown> }): Promise<string | undefined> {
-    const t = [o.query.t].flat() as string[];
+  override async buildImage(...args: unknown[]): Promise<string | undefined> {
+    const t = [(args[0] as { query: Record<string, unknown> }).query.t].flat() as string[];
     this.builds.push(...t);
     for (const tag of t) this.images.set(tag, `sha256:${tag}`);
     return "sha256:0123456789abcdef";
