@@ -18,7 +18,7 @@ import { splitImageReference } from "../runtime/image-ref.js";
 import { executeImageOperation } from "../runtime/images.js";
 import type { SwarmNode } from "./api.js";
 import type { SwarmStackSpec } from "./convert/types.js";
-import { NODE_LABEL } from "./join.js";
+import { swarmNodeName } from "./join.js";
 import { eligibleNodes } from "./node-constraints.js";
 
 /** Builds at once across all nodes: the machine building is often small, and so are the nodes. */
@@ -50,11 +50,6 @@ export async function contentTags(
     tags[service] = contentTag(serviceImage(project, service), digest);
   }
   return tags;
-}
-
-/** The name c2ts knows a swarm node by: its `c2ts.node` label, else its hostname. */
-export function swarmNodeName(node: SwarmNode): string {
-  return node.Spec.Labels?.[NODE_LABEL.node] ?? node.Description?.Hostname ?? node.ID;
 }
 
 /** Service → names of the nodes that may run its tasks (and so must hold its image). */

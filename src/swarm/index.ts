@@ -15,6 +15,7 @@ import { inlineFileContent } from "../runtime/file-references.js";
 import { connectSwarm, type SwarmApi, type SwarmTask } from "./api.js";
 import { STACK_LABEL } from "./convert/names.js";
 import type { SwarmConvertInput, SwarmStackSpec } from "./convert/types.js";
+import { swarmNodeName } from "./join.js";
 import { executeSwarmPlan, removeListed, SwarmRun, type VolumeRemover } from "./execute.js";
 import { observeSwarm } from "./observe.js";
 import { planSwarmDeploy, planSwarmDown, type SwarmPlan } from "./plan.js";
@@ -135,7 +136,7 @@ async function convert(
 
 async function nodeNames(api: SwarmApi): Promise<Record<string, string>> {
   const nodes = await api.listNodes().catch(() => []);
-  return Object.fromEntries(nodes.map((n) => [n.ID, n.Spec.Labels?.["c2ts.node"] ?? n.Description?.Hostname ?? n.ID]));
+  return Object.fromEntries(nodes.map((n) => [n.ID, swarmNodeName(n)]));
 }
 
 /** What deploy would do, read-only. */

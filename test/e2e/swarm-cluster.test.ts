@@ -158,4 +158,25 @@ describe.skipIf(Boolean(missing))("c2ts nodes join on three namespace engines", 
     expect(events.find((e) => e.type === "summary")?.done).not.toHaveProperty("build-image");
     expect(await version()).toBe(before);
   }, 200_000);
+
+  it("plan builds nothing but shows the new content tag when the build context changed", async () => {
+    writeFileSync(join(dir, "web", "motd"), "changed\n");
+    const r = await c2ts(["plan", "--json"], 120_000);
+    expect(r.code, r.stderr).toBe(2);
+    const plan = JSON.parse(r.stdout) as {
+      operations: Array<{
+        kind: string;
+        service?: string;
+        changes?: Array<{ path: string; before?: string; after?: string }>;
+      }>;
+    };
+    const update = plan.operations.find((o) => o.kind === "update-service" && o.service === "web");
+    const image = update?.changes?.find((c) => c.path === "TaskTemplate.ContainerSpec.Image");
+    expect(image?.before).toMatch(/^"?i12sc-web:c2ts-[0-9a-f]{12}"?$/);
+    expect(image?.after).toMatch(/^"?i12sc-web:c2ts-[0-9a-f]{12}"?$/);
+    expect(image?.after).not.toBe(image?.before);
+    const tag = image!.after!.replace(/"/g, "");
+    const onNode = await run("docker", ["-H", NODES[1]!.sock, "image", "inspect", tag]);
+    expect(onNode.code, "plan built nothing").not.toBe(0);
+  }, 120_000);
 });
