@@ -20,6 +20,8 @@ export interface SwarmTarget {
   engines(): Promise<string[]>;
   /** The resolved cluster (Tailscale is asked only when the definition discovers nodes). */
   cluster(): Promise<import("../cluster/resolve.js").ResolvedCluster>;
+  /** Node name → engine address of the nodes online now (where services with `build:` are built). */
+  engineAddresses(): Promise<Record<string, string>>;
   /** Placement from the definition (service → node names), and all node names. */
   placement(): Promise<{ placement?: Record<string, string[]>; nodeNames?: string[] }>;
 }
@@ -59,6 +61,10 @@ export async function swarmTarget(args: ParsedArgs, project: Project): Promise<S
         .filter((n) => n.online)
         .map((n) => n.engine);
     },
+    async engineAddresses() {
+      const c = await cluster();
+      return Object.fromEntries(c.nodes.filter((n) => n.online).map((n) => [n.name, n.engine]));
+    },
     async placement() {
       const given = definition.placement as Record<string, string[]> | undefined;
       if (!given || Object.keys(given).length === 0) return {};
@@ -88,6 +94,7 @@ export async function swarmDeploy(
       ...swarmTargetOptions(target, interrupt.signal),
       ...(await target.placement()),
       environment: loaded.environment,
+      engineAddresses: () => target.engineAddresses(),
       services: services(args),
       removeOrphans: Boolean(args.values["remove-orphans"]),
       force: Boolean(args.values["force-recreate"]),

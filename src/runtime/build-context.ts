@@ -3,7 +3,8 @@
  * .dockerignore excludes (the Dockerfile and .dockerignore always go), with an inline or
  * out-of-context Dockerfile added under a generated name, the way the docker CLI does it.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
@@ -74,11 +75,19 @@ async function* walk(root: string, dir: string, matcher: IgnoreMatcher, keep: Se
   }
 }
 
-export async function createBuildContext(options: {
+interface ContextEntries {
+  /** The context directory's entries the build sends, .dockerignore applied. */
+  files: () => AsyncGenerator<TarEntry>;
+  /** An inline or out-of-context Dockerfile, added under a generated name. */
+  extra?: TarEntry;
+  dockerfile: string;
+}
+
+async function contextEntries(options: {
   context: string;
   dockerfile?: string;
   dockerfileInline?: string;
-}): Promise<BuildContext> {
+}): Promise<ContextEntries> {
   const root = resolve(options.context);
   let extra: TarEntry | undefined;
   let dockerfileRel: string;
@@ -99,9 +108,51 @@ export async function createBuildContext(options: {
   const patterns = await readIgnore(root, extra ? undefined : dockerfileRel);
   const matcher = ignoreMatcher(patterns);
   const keep = new Set([".dockerignore", dockerfileRel]);
+  return { files: () => walk(root, "", matcher, keep), extra, dockerfile: dockerfileRel };
+}
+
+export async function createBuildContext(options: {
+  context: string;
+  dockerfile?: string;
+  dockerfileInline?: string;
+}): Promise<BuildContext> {
+  const { files, extra, dockerfile } = await contextEntries(options);
   async function* entries(): AsyncGenerator<TarEntry> {
-    yield* walk(root, "", matcher, keep);
+    yield* files();
     if (extra) yield extra;
   }
-  return { stream: tarStream(entries()), dockerfile: dockerfileRel };
+  return { stream: tarStream(entries()), dockerfile };
+}
+
+/**
+ * sha256 of what the build would send: every entry's path, type, mode, link target and content,
+ * and the Dockerfile's content, but no modification times (a checkout or `touch` changes nothing)
+ * and not the generated name of an inline Dockerfile.
+ */
+export async function buildContextDigest(options: {
+  context: string;
+  dockerfile?: string;
+  dockerfileInline?: string;
+}): Promise<string> {
+  const { files, extra, dockerfile } = await contextEntries(options);
+  const hash = createHash("sha256");
+  const field = (s: string | Buffer) => hash.update(`${Buffer.byteLength(s)}:`).update(s);
+  field(extra ? "" : dockerfile);
+  for await (const e of files()) {
+    field(e.name);
+    field(`${e.type} ${e.mode.toString(8)} ${e.linkname ?? ""}`);
+    if (e.sourcePath) field(await fileDigest(e.sourcePath));
+  }
+  if (extra?.content !== undefined) field(extra.content);
+  return hash.digest("hex");
+}
+
+function fileDigest(path: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const h = createHash("sha256");
+    createReadStream(path)
+      .on("data", (chunk) => h.update(chunk))
+      .on("error", reject)
+      .on("end", () => resolvePromise(h.digest("hex")));
+  });
 }

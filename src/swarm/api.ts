@@ -43,7 +43,12 @@ export interface SwarmNode {
   ID: string;
   Version: ObjectVersion;
   Spec: NodeSpec;
-  Description?: { Hostname?: string };
+  Description?: {
+    Hostname?: string;
+    /** As the engine reports it: `x86_64`, `aarch64`… */
+    Platform?: { OS?: string; Architecture?: string };
+    Engine?: { Labels?: Record<string, string> };
+  };
   Status: { State: string; Addr?: string; Message?: string };
   ManagerStatus?: { Leader?: boolean; Reachability?: string; Addr?: string };
 }

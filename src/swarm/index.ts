@@ -15,6 +15,7 @@ import { inlineFileContent } from "../runtime/file-references.js";
 import { connectSwarm, type SwarmApi, type SwarmTask } from "./api.js";
 import { STACK_LABEL } from "./convert/names.js";
 import type { SwarmConvertInput, SwarmStackSpec } from "./convert/types.js";
+import { swarmNodeName } from "./join.js";
 import { executeSwarmPlan, removeListed, SwarmRun, type VolumeRemover } from "./execute.js";
 import { observeSwarm } from "./observe.js";
 import { planSwarmDeploy, planSwarmDown, type SwarmPlan } from "./plan.js";
@@ -42,6 +43,8 @@ export interface SwarmDeployOptions extends SwarmTargetOptions {
   /** Cluster definition placement (service → node names) and every node name. */
   placement?: Record<string, string[]>;
   nodeNames?: string[];
+  /** c2ts node name → engine address, for building on every node that can run a service. */
+  engineAddresses?: () => Promise<Record<string, string>>;
 }
 
 type Manager = SwarmApi & { close(): void };
@@ -133,22 +136,23 @@ async function convert(
 
 async function nodeNames(api: SwarmApi): Promise<Record<string, string>> {
   const nodes = await api.listNodes().catch(() => []);
-  return Object.fromEntries(nodes.map((n) => [n.ID, n.Spec.Labels?.["c2ts.node"] ?? n.Description?.Hostname ?? n.ID]));
+  return Object.fromEntries(nodes.map((n) => [n.ID, swarmNodeName(n)]));
 }
 
 /** What deploy would do, read-only. */
 export async function planSwarm(project: Project, opts: SwarmDeployOptions = {}): Promise<SwarmPlan> {
   return withManager(opts, async (api) => {
-    const { lastBuiltImages } = await import("./build.js");
-    const built = await lastBuiltImages(api.engine, project, selectedServices(project, opts.services));
-    const stack = await convert(project, opts, built);
+    const { contentTags } = await import("./build.js");
+    const tags = await contentTags(project, selectedServices(project, opts.services), opts.environment ?? process.env);
+    const stack = await convert(project, opts, tags);
     const plan = planSwarmDeploy(project, stack, await observeSwarm(api, project.name), {
       services: opts.services,
       removeOrphans: opts.removeOrphans,
       force: opts.force,
     });
-    for (const s of selectedServices(project, opts.services).filter((s) => project.services[s]!.build))
-      plan.warnings.push(`service "${s}": build: the image is built at deploy; the plan compares the last build`);
+    for (const [s, tag] of Object.entries(tags))
+      if (!(await api.engine.inspectImage(tag)))
+        plan.warnings.push(`service "${s}": build: ${tag} is built at deploy, on every node that can run it`);
     return plan;
   });
 }
@@ -165,14 +169,28 @@ export async function deploySwarm(
   return withManager(opts, async (api) => {
     const emit = opts.onEvent ?? (() => {});
     const buildWarnings: string[] = [];
-    let images: Record<string, string> = {};
-    const toBuild = selectedServices(project, opts.services).filter((s) => project.services[s]!.build);
-    if (toBuild.length) {
-      const { buildServices } = await import("./build.js");
+    const environment = opts.environment ?? process.env;
+    const { contentTags } = await import("./build.js");
+    const tags = await contentTags(project, selectedServices(project, opts.services), environment);
+    const stack = await convert(project, opts, tags);
+    let builds = 0;
+    if (Object.keys(tags).length) {
+      const { buildOnNodes } = await import("./build.js");
+      const { connectEngine } = await import("../runtime/engine.js");
       try {
-        images = await buildServices(api.engine, project, toBuild, opts.environment ?? process.env, emit, (w) =>
-          buildWarnings.push(w),
-        );
+        builds = await buildOnNodes({
+          project,
+          tags,
+          stack,
+          nodes: await api.listNodes(),
+          manager: { nodeId: (await api.info()).Swarm.NodeID, engine: api.engine },
+          engineAddresses: (await opts.engineAddresses?.()) ?? {},
+          connect: connectEngine,
+          force: opts.force,
+          environment,
+          emit,
+          warn: (w) => buildWarnings.push(w),
+        });
       } catch (e) {
         const message = (e as Error).message;
         emit({ time: Date.now(), resource: "image", name: project.name, status: "Error", message });
@@ -188,7 +206,6 @@ export async function deploySwarm(
         return { plan: { project: project.name, operations: [], warnings: [], order: [] }, result };
       }
     }
-    const stack = await convert(project, opts, images);
     const observed = await observeSwarm(api, project.name);
     const plan = planSwarmDeploy(project, stack, observed, {
       services: opts.services,
@@ -210,7 +227,7 @@ export async function deploySwarm(
       emit,
     );
     result.warnings.unshift(...plan.warnings, ...buildWarnings);
-    if (toBuild.length) result.done["build-image"] = toBuild.length;
+    if (builds) result.done["build-image"] = builds;
     return { plan, result };
   });
 }

@@ -10,6 +10,11 @@ import type { NodeSpec, SwarmApi, SwarmNode } from "./api.js";
 
 export const NODE_LABEL = { node: "c2ts.node", tier: "c2ts.tier" } as const;
 
+/** The name c2ts knows a swarm node by: its `c2ts.node` label, else its hostname, else its ID. */
+export function swarmNodeName(node: SwarmNode): string {
+  return node.Spec.Labels?.[NODE_LABEL.node] ?? node.Description?.Hostname ?? node.ID;
+}
+
 /** Managers for a cluster of `n` nodes: 5 from 7, 3 from 3, else 1 (an odd count keeps a quorum). */
 export function managerCount(n: number): number {
   if (n >= 7) return 5;

@@ -59,6 +59,16 @@ export function buildWarnings(service: string, build: BuildConfig, builder: Buil
   return out;
 }
 
+/** `build.args` as the build receives them: a bare name takes its value from the environment, else is left out. */
+export function buildArgs(build: BuildConfig, environment: Record<string, string | undefined>): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const [k, v] of Object.entries(build.args ?? {})) {
+    if (v !== null) args[k] = v;
+    else if (environment[k] !== undefined) args[k] = environment[k]!;
+  }
+  return args;
+}
+
 /** POST /build query parameters common to both builders (context and session aside). */
 export function buildQuery(
   project: Project,
@@ -70,11 +80,7 @@ export function buildQuery(
   const svc = project.services[service];
   const build = svc.build!;
   const query: Query = { t: [image, ...(build.tags ?? [])], rm: true, forcerm: true };
-  const args: Record<string, string> = {};
-  for (const [k, v] of Object.entries(build.args ?? {})) {
-    if (v !== null) args[k] = v;
-    else if (environment[k] !== undefined) args[k] = environment[k]!;
-  }
+  const args = buildArgs(build, environment);
   if (builder.kind === "buildkit" && (build.cache_to ?? []).some((c) => /^type=inline\b/.test(c)))
     args.BUILDKIT_INLINE_CACHE = "1";
   if (Object.keys(args).length) query.buildargs = JSON.stringify(args);
