@@ -4,6 +4,9 @@
 // 5, each layer depending on the one before with service_healthy, health checks every 1 s.
 // Measures a cold deploy (until every task is healthy), a no-op redeploy (and how many services it
 // updated), and a one-service change. Prints medians and ratios; asserts nothing.
+// The stack's own health checks are 30 `runc exec` a second while it is up: on a small shared
+// machine that load slows every task start c2ts waits for, while docker stack's figure is mostly
+// its fixed 5 s stability wait per service (30 of them, one after the other). Report the load average.
 //
 //   npm run bench:swarm            (BENCH_RUNS=3, BENCH_SERVICES=30)
 /* global setTimeout -- Node global */

@@ -4,6 +4,11 @@
  * completed, and an update the manager is rolling out has finished. Task changes are reported as
  * they happen (node, state, health). A rollback, a paused update or a service whose new tasks keep
  * failing ends the wait with the failing task's error and its last health check output.
+ *
+ * An update is waited for until the manager marks it "completed", which Swarm does `monitor`
+ * (default 5 s) after the last new task runs: until then a failing task still rolls it back, so
+ * reporting success earlier could report an update that is then undone. docker's own progress
+ * watcher (cli/command/service/progress) waits the same window of stable tasks.
  */
 import type { DeployEvent, EventStatus } from "../runtime/events.js";
 import type { SwarmApi, SwarmService, SwarmTask } from "./api.js";

@@ -8,7 +8,7 @@
 import type { Project } from "../compose/model.js";
 import { isNotFound } from "../runtime/engine.js";
 import type { DeployEvent, EventStatus, ExecuteResult, ResourceKind } from "../runtime/events.js";
-import { dependencyGraph, subgraph, walkGraph, SkipNode } from "../runtime/graph.js";
+import { dependencyGraph, subgraph, walkGraph, SkipNode, type DependencyGraph } from "../runtime/graph.js";
 import type { SwarmApi } from "./api.js";
 import { ConvergeError, waitConverged } from "./converge.js";
 import type { ServiceSpec, SwarmStackSpec } from "./convert/types.js";
@@ -101,6 +101,10 @@ export async function executeSwarmPlan(
   const wait = options.wait !== false;
 
   const graph = subgraph(dependencyGraph(project), plan.order);
+  const gating = gatingServices(graph, byService);
+  // Unchanged services that gate nothing this deploy starts are verified beside the walk, so that
+  // one of them being slow (a task restarting) holds up only itself, not every service after it.
+  const besideWalk: Array<Promise<void>> = [];
   const outcomes = await walkGraph(
     graph,
     async (service, ctx) => {
@@ -113,6 +117,10 @@ export async function executeSwarmPlan(
       const since = Date.now() - 1000;
       let serviceId = observed.services[name]?.ID;
       let updatedAtVersion: number | undefined;
+      if (!op && !gating.has(service)) {
+        if (wait && serviceId) besideWalk.push(checkUnchanged(api, run, service, name, serviceId, since, options, emit));
+        return;
+      }
       try {
         if (op?.kind === "create-service") {
           run.emit("service", name, "Creating", { service });
@@ -128,8 +136,8 @@ export async function executeSwarmPlan(
           if (rollsOut(op)) updatedAtVersion = (await api.inspectService(op.serviceId)).Version.Index;
           run.count(op.kind);
         }
-        // Unchanged services are checked too: their dependents rely on them being up.
-        if (wait || graphHasDependents(graph, service)) {
+        // An unchanged service reaching here gates a dependent this deploy creates or updates.
+        if (wait || !op || graphHasDependents(graph, service)) {
           await waitConverged(api, serviceId!, {
             timeoutMs: options.timeoutMs,
             signal: options.signal,
@@ -152,6 +160,7 @@ export async function executeSwarmPlan(
     },
     { signal: options.signal },
   );
+  await Promise.all(besideWalk);
   for (const [service, outcome] of outcomes) {
     if (outcome.status === "skipped") {
       if (outcome.reason === "interrupted") run.result.interrupted = true;
@@ -165,7 +174,41 @@ export async function executeSwarmPlan(
   return run.result;
 }
 
-function graphHasDependents(graph: ReturnType<typeof dependencyGraph>, service: string): boolean {
+/**
+ * The unchanged services whose health this deploy waits for before going on: the direct
+ * dependencies of the services it creates or updates. depends_on orders the start of a service;
+ * a service the deploy leaves alone starts nothing, so its own dependencies gate nothing.
+ */
+export function gatingServices(graph: DependencyGraph, changing: Map<string, SwarmOperation>): Set<string> {
+  const out = new Set<string>();
+  for (const service of changing.keys()) for (const e of graph.get(service) ?? []) if (!changing.has(e.target)) out.add(e.target);
+  return out;
+}
+
+/** An unchanged service checked beside the walk: still running as it should, or a failure of the deploy. */
+async function checkUnchanged(
+  api: SwarmApi,
+  run: SwarmRun,
+  service: string,
+  name: string,
+  serviceId: string,
+  since: number,
+  options: SwarmExecuteOptions,
+  emit: (e: DeployEvent) => void,
+): Promise<void> {
+  try {
+    await waitConverged(api, serviceId, { timeoutMs: options.timeoutMs, signal: options.signal, nodeNames: options.nodeNames, since, emit });
+    run.emit("service", name, "Running", { service, message: "unchanged" });
+  } catch (e) {
+    if (e instanceof ConvergeError && e.message === "interrupted") {
+      run.result.interrupted = true;
+      run.result.skipped.push({ resource: "service", name, message: "interrupted" });
+      run.emit("service", name, "Skipped", { message: "interrupted" });
+    } else run.fail("service", name, e);
+  }
+}
+
+function graphHasDependents(graph: DependencyGraph, service: string): boolean {
   for (const edges of graph.values()) if (edges.some((e) => e.target === service)) return true;
   return false;
 }
