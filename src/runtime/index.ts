@@ -4,6 +4,7 @@
  * Importing this module loads nothing heavy; the engine client (docker-modem) is loaded when an
  * engine is first connected (connectEngine), so `c2ts plan --help` and friends stay fast.
  */
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import type { Project } from "../compose/model.js";
 import { connectEngine, isNotFound, type Engine } from "./engine.js";
@@ -171,6 +172,8 @@ async function deployLocked(
   const under = (d: Deadline | undefined): { engine: Engine; options: ExecuteOptions } => {
     const engine = d ? (rawEngine.bounded?.(d.signal) ?? rawEngine) : rawEngine;
     const signal = d ? (opts.signal ? AbortSignal.any([opts.signal, d.signal]) : d.signal) : opts.signal;
+    // Every container waited on listens to it at once (Node warns past 10 listeners).
+    if (signal) setMaxListeners(0, signal);
     return { engine, options: { ...executeOptions(opts), signal, deadline: d } };
   };
   const early = under(whole);

@@ -2,8 +2,8 @@
  * Executing start-first updates (planned by update-order.ts) on one engine: the new container
  * starts beside the old one, under the next free number, on the same networks and aliases. Once it
  * is healthy (or, without a healthcheck, still running after `monitor`), the old one is taken out
- * of service: disconnected from its networks so DNS and proxies stop sending it work, drained, its
- * pre_stop hooks run, stopped and removed. A new container that fails is removed and the old one
+ * of service: its endpoints re-made without the service's aliases so DNS stops sending it work,
+ * drained (`x-c2ts.drain_period`), its pre_stop hooks run, stopped and removed. A new container that fails is removed and the old one
  * keeps serving (`failure_action: rollback`, the only one that makes sense on one engine).
  * Replicas go `parallelism` at a time with `delay` between batches; the first failure stops the rest.
  */
@@ -14,9 +14,6 @@ import type { ObservedContainer } from "./observe.js";
 import type { Operation } from "./plan.js";
 import type { UpdateConfig } from "./update-order.js";
 import { judge, type ContainerWatcher } from "./wait.js";
-
-/** Time between taking the old container off its networks and stopping it, for requests in flight. */
-export const DRAIN_MS = 1_000;
 
 type StartFirstOp = Extract<Operation, { kind: "recreate-container" }>;
 
@@ -167,20 +164,35 @@ function stillRunning(before: ContainerInspect, now: ContainerInspect): boolean 
   return now.State.Running && !now.State.Restarting && now.State.StartedAt === before.State.StartedAt;
 }
 
-/** Out of service: off its networks, drained, pre_stop, stopped, removed. */
+/**
+ * Out of service: out of DNS, drained, pre_stop, stopped, removed. Each endpoint is re-made without
+ * the service's aliases rather than only disconnected: a disconnect drops the address at once, and a
+ * client that resolved it a moment before (or has a request in flight) would wait on a dead address.
+ * Re-made at once, the endpoint gets the address it just released back from the engine's allocator
+ * (lowest free, and its MAC follows the address), so those requests still reach the old container
+ * after a TCP retransmission, while DNS answers only with the new one during the drain.
+ */
 async function retire(ctx: StartFirstContext, old: ObservedContainer): Promise<void> {
   ctx.emit("container", old.name, "Stopping", {
     service: ctx.service,
-    message: "disconnected from its networks, draining",
+    message: `out of DNS, draining ${ctx.config.drainMs / 1000}s`,
   });
   for (const network of Object.keys(old.networks)) {
-    await ctx
+    const gone = await ctx
       .run(() => ctx.engine.disconnectNetwork(network, old.id))
+      .then(() => false)
       .catch((e: unknown) => {
         if (!isNotFound(e)) throw e;
+        return true;
       });
+    if (!gone && ctx.config.drainMs > 0)
+      await ctx
+        .run(() => ctx.engine.connectNetwork(network, old.id, {}))
+        .catch(() => {
+          // Draining is best effort: a container that cannot rejoin just loses its requests in flight.
+        });
   }
-  await sleep(DRAIN_MS, ctx.signal);
+  await sleep(ctx.config.drainMs, ctx.signal);
   await ctx.stop(old.id, old.name);
   await ctx
     .run(() => ctx.engine.removeContainer(old.id, { force: true }))

@@ -19,9 +19,15 @@ export interface UpdateConfig {
   delayMs: number;
   /** How long a new container without a healthcheck must stay running (ms). */
   monitorMs: number;
+  /** Time the old container keeps its address, out of DNS, for requests already resolved or in flight (ms). */
+  drainMs: number;
 }
 
 const DEFAULT_MONITOR_MS = 5_000;
+/** Where the drain time lives: `x-c2ts: { drain_period: 5s }` on the service. */
+export const DRAIN_EXTENSION = "x-c2ts";
+export const DRAIN_SETTING = "drain_period";
+const DEFAULT_DRAIN_MS = 1_000;
 
 function durationMs(value: unknown, path: string, fallback: number): number {
   if (value === undefined || value === null || value === "") return fallback;
@@ -32,7 +38,10 @@ function durationMs(value: unknown, path: string, fallback: number): number {
   }
 }
 
-/** A service's update_config with Compose's defaults (order stop-first, parallelism 1, no delay, monitor 5 s). */
+/**
+ * A service's update_config with Compose's defaults (order stop-first, parallelism 1, no delay,
+ * monitor 5 s), and c2ts's drain time (`x-c2ts.drain_period`, default 1 s).
+ */
 export function updateConfig(name: string, service: ServiceConfig): UpdateConfig {
   const raw = (service.deploy?.update_config ?? {}) as Record<string, unknown>;
   const path = `services.${name}.deploy.update_config`;
@@ -46,7 +55,18 @@ export function updateConfig(name: string, service: ServiceConfig): UpdateConfig
     delayMs: durationMs(raw.delay, `${path}.delay`, 0),
     // Compose's monitor default (5 s, Swarm's) counts from the start; "0" would mean no check at all.
     monitorMs: durationMs(raw.monitor, `${path}.monitor`, DEFAULT_MONITOR_MS) || DEFAULT_MONITOR_MS,
+    drainMs: Math.max(
+      0,
+      durationMs(drainSetting(service), `services.${name}.${DRAIN_EXTENSION}.${DRAIN_SETTING}`, DEFAULT_DRAIN_MS),
+    ),
   };
+}
+
+function drainSetting(service: ServiceConfig): unknown {
+  const ext: unknown = service[DRAIN_EXTENSION];
+  return ext && typeof ext === "object" && !Array.isArray(ext)
+    ? (ext as Record<string, unknown>)[DRAIN_SETTING]
+    : undefined;
 }
 
 /** Why start-first cannot replace `old` of this service, or undefined when it can. */

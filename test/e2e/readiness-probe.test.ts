@@ -12,7 +12,8 @@ function layer(dependsOn?: string) {
     healthcheck: {
       test: ["CMD", "test", "-f", "/tmp/ready"],
       interval: "10s",
-      timeout: "2s",
+      // A loaded machine makes the engine's exec slow: a short timeout would fail a passing test.
+      timeout: "10s",
       retries: 3,
       start_period: "0s",
     },

@@ -103,7 +103,8 @@ describe.skipIf(!engineReady)("start-first updates", () => {
           healthcheck: {
             test: ["CMD-SHELL", "echo 'not ready: cache cold' >&2; exit 1"],
             interval: "500ms",
-            timeout: "2s",
+            // Long enough for a loaded engine's exec: the failure must be the test's own output.
+            timeout: "10s",
             retries: 2,
             start_period: "0s",
           },

@@ -60,15 +60,31 @@ describe("update order (start-first planning)", () => {
   });
 
   it("reads parallelism, delay and monitor with Compose's defaults, and rejects a bad order", () => {
-    expect(updateConfig("web", svc())).toEqual({ order: "stop-first", parallelism: 1, delayMs: 0, monitorMs: 5000 });
+    expect(updateConfig("web", svc())).toEqual({
+      order: "stop-first",
+      parallelism: 1,
+      delayMs: 0,
+      monitorMs: 5000,
+      drainMs: 1000,
+    });
     expect(
       updateConfig(
         "web",
         svc({ deploy: { update_config: { order: "start-first", parallelism: 0, delay: "2s", monitor: "500ms" } } }),
       ),
-    ).toEqual({ order: "start-first", parallelism: 0, delayMs: 2000, monitorMs: 500 });
+    ).toEqual({ order: "start-first", parallelism: 0, delayMs: 2000, monitorMs: 500, drainMs: 1000 });
     expect(() => updateConfig("web", svc({ deploy: { update_config: { order: "sideways" } } }))).toThrow(
       /order must be start-first or stop-first/,
+    );
+  });
+
+  it("reads the drain time from x-c2ts.drain_period (default 1 s), naming the field when it is not a duration", () => {
+    const drain = (v: unknown) => updateConfig("web", svc({ "x-c2ts": { drain_period: v } } as never)).drainMs;
+    expect(drain("5s")).toBe(5000);
+    expect(drain("0s")).toBe(0);
+    expect(drain(undefined)).toBe(1000);
+    expect(() => drain("soon")).toThrow(
+      expect.objectContaining({ message: 'invalid duration "soon"', path: "services.web.x-c2ts.drain_period" }),
     );
   });
 });
