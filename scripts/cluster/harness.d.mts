@@ -61,7 +61,7 @@ export function startHaproxy(
   cfg: string,
   statsPort: number,
   backend: string,
-  options?: { timeoutMs?: number },
+  options?: { timeoutMs?: number; replacing?: Haproxy; servers?: string[] },
 ): Promise<Haproxy>;
 export function stopHaproxy(haproxy: Haproxy | undefined): Promise<void>;
 export function waitSteady(
@@ -94,6 +94,7 @@ export function measureFailover(options: {
   settleMs?: number;
   maxMs?: number;
   graceMs?: number;
+  until?: Promise<unknown>;
 }): Promise<FailoverMeasurement>;
 
 export function httpGet(url: string, timeoutMs?: number): Promise<{ status: number; body: string; error?: string }>;
