@@ -345,16 +345,27 @@ export async function servingNodesAt(
   try {
     const bounded = new SwarmApi(api.engine.bounded(AbortSignal.timeout(timeoutMs)));
     if (!(await isManager(bounded))) throw new Error("not a swarm manager");
-    return await readServingPlacement(bounded, namespace);
+    return await readServingPlacement(bounded, namespace, { requireQuorum: true });
   } finally {
     api.close();
   }
 }
 
-async function readServingPlacement(api: SwarmApi, namespace: string): Promise<Record<string, string[]>> {
+async function readServingPlacement(
+  api: SwarmApi,
+  namespace: string,
+  o: { requireQuorum?: boolean } = {},
+): Promise<Record<string, string[]>> {
   const { servingPlacement } = await import("./proxy-placement.js");
   const label = { label: [`${STACK_LABEL.namespace}=${namespace}`] };
   const [services, tasks, nodes] = await Promise.all([api.listServices(label), api.listTasks(label), api.listNodes()]);
+  if (o.requireQuorum) {
+    // A manager cut off from the others may still answer from its own, stale copy of the state.
+    const managers = nodes.filter((n) => n.ManagerStatus);
+    const reachable = managers.filter((n) => n.ManagerStatus?.Reachability === "reachable").length;
+    if (reachable <= managers.length / 2)
+      throw new Error(`sees only ${reachable} of ${managers.length} managers reachable (no quorum)`);
+  }
   return servingPlacement(namespace, services, tasks, nodes);
 }
 

@@ -212,7 +212,13 @@ services:
     const steps = { rescheduledMs: 0, rewrittenMs: 0, reloadedMs: 0 };
     const afterCut = cutDone.then(async () => {
       const others = NODES.filter((n) => n.name !== cut);
-      await waitFor(`a healthy task on ${third}`, () => healthyOn(others), (h) => h.includes(third), 120_000);
+      await waitFor(`a healthy task on ${third}`, () => healthyOn(others), (h) => h.includes(third), 120_000).catch(
+        async (e: Error) => {
+          // What the surviving managers say, for the failure message.
+          const say = async (args: string[]) => (await run("docker", ["-H", `unix://${others[0]!.socket}`, ...args])).stdout + (await run("docker", ["-H", `unix://${others[0]!.socket}`, ...args])).stderr;
+          throw new Error(`${e.message}\n${await say(["node", "ls"])}\n${await say(["service", "ps", "--no-trunc", SERVICE])}`);
+        },
+      );
       steps.rescheduledMs = Date.now() - cutAt;
       const want = [survivor, third].sort();
       await waitFor("haproxy.cfg rewritten by --watch", async () => servers(readFileSync(cfg(), "utf8")), (s) => JSON.stringify(s) === JSON.stringify(want), 30_000);
