@@ -61,8 +61,15 @@ export function startHaproxy(
   cfg: string,
   statsPort: number,
   backend: string,
-  options?: { timeoutMs?: number; replacing?: Haproxy; servers?: string[] },
+  options?: { timeoutMs?: number; masterWorker?: boolean },
 ): Promise<Haproxy>;
+export function reloadHaproxy(
+  haproxy: Haproxy,
+  statsPort: number,
+  backend: string,
+  servers: string[],
+  options?: { timeoutMs?: number },
+): Promise<void>;
 export function stopHaproxy(haproxy: Haproxy | undefined): Promise<void>;
 export function waitSteady(
   port: number,

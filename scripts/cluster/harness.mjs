@@ -151,30 +151,43 @@ export async function backendStats(statsPort, backend) {
 /**
  * Starts `haproxy -f <cfg> -db` and waits until every server of `backend` has been checked UP
  * (so the measurement starts from a steady state). The caller stops it with `stopHaproxy`.
- * `replacing`: a reload, `-sf <its pid>`: the new process binds beside it, then tells it to finish
- * its connections and exit. The wait is then for the new process's servers (`servers`, when given).
+ * `masterWorker`: run it as master and worker (-W), so that `reloadHaproxy` can reload it without
+ * losing connections (since HAProxy 2.2 the new worker takes over the listening sockets).
  */
-export async function startHaproxy(cfg, statsPort, backend, { timeoutMs = 15_000, replacing, servers } = {}) {
-  const reload = replacing ? ["-sf", String(replacing.child.pid)] : [];
-  const child = spawn("haproxy", ["-f", cfg, "-db", ...reload], { stdio: ["ignore", "pipe", "pipe"] });
+export async function startHaproxy(cfg, statsPort, backend, { timeoutMs = 15_000, masterWorker = false } = {}) {
+  const child = spawn("haproxy", ["-f", cfg, "-db", ...(masterWorker ? ["-W"] : [])], { stdio: ["ignore", "pipe", "pipe"] });
   const output = [];
   child.stdout.on("data", (d) => output.push(d.toString()));
   child.stderr.on("data", (d) => output.push(d.toString()));
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const haproxy = { child, output, exited };
+  await untilServersUp(haproxy, statsPort, backend, undefined, timeoutMs);
+  return haproxy;
+}
+
+/**
+ * Reloads an HAProxy started with `masterWorker` after its config file changed (SIGUSR2 to the
+ * master) and waits until the new worker reports every one of `servers` UP.
+ */
+export async function reloadHaproxy(haproxy, statsPort, backend, servers, { timeoutMs = 20_000 } = {}) {
+  haproxy.child.kill("SIGUSR2");
+  await untilServersUp(haproxy, statsPort, backend, servers, timeoutMs);
+}
+
+async function untilServersUp(haproxy, statsPort, backend, servers, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let last = {};
   for (;;) {
-    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 200))]);
-    if (early) throw new Error(`haproxy exited (${JSON.stringify(early)}):\n${output.join("")}`);
+    const early = await Promise.race([haproxy.exited, new Promise((r) => setTimeout(() => r(undefined), 200))]);
+    if (early) throw new Error(`haproxy exited (${JSON.stringify(early)}):\n${haproxy.output.join("")}`);
     last = await backendStats(statsPort, backend).catch(() => ({}));
     const names = servers ?? Object.keys(last);
-    if (names.length > 0 && names.every((n) => last[n]?.status === "UP")) break;
+    if (names.length > 0 && names.every((n) => last[n]?.status === "UP")) return;
     if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`haproxy servers not all UP within ${timeoutMs} ms: ${JSON.stringify(last)}\n${output.join("")}`);
+      haproxy.child.kill("SIGKILL");
+      throw new Error(`haproxy servers not all UP within ${timeoutMs} ms: ${JSON.stringify(last)}\n${haproxy.output.join("")}`);
     }
   }
-  return { child, output, exited };
 }
 
 export async function stopHaproxy(haproxy) {
