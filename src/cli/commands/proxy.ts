@@ -17,7 +17,8 @@ const command: Command = {
       "Generate Traefik dynamic config (<service>.<node>.<domain> pinned, <service>.<domain> with failover) and HAProxy L4 config. " +
       'With orchestrator: "swarm" the servers are the nodes that can answer: those running a task for host-mode ports, ' +
       "every swarm node for ingress ports. --watch keeps following Swarm as tasks move; reload HAProxy after each " +
-      "rewrite yourself (haproxy -sf <old pid>, or `kill -USR2` to an HAProxy run with -W / master-worker).",
+      "rewrite yourself: SIGUSR2 to an HAProxy run master-worker (-W; `systemctl reload haproxy`) loses no connection, " +
+      "haproxy -sf <old pid> also works.",
     usage:
       "c2ts proxy [-f FILE | --stack FILE.ts] [--domain D] [--out DIR] [--node NAME | --all-nodes] [--watch [--interval S]] [--json]",
     options: {
