@@ -13,7 +13,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haproxyTimeMs } from "../../src/proxy/haproxy.js";
@@ -254,8 +254,14 @@ services:
         `(${m.errors.join(", ") || "none"}${lost.length ? `, sent ${lost[0]}…${lost.at(-1)} ms after the cut` : ""}); ` +
         `no failure after ${m.failoverMs.toFixed(0)} ms (bound ${FAILOVER_BOUND_MS} ms = inter ${INTER} × fall ${FALL} + 50 ms); ` +
         `task rescheduled and healthy on ${third} after ${steps.rescheduledMs} ms; haproxy.cfg rewritten by --watch after ${steps.rewrittenMs} ms; ` +
-        `HAProxy reloaded (SIGUSR2, master-worker) with ${survivor}, ${third} up after ${steps.reloadedMs} ms; slowest success ${m.slowestAfterKillMs.toFixed(0)} ms`,
+        `HAProxy reloaded (SIGUSR2, master-worker) with ${survivor}, ${third} up after ${steps.reloadedMs} ms; slowest success ${m.slowestAfterKillMs.toFixed(0)} ms; ` +
+        `load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
     );
+    if (lost.length) {
+      // Where the failures fell, and what HAProxy saw of its servers meanwhile.
+      const events = haproxy!.output.join("").split("\n").filter((l) => /Server be_pong\/\S+ is (UP|DOWN)/.test(l));
+      console.log(`failed requests sent at (ms after the cut): ${lost.join(" ")}\nHAProxy: ${events.join("\n         ") || "no server state change logged"}`);
+    }
     expect(m.failedBeforeKill, "requests failed while every node was healthy").toBe(0);
     expect(m.failoverMs, "failures only within one check window (none during the reschedule or the reload)").toBeLessThanOrEqual(FAILOVER_BOUND_MS);
 
