@@ -61,8 +61,15 @@ export function startHaproxy(
   cfg: string,
   statsPort: number,
   backend: string,
-  options?: { timeoutMs?: number },
+  options?: { timeoutMs?: number; masterWorker?: boolean },
 ): Promise<Haproxy>;
+export function reloadHaproxy(
+  haproxy: Haproxy,
+  statsPort: number,
+  backend: string,
+  servers: string[],
+  options?: { timeoutMs?: number },
+): Promise<void>;
 export function stopHaproxy(haproxy: Haproxy | undefined): Promise<void>;
 export function waitSteady(
   port: number,
@@ -94,6 +101,7 @@ export function measureFailover(options: {
   settleMs?: number;
   maxMs?: number;
   graceMs?: number;
+  until?: Promise<unknown>;
 }): Promise<FailoverMeasurement>;
 
 export function httpGet(url: string, timeoutMs?: number): Promise<{ status: number; body: string; error?: string }>;

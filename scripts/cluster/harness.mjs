@@ -151,27 +151,43 @@ export async function backendStats(statsPort, backend) {
 /**
  * Starts `haproxy -f <cfg> -db` and waits until every server of `backend` has been checked UP
  * (so the measurement starts from a steady state). The caller stops it with `stopHaproxy`.
+ * `masterWorker`: run it as master and worker (-W), so that `reloadHaproxy` can reload it without
+ * losing connections (since HAProxy 2.2 the new worker takes over the listening sockets).
  */
-export async function startHaproxy(cfg, statsPort, backend, { timeoutMs = 15_000 } = {}) {
-  const child = spawn("haproxy", ["-f", cfg, "-db"], { stdio: ["ignore", "pipe", "pipe"] });
+export async function startHaproxy(cfg, statsPort, backend, { timeoutMs = 15_000, masterWorker = false } = {}) {
+  const child = spawn("haproxy", ["-f", cfg, "-db", ...(masterWorker ? ["-W"] : [])], { stdio: ["ignore", "pipe", "pipe"] });
   const output = [];
   child.stdout.on("data", (d) => output.push(d.toString()));
   child.stderr.on("data", (d) => output.push(d.toString()));
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const haproxy = { child, output, exited };
+  await untilServersUp(haproxy, statsPort, backend, undefined, timeoutMs);
+  return haproxy;
+}
+
+/**
+ * Reloads an HAProxy started with `masterWorker` after its config file changed (SIGUSR2 to the
+ * master) and waits until the new worker reports every one of `servers` UP.
+ */
+export async function reloadHaproxy(haproxy, statsPort, backend, servers, { timeoutMs = 20_000 } = {}) {
+  haproxy.child.kill("SIGUSR2");
+  await untilServersUp(haproxy, statsPort, backend, servers, timeoutMs);
+}
+
+async function untilServersUp(haproxy, statsPort, backend, servers, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let last = {};
   for (;;) {
-    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 200))]);
-    if (early) throw new Error(`haproxy exited (${JSON.stringify(early)}):\n${output.join("")}`);
+    const early = await Promise.race([haproxy.exited, new Promise((r) => setTimeout(() => r(undefined), 200))]);
+    if (early) throw new Error(`haproxy exited (${JSON.stringify(early)}):\n${haproxy.output.join("")}`);
     last = await backendStats(statsPort, backend).catch(() => ({}));
-    const servers = Object.values(last);
-    if (servers.length > 0 && servers.every((s) => s.status === "UP")) break;
+    const names = servers ?? Object.keys(last);
+    if (names.length > 0 && names.every((n) => last[n]?.status === "UP")) return;
     if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`haproxy servers not all UP within ${timeoutMs} ms: ${JSON.stringify(last)}\n${output.join("")}`);
+      haproxy.child.kill("SIGKILL");
+      throw new Error(`haproxy servers not all UP within ${timeoutMs} ms: ${JSON.stringify(last)}\n${haproxy.output.join("")}`);
     }
   }
-  return { child, output, exited };
 }
 
 export async function stopHaproxy(haproxy) {
@@ -237,7 +253,8 @@ export async function nodeDocker(node, args) {
 /**
  * Open-loop client through HAProxy: a new connection every `everyMs`, each with its own
  * `requestTimeoutMs` (a hung request does not delay the next), `warmupMs` of steady traffic, then
- * `kill()`, then traffic until `settleMs` after the kill or `maxMs` in all. Times are relative to
+ * `kill()`, then traffic until `settleMs` after the kill (or, given `until`, `settleMs` after that
+ * promise settled: the test's own steps after the kill) or `maxMs` in all. Times are relative to
  * the moment kill() was called:
  *   failoverMs      — start of the first request after which no request failed (0 if none failed
  *                     after the kill, Infinity if the last request failed);
@@ -257,9 +274,15 @@ export async function measureFailover({
   settleMs = 4000,
   maxMs = 20_000,
   graceMs = 300,
+  until,
 }) {
   const requests = [];
   const t0 = performance.now();
+  let untilAt;
+  until?.then(
+    () => (untilAt = performance.now() - t0),
+    () => (untilAt = performance.now() - t0),
+  );
   let killAt;
   let killTookMs;
   let killPromise;
@@ -269,7 +292,8 @@ export async function measureFailover({
       killAt = now;
       killPromise = kill().then(() => (killTookMs = performance.now() - t0 - killAt));
     }
-    if (now >= maxMs || (killAt !== undefined && now >= killAt + settleMs)) break;
+    const settledFrom = until ? untilAt : killAt;
+    if (now >= maxMs || (killAt !== undefined && settledFrom !== undefined && now >= settledFrom + settleMs)) break;
     const request = { start: now };
     requests.push(request);
     request.done = ping(port, requestTimeoutMs).then((r) => Object.assign(request, r, { end: performance.now() - t0 }));

@@ -8,8 +8,10 @@ import type { ClusterDefinition } from "../cluster/define.js";
 import type { LoadedProject } from "../compose/loader.js";
 import type { Project } from "../compose/model.js";
 import type { SwarmTargetOptions } from "../swarm/index.js";
-import type { ParsedArgs } from "./args.js";
+import type { ResolvedCluster } from "../cluster/resolve.js";
+import { stringList, type ParsedArgs } from "./args.js";
 import { clusterConfigFile, discoverIfNeeded, loadClusterDefinition } from "./cluster-context.js";
+import { UsageError } from "./errors.js";
 import { isMultiNode } from "./targets.js";
 import { paint, useColor, warn } from "./output.js";
 import { createProgress, exitCodeFor, interruptSignal } from "./runtime-options.js";
@@ -28,9 +30,8 @@ export interface SwarmTarget {
 
 const SWARM_MENTION = /orchestrator\s*:\s*["'`]swarm["'`]/;
 
-/** The Swarm target when the cluster definition selects Swarm (and no --node/--all-nodes asks otherwise). */
+/** The Swarm target when the cluster definition selects Swarm. */
 export async function swarmTarget(args: ParsedArgs, project: Project): Promise<SwarmTarget | undefined> {
-  if (isMultiNode(args)) return undefined;
   const file = clusterConfigFile(args);
   if (!file) return undefined;
   let text: string;
@@ -78,6 +79,19 @@ export function swarmTargetOptions(target: SwarmTarget, signal?: AbortSignal): S
   return { managers: () => target.engines(), signal };
 }
 
+/**
+ * Under Swarm, deploy, plan and down act on the swarm as a whole: Swarm decides where tasks run.
+ * Running the engine fan-out instead would start containers beside the swarm's tasks, so
+ * --node/--all-nodes are refused rather than silently taking that path.
+ */
+function refuseNodeTargets(args: ParsedArgs, command: string): void {
+  if (!isMultiNode(args)) return;
+  throw new UsageError(
+    `${command}: --node and --all-nodes do not apply with orchestrator: "swarm": Swarm places the tasks. ` +
+      `Pin services to nodes with the cluster definition's placement (or deploy.placement.constraints in the Compose file).`,
+  );
+}
+
 const services = (args: ParsedArgs) => (args.positionals.length > 0 ? args.positionals : undefined);
 
 export async function swarmDeploy(
@@ -86,6 +100,7 @@ export async function swarmDeploy(
   target: SwarmTarget,
   o: { timeoutMs?: number },
 ): Promise<number> {
+  refuseNodeTargets(args, "deploy");
   const { deploySwarm } = await import("../swarm/index.js");
   const renderer = await createProgress(Boolean(args.values.json));
   const interrupt = interruptSignal();
@@ -110,23 +125,35 @@ export async function swarmDeploy(
   }
 }
 
-/** After a deploy, the Traefik/HAProxy files follow where the tasks run (host-mode ports) or every node. */
+/** The cluster with the swarm's serving placement (see src/swarm/proxy-placement.ts) over the definition's. */
+export function withServingPlacement(cluster: ResolvedCluster, serving: Record<string, string[]>): ResolvedCluster {
+  return { ...cluster, placement: { ...cluster.placement, ...serving } };
+}
+
+/** What `c2ts proxy` generates from under Swarm: the nodes that can answer for each service now. */
+export async function swarmServingCluster(project: Project, target: SwarmTarget): Promise<ResolvedCluster> {
+  const { servingNodesSwarm } = await import("../swarm/index.js");
+  const [cluster, serving] = await Promise.all([
+    target.cluster(),
+    servingNodesSwarm(project.name, swarmTargetOptions(target)),
+  ]);
+  return withServingPlacement(cluster, serving);
+}
+
+/** After a deploy, the local node's Traefik/HAProxy files follow where the tasks run (host-mode ports) or every node. */
 async function refreshSwarmProxy(project: Project, target: SwarmTarget): Promise<void> {
   try {
-    const { servingNodesSwarm } = await import("../swarm/index.js");
-    const placement = await servingNodesSwarm(project.name, swarmTargetOptions(target));
-    const cluster = await target.cluster();
-    const { generateProxyConfig } = await import("../proxy/generate.js");
-    const { writeProxyOutputs } = await import("../proxy/write.js");
-    const output = generateProxyConfig(project, { ...cluster, placement: { ...cluster.placement, ...placement } });
-    const written = await writeProxyOutputs(cluster.proxy.outDir, output);
-    for (const f of Object.values(written)) if (f.changed) process.stderr.write(`proxy config updated: ${f.path}\n`);
+    const cluster = await swarmServingCluster(project, target);
+    const { writeProxyFiles } = await import("./proxy-files.js");
+    const { files } = await writeProxyFiles(project, cluster, { outDir: cluster.proxy.outDir });
+    for (const f of Object.values(files)) if (f.changed) process.stderr.write(`proxy config updated: ${f.path}\n`);
   } catch (e) {
     warn(`proxy files not refreshed: ${(e as Error).message}`);
   }
 }
 
 export async function swarmPlan(args: ParsedArgs, loaded: LoadedProject, target: SwarmTarget): Promise<number> {
+  refuseNodeTargets(args, "plan");
   const { planSwarm, swarmPlanExitCode } = await import("../swarm/index.js");
   const { formatSwarmPlan } = await import("../swarm/format.js");
   const plan = await planSwarm(loaded.project, {
@@ -144,6 +171,7 @@ export async function swarmPlan(args: ParsedArgs, loaded: LoadedProject, target:
 }
 
 export async function swarmDown(args: ParsedArgs, loaded: LoadedProject, target: SwarmTarget): Promise<number> {
+  refuseNodeTargets(args, "down");
   const { downSwarm } = await import("../swarm/index.js");
   const renderer = await createProgress(Boolean(args.values.json));
   const interrupt = interruptSignal();
@@ -163,7 +191,16 @@ export async function swarmDown(args: ParsedArgs, loaded: LoadedProject, target:
 
 export async function swarmPs(args: ParsedArgs, loaded: LoadedProject, target: SwarmTarget): Promise<number> {
   const { psSwarm } = await import("../swarm/index.js");
-  const rows = await psSwarm(loaded.project.name, swarmTargetOptions(target));
+  // --node NAME: the tasks Swarm placed on those nodes; --all-nodes: every task, as without it.
+  const nodes = stringList(args.values.node);
+  if (nodes.length > 0) {
+    const { assertKnownNode } = await import("./targets.js");
+    const cluster = await target.cluster();
+    for (const n of nodes) assertKnownNode(cluster, n);
+  }
+  const rows = (await psSwarm(loaded.project.name, swarmTargetOptions(target))).filter(
+    (r) => nodes.length === 0 || nodes.includes(r.node),
+  );
   if (args.values.json) {
     process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
     return 0;

@@ -12,7 +12,7 @@ import type { DeployEvent, ExecuteResult } from "../runtime/events.js";
 import { DEFAULT_WAIT_TIMEOUT_MS } from "../runtime/execute.js";
 import { dependencyGraph, withDependencies } from "../runtime/graph.js";
 import { inlineFileContent } from "../runtime/file-references.js";
-import { connectSwarm, type SwarmApi, type SwarmTask } from "./api.js";
+import { connectSwarm, SwarmApi, type SwarmTask } from "./api.js";
 import { STACK_LABEL } from "./convert/names.js";
 import type { SwarmConvertInput, SwarmStackSpec } from "./convert/types.js";
 import { swarmNodeName } from "./join.js";
@@ -332,12 +332,58 @@ export async function psSwarm(namespace: string, opts: SwarmTargetOptions = {}):
 
 /** For the proxy files: service → the nodes that can answer for it now (see proxy-placement.ts). */
 export async function servingNodesSwarm(namespace: string, opts: SwarmTargetOptions = {}): Promise<Record<string, string[]>> {
-  const { servingPlacement } = await import("./proxy-placement.js");
-  return withManager(opts, async (api) => {
-    const label = { label: [`${STACK_LABEL.namespace}=${namespace}`] };
-    const [services, tasks, nodes] = await Promise.all([api.listServices(label), api.listTasks(label), api.listNodes()]);
-    return servingPlacement(namespace, services, tasks, nodes);
+  return withManager(opts, (api) => readServingPlacement(api, namespace));
+}
+
+/**
+ * The same, from the manager at `host` only, every request bounded by `timeoutMs`: a manager cut
+ * off from its peers may hang or answer "no leader", and `c2ts proxy --watch` then asks the next.
+ */
+export async function servingNodesAt(
+  host: string,
+  namespace: string,
+  timeoutMs: number,
+): Promise<Record<string, string[]>> {
+  const pending = connectSwarm(host);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
+  let api: Manager;
+  try {
+    api = await Promise.race([pending, timedOut]);
+  } catch (e) {
+    // A connection that succeeds after we gave up is closed at once.
+    pending.then((late) => late.close(), () => {});
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+  try {
+    const bounded = new SwarmApi(api.engine.bounded(AbortSignal.timeout(timeoutMs)));
+    if (!(await isManager(bounded))) throw new Error("not a swarm manager");
+    return await readServingPlacement(bounded, namespace, { requireQuorum: true });
+  } finally {
+    api.close();
+  }
+}
+
+async function readServingPlacement(
+  api: SwarmApi,
+  namespace: string,
+  o: { requireQuorum?: boolean } = {},
+): Promise<Record<string, string[]>> {
+  const { servingPlacement } = await import("./proxy-placement.js");
+  const label = { label: [`${STACK_LABEL.namespace}=${namespace}`] };
+  const [services, tasks, nodes] = await Promise.all([api.listServices(label), api.listTasks(label), api.listNodes()]);
+  if (o.requireQuorum) {
+    // A manager cut off from the others may still answer from its own, stale copy of the state.
+    const managers = nodes.filter((n) => n.ManagerStatus);
+    const reachable = managers.filter((n) => n.ManagerStatus?.Reachability === "reachable").length;
+    if (reachable <= managers.length / 2)
+      throw new Error(`sees only ${reachable} of ${managers.length} managers reachable (no quorum)`);
+  }
+  return servingPlacement(namespace, services, tasks, nodes);
 }
 
 /** Log lines of the stack's services (all when `services` is empty), through the manager. */

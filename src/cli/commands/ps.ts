@@ -7,7 +7,8 @@ import { swarmPs, swarmTarget } from "../swarm.js";
 const command: Command = {
   spec: {
     name: "ps",
-    summary: "List the stack's containers with their state and health.",
+    summary:
+      'List the stack\'s containers with their state and health. With orchestrator: "swarm", the stack\'s tasks (--node NAME: those Swarm placed on that node).',
     usage: "c2ts ps [--stack FILE.ts | -f FILE] [--json] [--node NAME | --all-nodes]",
     options: { ...PROJECT_OPTIONS, json: { type: "boolean", description: "Machine-readable output" }, ...NODE_OPTIONS },
   },
