@@ -13,4 +13,8 @@ const file = generateLargeStack(dir, 10, 30);
 console.log("c2ts config benchmark (medians of 7 runs, 2-core machine)");
 row("node -e ''", timeCommand(process.execPath, ["-e", ""]));
 row("c2ts --version", timeCommand(process.execPath, [bin, "--version"]), 150);
-row("c2ts config -f (300 services, 10 includes)", timeCommand(process.execPath, [bin, "config", "-f", file, "--format", "json"]), 500);
+row(
+  "c2ts config -f (300 services, 10 includes)",
+  timeCommand(process.execPath, [bin, "config", "-f", file, "--format", "json"]),
+  500,
+);

@@ -168,13 +168,18 @@ async function waitHealthy(project, n) {
         .filter(Boolean);
       if (ids.length === n && states.every((s) => s === "running/healthy" || s === "running/")) {
         // A long wait after a tool said it was done is worth knowing about.
-        if (Date.now() - t0 > 5000) console.error(`  ${project}: waited ${((Date.now() - t0) / 1000).toFixed(1)}s for ${last}`);
+        if (Date.now() - t0 > 5000)
+          console.error(`  ${project}: waited ${((Date.now() - t0) / 1000).toFixed(1)}s for ${last}`);
         return;
       }
     }
     const counts = {};
     for (const s of states) counts[s] = (counts[s] ?? 0) + 1;
-    last = `${ids.length}/${n} containers, ` + Object.entries(counts).map(([s, c]) => `${c} ${s}`).join(", ");
+    last =
+      `${ids.length}/${n} containers, ` +
+      Object.entries(counts)
+        .map(([s, c]) => `${c} ${s}`)
+        .join(", ");
     if (Date.now() > deadline) throw new Error(`${project}: not healthy after ${timeoutMs / 1000}s (${last})`);
     await sleep(200);
   }
@@ -200,7 +205,10 @@ async function step(command, project, n) {
 /** Remove whatever is left of one of our projects, only by its own label. */
 function purge(project) {
   const label = `label=com.docker.compose.project=${project}`;
-  const list = (args) => execFileSync("docker", [...args, "-q", "--filter", label], { encoding: "utf8" }).split("\n").filter(Boolean);
+  const list = (args) =>
+    execFileSync("docker", [...args, "-q", "--filter", label], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
   const quiet = (args) => {
     try {
       execFileSync("docker", args, { stdio: "ignore" });
@@ -273,19 +281,27 @@ async function measureFloor(n, dir, kind) {
   try {
     await step(() => tool.c2ts.up(file, project), project, n);
     const label = `label=com.docker.compose.project=${project}`;
-    const list = (args) => execFileSync("docker", [...args, "-q", "--filter", label], { encoding: "utf8" }).split("\n").filter(Boolean);
+    const list = (args) =>
+      execFileSync("docker", [...args, "-q", "--filter", label], { encoding: "utf8" })
+        .split("\n")
+        .filter(Boolean);
     const [ids, nets, vols] = [list(["ps", "-a"]), list(["network", "ls"]), list(["volume", "ls"])];
     const byLayer = [];
     for (const id of ids) {
-      const service = execFileSync("docker", ["inspect", "-f", '{{index .Config.Labels "com.docker.compose.service"}}', id], {
-        encoding: "utf8",
-      }).trim();
+      const service = execFileSync(
+        "docker",
+        ["inspect", "-f", '{{index .Config.Labels "com.docker.compose.service"}}', id],
+        {
+          encoding: "utf8",
+        },
+      ).trim();
       const layer = Math.floor(Number(service.slice(1)) / LAYER);
       (byLayer[layer] ??= []).push(id);
     }
     const t0 = performance.now();
     if (kind === "ordered") {
-      for (const layer of [...byLayer].reverse()) await Promise.all((layer ?? []).map((id) => engineCall("POST", `/containers/${id}/stop`)));
+      for (const layer of [...byLayer].reverse())
+        await Promise.all((layer ?? []).map((id) => engineCall("POST", `/containers/${id}/stop`)));
     }
     await Promise.all(ids.map((id) => engineCall("DELETE", `/containers/${id}?force=1&v=1`)));
     await Promise.all(nets.map((id) => engineCall("DELETE", `/networks/${id}`)));
@@ -331,7 +347,9 @@ function printTable(n, results, engineVersion, floors) {
   const floor = floors.ordered.length ? median(floors.ordered) : NaN;
   const force = floors.force.length ? median(floors.force) : NaN;
   console.log(`\nN = ${n} services: medians of ${runs} run(s), engine ${engineVersion}, ${cpus().length} cores,`);
-  console.log(`healthchecks every ${flags["health-interval"]}; total = command + poll until healthy, cmd = command alone,`);
+  console.log(
+    `healthchecks every ${flags["health-interval"]}; total = command + poll until healthy, cmd = command alone,`,
+  );
   console.log("cpu = user+sys of the c2ts process; down is judged against the engine's ordered graceful floor");
   const fmt = (v, unit = "s") => (Number.isNaN(v) ? "-" : `${v.toFixed(2)}${unit}`);
   const header = ["step", "compose", "c2ts", "ratio", "compose cmd", "c2ts cmd", "cmd ratio", "c2ts cpu", "target"];
@@ -355,21 +373,38 @@ function printTable(n, results, engineVersion, floors) {
         : s === "down"
           ? ` ordered floor (${(c2 / force).toFixed(2)}× force floor)`
           : "";
-    const verdict = target === undefined || Number.isNaN(judged) ? "" : `${judged.toFixed(2)}× ≤ ${target}×${what}: ${met ? "met" : "MISSED"}`;
-    rows.push([s, fmt(dc), fmt(c2), fmt(c2 / dc, "×"), fmt(dcCmd), fmt(c2Cmd), fmt(c2Cmd / dcCmd, "×"), fmt(c2Cpu), verdict]);
+    const verdict =
+      target === undefined || Number.isNaN(judged)
+        ? ""
+        : `${judged.toFixed(2)}× ≤ ${target}×${what}: ${met ? "met" : "MISSED"}`;
+    rows.push([
+      s,
+      fmt(dc),
+      fmt(c2),
+      fmt(c2 / dc, "×"),
+      fmt(dcCmd),
+      fmt(c2Cmd),
+      fmt(c2Cmd / dcCmd, "×"),
+      fmt(c2Cpu),
+      verdict,
+    ]);
   }
   rows.push(["floor", "", fmt(floor), "", "", "", "", "", "ordered: stop layer by layer, then remove (Engine API)"]);
   rows.push(["force", "", fmt(force), "", "", "", "", "", "force: rm -f all at once, then remove (Engine API)"]);
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) {
-    console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+    console.log(
+      r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "),
+    );
   }
 }
 
 async function main() {
   execFileSync("bash", [join(ROOT, "scripts/engine/start-dockerd.sh")], { stdio: "inherit" });
   execFileSync("bash", [join(ROOT, "scripts/engine/build-test-image.sh")], { stdio: "inherit" });
-  const engineVersion = execFileSync("docker", ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8" }).trim();
+  const engineVersion = execFileSync("docker", ["version", "--format", "{{.Server.Version}}"], {
+    encoding: "utf8",
+  }).trim();
   const dir = mkdtempSync(join(tmpdir(), "c2ts-bench-deploy-"));
   cpuFile = join(dir, "cpu");
   const results = {};
@@ -406,7 +441,9 @@ async function main() {
       for (const probe of [true, false]) {
         if (settleMs > 0) await sleep(settleMs);
         timed[probe] = await measureProbe(n, dir, interval, probe);
-        console.error(`N=${n} interval ${interval} c2ts ${probe ? "with" : "--no-probe"}: cold ${timed[probe].toFixed(2)}s`);
+        console.error(
+          `N=${n} interval ${interval} c2ts ${probe ? "with" : "--no-probe"}: cold ${timed[probe].toFixed(2)}s`,
+        );
       }
       console.log(`\nN = ${n}, healthchecks every ${interval}: cold until all healthy (c2ts)`);
       console.log(`  with readiness probing  ${timed.true.toFixed(2)}s`);
@@ -416,7 +453,6 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-
 }
 
 main().catch((e) => {

@@ -60,12 +60,27 @@ async function must(cmd, args, opts) {
 }
 
 async function versions(stack) {
-  const ids = (await must("docker", ["-H", SOCK, "service", "ls", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`])).stdout
+  const ids = (
+    await must("docker", ["-H", SOCK, "service", "ls", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`])
+  ).stdout
     .split("\n")
     .filter(Boolean);
   if (!ids.length) return {};
-  const out = await must("docker", ["-H", SOCK, "service", "inspect", ...ids, "--format", "{{.Spec.Name}} {{.Version.Index}}"]);
-  return Object.fromEntries(out.stdout.trim().split("\n").map((l) => l.split(" ")));
+  const out = await must("docker", [
+    "-H",
+    SOCK,
+    "service",
+    "inspect",
+    ...ids,
+    "--format",
+    "{{.Spec.Name}} {{.Version.Index}}",
+  ]);
+  return Object.fromEntries(
+    out.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" ")),
+  );
 }
 
 const changed = (a, b) => Object.keys(b).filter((k) => a[k] !== b[k]).length;
@@ -80,9 +95,13 @@ async function main() {
   const env = { ...process.env, DOCKER_HOST: SOCK, NO_COLOR: "1" };
   writeFileSync(join(dir, "compose.yaml"), compose(1, true));
   await must("node", [C2TS_BIN, "nodes", "join", "-f", "compose.yaml"], { cwd: dir, env });
-  const c2ts = (args) => must("node", [C2TS_BIN, ...args, "-f", "compose.yaml", "-p", "benchc2ts"], { cwd: dir, env, timeoutMs: 900_000 });
+  const c2ts = (args) =>
+    must("node", [C2TS_BIN, ...args, "-f", "compose.yaml", "-p", "benchc2ts"], { cwd: dir, env, timeoutMs: 900_000 });
   const stack = (args) => must("docker", ["-H", SOCK, "stack", ...args], { cwd: dir, env, timeoutMs: 900_000 });
-  const results = { c2ts: { cold: [], noop: [], change: [], noopUpdates: [] }, stack: { cold: [], noop: [], change: [], noopUpdates: [] } };
+  const results = {
+    c2ts: { cold: [], noop: [], change: [], noopUpdates: [] },
+    stack: { cold: [], noop: [], change: [], noopUpdates: [] },
+  };
 
   for (let r = 0; r < RUNS; r++) {
     // c2ts
@@ -106,7 +125,8 @@ async function main() {
     results.stack.change.push((await stack(["deploy", "--detach=false", "-c", "stack.yaml", "benchstack"])).ms);
     await stack(["rm", "benchstack"]);
     // stack rm returns before the tasks are gone; the next cold deploy must start from nothing.
-    for (let i = 0; i < 120 && Object.keys(await versions("benchstack")).length; i++) await new Promise((res) => setTimeout(res, 500));
+    for (let i = 0; i < 120 && Object.keys(await versions("benchstack")).length; i++)
+      await new Promise((res) => setTimeout(res, 500));
     await new Promise((res) => setTimeout(res, 5000));
     console.error(`run ${r + 1}/${RUNS} done`);
   }
@@ -123,7 +143,9 @@ async function main() {
   console.log(row("cold, to all tasks healthy", "cold"));
   console.log(row("no-op redeploy", "noop"));
   console.log(row("one service changed", "change"));
-  console.log(`services updated by a no-op redeploy: c2ts ${median(results.c2ts.noopUpdates)}, docker stack ${median(results.stack.noopUpdates)}`);
+  console.log(
+    `services updated by a no-op redeploy: c2ts ${median(results.c2ts.noopUpdates)}, docker stack ${median(results.stack.noopUpdates)}`,
+  );
 }
 
 main().catch((e) => {

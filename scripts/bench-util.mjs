@@ -20,6 +20,7 @@ export function median(values) {
 }
 
 export function row(label, ms, target) {
-  const verdict = target === undefined ? "" : ms <= target ? `  (target ${target} ms: met)` : `  (target ${target} ms: MISSED)`;
+  const verdict =
+    target === undefined ? "" : ms <= target ? `  (target ${target} ms: met)` : `  (target ${target} ms: MISSED)`;
   console.log(`${label.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms${verdict}`);
 }

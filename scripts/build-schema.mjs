@@ -175,7 +175,12 @@ function generatedModule(schemaFile, schemaText, prelude, code) {
  * runtime helpers; anything else fails the build.
  */
 export function buildTraefikValidatorSource(schemaText) {
-  const ajv = new Ajv({ allErrors: true, strict: false, inlineRefs: false, code: { source: true, esm: true, lines: true } });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    inlineRefs: false,
+    code: { source: true, esm: true, lines: true },
+  });
   const code = standaloneCode(ajv, ajv.compile(JSON.parse(schemaText)));
   return generatedModule("schema/traefik-v3-file-provider.json", schemaText, [], code);
 }

@@ -35,14 +35,19 @@ export function generateLargeStack(dir, files = 10, perFile = 30) {
         "    ports:",
         `      - "${20000 + f * 100 + s}:80"`,
         "    labels:",
-        "      traefik.enable: \"true\"",
+        '      traefik.enable: "true"',
         `      traefik.http.services.${svc}.loadbalancer.server.port: "80"`,
         "    healthcheck:",
-        "      test: [\"CMD\", \"wget\", \"-q\", \"-O-\", \"http://127.0.0.1/\"]",
+        '      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1/"]',
         "      interval: 30s",
         "      timeout: 5s",
       );
-      if (s > 0) lines.push("    depends_on:", `      ${name}-svc${String(s - 1).padStart(2, "0")}:`, "        condition: service_started");
+      if (s > 0)
+        lines.push(
+          "    depends_on:",
+          `      ${name}-svc${String(s - 1).padStart(2, "0")}:`,
+          "        condition: service_started",
+        );
     }
     writeFileSync(join(dir, "compose", `${name}.yml`), lines.join("\n") + "\n");
   }

@@ -155,7 +155,9 @@ export async function backendStats(statsPort, backend) {
  * losing connections (since HAProxy 2.2 the new worker takes over the listening sockets).
  */
 export async function startHaproxy(cfg, statsPort, backend, { timeoutMs = 15_000, masterWorker = false } = {}) {
-  const child = spawn("haproxy", ["-f", cfg, "-db", ...(masterWorker ? ["-W"] : [])], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("haproxy", ["-f", cfg, "-db", ...(masterWorker ? ["-W"] : [])], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const output = [];
   child.stdout.on("data", (d) => output.push(d.toString()));
   child.stderr.on("data", (d) => output.push(d.toString()));
@@ -185,7 +187,9 @@ async function untilServersUp(haproxy, statsPort, backend, servers, timeoutMs) {
     if (names.length > 0 && names.every((n) => last[n]?.status === "UP")) return;
     if (Date.now() > deadline) {
       haproxy.child.kill("SIGKILL");
-      throw new Error(`haproxy servers not all UP within ${timeoutMs} ms: ${JSON.stringify(last)}\n${haproxy.output.join("")}`);
+      throw new Error(
+        `haproxy servers not all UP within ${timeoutMs} ms: ${JSON.stringify(last)}\n${haproxy.output.join("")}`,
+      );
     }
   }
 }

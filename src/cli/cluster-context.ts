@@ -57,7 +57,9 @@ export async function loadClusterDefinition(
     import("../stack/load-module.js"),
     import("../stack/guard.js"),
   ]);
-  const exports = await evaluateStackModule(file, { timeoutMs: stackTimeoutMs(stringValue(args.values["stack-timeout"])) });
+  const exports = await evaluateStackModule(file, {
+    timeoutMs: stackTimeoutMs(stringValue(args.values["stack-timeout"])),
+  });
   const definition = exports.default as ClusterDefinition | undefined;
   if (!definition || typeof definition !== "object") {
     throw new UserError("a cluster definition must `export default defineCluster({ ... })`", { location: { file } });

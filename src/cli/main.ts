@@ -13,15 +13,33 @@ export interface Command {
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  config: { summary: "Print the canonical model of a stack, as `docker compose config`", load: async () => (await import("./commands/config.js")).default },
-  import: { summary: "Generate TypeScript from a Compose stack", load: async () => (await import("./commands/import.js")).default },
-  plan: { summary: "Show what deploy would change (exit 0: nothing, 2: changes)", load: async () => (await import("./commands/plan.js")).default },
-  deploy: { summary: "Converge the Docker engine to the stack", load: async () => (await import("./commands/deploy.js")).default },
-  down: { summary: "Stop and remove the stack's containers and networks", load: async () => (await import("./commands/down.js")).default },
+  config: {
+    summary: "Print the canonical model of a stack, as `docker compose config`",
+    load: async () => (await import("./commands/config.js")).default,
+  },
+  import: {
+    summary: "Generate TypeScript from a Compose stack",
+    load: async () => (await import("./commands/import.js")).default,
+  },
+  plan: {
+    summary: "Show what deploy would change (exit 0: nothing, 2: changes)",
+    load: async () => (await import("./commands/plan.js")).default,
+  },
+  deploy: {
+    summary: "Converge the Docker engine to the stack",
+    load: async () => (await import("./commands/deploy.js")).default,
+  },
+  down: {
+    summary: "Stop and remove the stack's containers and networks",
+    load: async () => (await import("./commands/down.js")).default,
+  },
   ps: { summary: "List the stack's containers", load: async () => (await import("./commands/ps.js")).default },
   logs: { summary: "Show container logs", load: async () => (await import("./commands/logs.js")).default },
   nodes: { summary: "List cluster nodes", load: async () => (await import("./commands/nodes.js")).default },
-  proxy: { summary: "Generate Traefik and HAProxy failover config", load: async () => (await import("./commands/proxy.js")).default },
+  proxy: {
+    summary: "Generate Traefik and HAProxy failover config",
+    load: async () => (await import("./commands/proxy.js")).default,
+  },
 };
 
 function overview(): string {

@@ -10,7 +10,11 @@ import { warn } from "./output.js";
 
 export const PROJECT_OPTIONS: Record<string, OptionSpec> = {
   file: { type: "string", short: "f", multiple: true, value: "FILE", description: "Compose file (YAML)" },
-  stack: { type: "string", value: "FILE.ts", description: "TypeScript stack (default: generated/services.ts when no -f)" },
+  stack: {
+    type: "string",
+    value: "FILE.ts",
+    description: "TypeScript stack (default: generated/services.ts when no -f)",
+  },
   "project-name": { type: "string", short: "p", value: "NAME", description: "Project name" },
   profile: { type: "string", multiple: true, value: "PROFILE", description: "Enable a profile" },
   "env-file": { type: "string", multiple: true, value: "FILE", description: "Alternate environment file" },
@@ -68,7 +72,9 @@ export async function loadOptionsFromArgs(
       import("./stack-source.js"),
       import("../stack/guard.js"),
     ]);
-    options.stack = await typescriptStackSource(resolve(stack), { timeoutMs: stackTimeoutMs(stringValue(v["stack-timeout"])) });
+    options.stack = await typescriptStackSource(resolve(stack), {
+      timeoutMs: stackTimeoutMs(stringValue(v["stack-timeout"])),
+    });
   }
   return options;
 }

@@ -32,7 +32,9 @@ export async function watchSwarmProxy(
   const stamp = () => new Date().toISOString();
   let shownWarnings = "";
   try {
-    process.stderr.write(`${stamp()} watching swarm tasks of "${project.name}" every ${o.intervalMs / 1000}s (Ctrl-C stops)\n`);
+    process.stderr.write(
+      `${stamp()} watching swarm tasks of "${project.name}" every ${o.intervalMs / 1000}s (Ctrl-C stops)\n`,
+    );
     await watchServingPlacement({
       managers: () => target.engines(),
       read: (host) => servingNodesAt(host, project.name, POLL_TIMEOUT_MS),
@@ -44,7 +46,9 @@ export async function watchSwarmProxy(
         const warnings = written.warnings.join("\n");
         if (warnings !== shownWarnings) for (const w of written.warnings) warn(w);
         shownWarnings = warnings;
-        const changed = Object.values(written.files).filter((f) => f.changed).map((f) => f.path);
+        const changed = Object.values(written.files)
+          .filter((f) => f.changed)
+          .map((f) => f.path);
         if (o.json) {
           process.stdout.write(JSON.stringify({ time: stamp(), placement, changed }) + "\n");
           return;

@@ -60,12 +60,26 @@ export async function forEachTarget(
 }
 
 function failedResult(node: string, message: string): ExecuteResult {
-  return { ok: false, interrupted: false, errors: [{ resource: "service", name: node, message }], skipped: [], warnings: [], done: {}, durationMs: 0 } as ExecuteResult;
+  return {
+    ok: false,
+    interrupted: false,
+    errors: [{ resource: "service", name: node, message }],
+    skipped: [],
+    warnings: [],
+    done: {},
+    durationMs: 0,
+  } as ExecuteResult;
 }
 
 function mergeResults(results: ExecuteResult[]): ExecuteResult {
   const [first, ...rest] = results;
-  const merged: ExecuteResult = { ...first!, errors: [...first!.errors], skipped: [...first!.skipped], warnings: [...first!.warnings], done: { ...first!.done } };
+  const merged: ExecuteResult = {
+    ...first!,
+    errors: [...first!.errors],
+    skipped: [...first!.skipped],
+    warnings: [...first!.warnings],
+    done: { ...first!.done },
+  };
   for (const r of rest) {
     merged.ok &&= r.ok;
     merged.interrupted ||= r.interrupted;

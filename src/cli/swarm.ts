@@ -209,7 +209,10 @@ export async function swarmPs(args: ParsedArgs, loaded: LoadedProject, target: S
   for (const r of rows) table.push([r.task, r.service, r.node, r.desiredState, r.state, r.error ?? ""]);
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   for (const [i, row] of table.entries()) {
-    const line = row.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd();
+    const line = row
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join("  ")
+      .trimEnd();
     process.stdout.write((i === 0 ? paint("bold", line, useColor()) : line) + "\n");
   }
   return 0;
@@ -227,7 +230,8 @@ export async function swarmLogs(
     await logsSwarm(project.name, args.positionals, {
       ...swarmTargetOptions(target, interrupt.signal),
       ...o,
-      onLine: (service, stream, line) => (stream === "stderr" ? process.stderr : process.stdout).write(`${service}  | ${line}\n`),
+      onLine: (service, stream, line) =>
+        (stream === "stderr" ? process.stderr : process.stdout).write(`${service}  | ${line}\n`),
     });
     return 0;
   } finally {

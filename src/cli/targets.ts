@@ -53,7 +53,9 @@ export async function resolveTargetsInCluster(
 /** `--node NAME` must name a cluster node; the error lists the ones there are. */
 export function assertKnownNode(cluster: ResolvedCluster, name: string): void {
   if (!cluster.nodes.some((n) => n.name === name)) {
-    throw new UserError(`unknown node "${name}" (cluster nodes: ${cluster.nodes.map((n) => n.name).join(", ") || "none"})`);
+    throw new UserError(
+      `unknown node "${name}" (cluster nodes: ${cluster.nodes.map((n) => n.name).join(", ") || "none"})`,
+    );
   }
 }
 

@@ -50,7 +50,6 @@ export type CommandRunner = (cmd: string, args: string[]) => Promise<{ stdout: s
 
 type Json = Record<string, unknown>;
 
-
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }

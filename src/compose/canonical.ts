@@ -258,7 +258,11 @@ function canonExtraHosts(value: unknown, path: string): unknown {
     if (host === "" || host.includes(":") || host.includes("=")) {
       throw new UserError(`${path}: bad host name '${host}'`, { path });
     }
-    defineEntry(hosts, host, ips.map((ip) => (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip)));
+    defineEntry(
+      hosts,
+      host,
+      ips.map((ip) => (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip)),
+    );
   }
   return hosts;
 }

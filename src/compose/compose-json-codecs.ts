@@ -204,11 +204,7 @@ export const hosts: Codec = (v, at, opts) => {
     if (!byHost.has(host)) byHost.set(host, []);
     byHost.get(host)!.push(entry.slice(eq + 1));
   }
-  return Object.fromEntries(
-    [...byHost.keys()]
-      .sort(compareStrings)
-      .map((h) => [h, byHost.get(h)]),
-  );
+  return Object.fromEntries([...byHost.keys()].sort(compareStrings).map((h) => [h, byHost.get(h)]));
 };
 
 /** ShellCommand: always printed, `null` when unset, `[]` when explicitly empty. */

@@ -16,24 +16,33 @@ export function checkConsistency(project: Project): void {
     };
 
     for (const [dep, spec] of Object.entries(service.depends_on ?? {})) {
-      if (!Object.hasOwn(services, dep) && spec.required !== false) fail(`depends_on.${dep}`, `depends on undefined service "${dep}"`);
+      if (!Object.hasOwn(services, dep) && spec.required !== false)
+        fail(`depends_on.${dep}`, `depends on undefined service "${dep}"`);
     }
     for (const network of Object.keys(service.networks ?? {})) {
-      if (!(project.networks && Object.hasOwn(project.networks, network))) fail(`networks.${network}`, `refers to undefined network ${network}`);
+      if (!(project.networks && Object.hasOwn(project.networks, network)))
+        fail(`networks.${network}`, `refers to undefined network ${network}`);
     }
     service.volumes?.forEach((volume, i) => {
-      if (volume.type === "volume" && volume.source && !(project.volumes && Object.hasOwn(project.volumes, volume.source))) {
+      if (
+        volume.type === "volume" &&
+        volume.source &&
+        !(project.volumes && Object.hasOwn(project.volumes, volume.source))
+      ) {
         fail(`volumes[${i}]`, `refers to undefined volume ${volume.source}`);
       }
     });
     service.secrets?.forEach((secret, i) => {
-      if (!(project.secrets && Object.hasOwn(project.secrets, secret.source))) fail(`secrets[${i}]`, `refers to undefined secret ${secret.source}`);
+      if (!(project.secrets && Object.hasOwn(project.secrets, secret.source)))
+        fail(`secrets[${i}]`, `refers to undefined secret ${secret.source}`);
     });
     service.configs?.forEach((config, i) => {
-      if (!(project.configs && Object.hasOwn(project.configs, config.source))) fail(`configs[${i}]`, `refers to undefined config ${config.source}`);
+      if (!(project.configs && Object.hasOwn(project.configs, config.source)))
+        fail(`configs[${i}]`, `refers to undefined config ${config.source}`);
     });
     const modeTarget = service.network_mode?.startsWith("service:") ? service.network_mode.slice(8) : undefined;
-    if (modeTarget && !Object.hasOwn(services, modeTarget)) fail("network_mode", `refers to undefined service "${modeTarget}" in network_mode`);
+    if (modeTarget && !Object.hasOwn(services, modeTarget))
+      fail("network_mode", `refers to undefined service "${modeTarget}" in network_mode`);
     service.volumes_from?.forEach((from, i) => {
       const [source] = from.split(":");
       if (!from.startsWith("container:") && source && !Object.hasOwn(services, source)) {
@@ -42,10 +51,15 @@ export function checkConsistency(project: Project): void {
     });
     if (service.container_name) {
       const other = containerNames.get(service.container_name);
-      if (other) fail("container_name", `uses container_name "${service.container_name}", already used by service "${other}"`);
+      if (other)
+        fail("container_name", `uses container_name "${service.container_name}", already used by service "${other}"`);
       containerNames.set(service.container_name, name);
       const replicas = service.deploy?.replicas ?? service.scale ?? 1;
-      if (replicas > 1) fail("container_name", `sets container_name "${service.container_name}" and ${replicas} replicas; a container name must be unique`);
+      if (replicas > 1)
+        fail(
+          "container_name",
+          `sets container_name "${service.container_name}" and ${replicas} replicas; a container name must be unique`,
+        );
     }
   }
   checkDependencyCycles(project);

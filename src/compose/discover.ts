@@ -8,13 +8,21 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { UserError } from "./errors.js";
 
 const CANDIDATES = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
-const OVERRIDES = ["compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"];
+const OVERRIDES = [
+  "compose.override.yaml",
+  "compose.override.yml",
+  "docker-compose.override.yaml",
+  "docker-compose.override.yml",
+];
 
 export function filesFromEnvironment(env: Record<string, string | undefined>, cwd: string): string[] | undefined {
   const value = env.COMPOSE_FILE;
   if (!value) return undefined;
   const separator = env.COMPOSE_PATH_SEPARATOR || delimiter;
-  return value.split(separator).filter(Boolean).map((f) => resolve(cwd, f));
+  return value
+    .split(separator)
+    .filter(Boolean)
+    .map((f) => resolve(cwd, f));
 }
 
 export function discoverComposeFiles(cwd: string, exists: (p: string) => boolean = existsSync): string[] {

@@ -187,4 +187,3 @@ function circularReference(chain: ChainLink[]): UserError {
     path: `services.${first!.service}.extends`,
   });
 }
-

@@ -83,4 +83,3 @@ export function dottedPath(path: readonly PathSegment[]): string {
     "",
   );
 }
-

@@ -177,9 +177,11 @@ function resolveServiceEnvironment(
   if (envFiles.length > 0) {
     const serviceEnv = environment ?? {};
     const fromService: Record<string, string> = {};
-    for (const [k, v] of Object.entries(serviceEnv)) if (v !== null && v !== undefined) defineEntry(fromService, k, goString(v));
+    for (const [k, v] of Object.entries(serviceEnv))
+      if (v !== null && v !== undefined) defineEntry(fromService, k, goString(v));
     const accumulated: Record<string, string> = { ...fromService };
-    const fileLookup = (k: string): string | undefined => lookup(k) ?? ownEntry(fromService, k) ?? ownEntry(accumulated, k);
+    const fileLookup = (k: string): string | undefined =>
+      lookup(k) ?? ownEntry(fromService, k) ?? ownEntry(accumulated, k);
     envFiles.forEach((file, i) => {
       if (!file) return;
       const content = ctx.files.get(file.path);
@@ -191,10 +193,7 @@ function resolveServiceEnvironment(
         }
         return;
       }
-      assignEntries(
-        accumulated,
-        parseEnvFile(content, file.path, file.format, fileLookup),
-      );
+      assignEntries(accumulated, parseEnvFile(content, file.path, file.format, fileLookup));
     });
     environment = { ...accumulated, ...serviceEnv };
   }
@@ -253,7 +252,8 @@ function parseEnvFile(
 function addImplicitDependencies(s: Mapping): void {
   const dependsOn: Mapping = isMapping(s.depends_on) ? s.depends_on : {};
   const add = (name: string, restart: boolean) => {
-    if (!Object.hasOwn(dependsOn, name)) defineEntry(dependsOn, name, { condition: "service_started", restart, required: true });
+    if (!Object.hasOwn(dependsOn, name))
+      defineEntry(dependsOn, name, { condition: "service_started", restart, required: true });
   };
   if (Array.isArray(s.links)) {
     for (const link of s.links) {

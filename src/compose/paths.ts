@@ -201,4 +201,3 @@ function eachValue(value: unknown, fn: (key: string, v: unknown) => unknown): un
 function eachItem(value: unknown, fn: (v: unknown) => unknown): unknown {
   return Array.isArray(value) ? value.map((e) => marked(e, fn)) : value;
 }
-

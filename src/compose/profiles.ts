@@ -5,7 +5,12 @@
 export function activeProfiles(flags: string[] | undefined, environment: Record<string, string | undefined>): string[] {
   if (flags && flags.length > 0) return flags;
   const fromEnv = environment.COMPOSE_PROFILES;
-  return fromEnv ? fromEnv.split(",").map((p) => p.trim()).filter(Boolean) : [];
+  return fromEnv
+    ? fromEnv
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)
+    : [];
 }
 
 export function isServiceEnabled(service: { profiles?: unknown }, active: readonly string[]): boolean {

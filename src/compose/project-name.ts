@@ -11,7 +11,10 @@ const VALID = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** What compose does to a directory name: lowercase it and drop what a project name may not contain. */
 export function normalizeProjectName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]/g, "").replace(/^[_-]+/, "");
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, "")
+    .replace(/^[_-]+/, "");
 }
 
 export function resolveProjectName(input: {

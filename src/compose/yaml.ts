@@ -107,11 +107,15 @@ export function parseComposeYaml(text: string, file: string): ParsedYamlFile {
   const positions = new LazyPositions(file, text);
   for (const value of raw) {
     if (value === null || value === undefined) continue; // `---` followed by nothing, or only comments
-    if (!isMapping(value)) throw new UserError("top-level object must be a mapping", { location: { file, line: 1, column: 1 } });
+    if (!isMapping(value))
+      throw new UserError("top-level object must be a mapping", { location: { file, line: 1, column: 1 } });
     const excessive = findExcessiveAliasing(value);
     // Positions of a later document are not told apart from the first; the path still names the spot.
     if (excessive) {
-      throw new UserError("document contains excessive aliasing", { location: positions.locate(excessive), path: excessive.join(".") });
+      throw new UserError("document contains excessive aliasing", {
+        location: positions.locate(excessive),
+        path: excessive.join("."),
+      });
     }
     documents.push(value);
   }
@@ -126,7 +130,10 @@ const yaml = (): YamlModule => (yamlModule ??= createRequire(import.meta.url)("y
 const YAML_OPTIONS = { version: "1.2", schema: "core", merge: false, uniqueKeys: true, prettyErrors: true } as const;
 
 /** The slow, exact reader: the same values as parseComposeYaml plus a position for every path. */
-export function readComposeYamlWithPositions(text: string, file: string): { documents: Record<string, unknown>[]; positions: PositionMap } {
+export function readComposeYamlWithPositions(
+  text: string,
+  file: string,
+): { documents: Record<string, unknown>[]; positions: PositionMap } {
   const { LineCounter, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
@@ -158,7 +165,6 @@ export function readComposeYamlWithPositions(text: string, file: string): { docu
 function firstLine(s: string): string {
   return s.split("\n")[0]!.trim();
 }
-
 
 class NodeReader {
   private readonly anchors = new Map<Node, unknown>();

@@ -37,7 +37,8 @@ export interface ServiceTraefikLabels {
 }
 
 /** Router labels whose values are copied into the generated file (lower-cased, after the router name). */
-const COPIED_ROUTER_LABEL = /^(service|entrypoints|middlewares|tls|tls\.certresolver|tls\.options|tls\.domains\[\d+\]\.(main|sans))$/;
+const COPIED_ROUTER_LABEL =
+  /^(service|entrypoints|middlewares|tls|tls\.certresolver|tls\.options|tls\.domains\[\d+\]\.(main|sans))$/;
 /** Characters no entry point, middleware, resolver or domain name has, and that would break the generated file. */
 const UNSAFE_COPIED_VALUE = /["'`\\\p{Cc}]/u;
 
@@ -84,7 +85,10 @@ function checkCopiedRouterLabels(
   }
 }
 
-function readTls(serviceName: string, g: { rest: Map<string, string>; keys: Map<string, string> }): RouterTlsLabels | undefined {
+function readTls(
+  serviceName: string,
+  g: { rest: Map<string, string>; keys: Map<string, string> },
+): RouterTlsLabels | undefined {
   const rest = g.rest;
   const tlsRaw = rest.get("tls");
   const tlsFlag = parseBool(tlsRaw);

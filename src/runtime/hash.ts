@@ -78,7 +78,8 @@ export function serviceHashInput(
   }
 
   const networks: Record<string, string> = {};
-  for (const key of Object.keys(service.networks ?? {})) defineEntry(networks, key, project.networks?.[key]?.name ?? key);
+  for (const key of Object.keys(service.networks ?? {}))
+    defineEntry(networks, key, project.networks?.[key]?.name ?? key);
 
   const volumes: Record<string, string> = {};
   for (const v of service.volumes ?? []) {

@@ -140,7 +140,11 @@ export async function deploy(project: Project, opts: DeployOptions = {}): Promis
         const { result } = outcome;
         result.interrupted = false;
         result.ok = false;
-        result.errors.unshift({ resource: "service", name: project.name, message: (deadline.signal.reason as Error).message });
+        result.errors.unshift({
+          resource: "service",
+          name: project.name,
+          message: (deadline.signal.reason as Error).message,
+        });
       }
       return outcome;
     } finally {
@@ -186,7 +190,14 @@ async function deployLocked(
     return { plan: first, result };
   }
   const imagePhase: Plan = { ...first, operations: imageOps, warnings: [] };
-  const imageResult = await executePlan(early.engine, project, imagePhase, observed, { ...early.options, wait: false }, emit);
+  const imageResult = await executePlan(
+    early.engine,
+    project,
+    imagePhase,
+    observed,
+    { ...early.options, wait: false },
+    emit,
+  );
   if (!imageResult.ok) {
     return { plan: first, result: { ...imageResult, warnings: [...first.warnings, ...imageResult.warnings] } };
   }

@@ -76,7 +76,8 @@ export function judge(
   }
   const noHealthcheck = !health || info.Config.Healthcheck?.Test?.[0] === "NONE";
   if (noHealthcheck) {
-    if (condition !== "running_or_healthy") return { done: true, error: `container ${name} has no healthcheck configured` };
+    if (condition !== "running_or_healthy")
+      return { done: true, error: `container ${name} has no healthcheck configured` };
     if (state.Status !== "running") return { done: false };
     const stableAt = Date.parse(state.StartedAt ?? "") + STABLE_RUN_MS;
     return Number.isFinite(stableAt) && stableAt > now ? { done: false, recheckAt: stableAt } : { done: true };

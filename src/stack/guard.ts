@@ -134,7 +134,8 @@ function guardLaterCalls(modules: ReadonlyMap<string, unknown>): void {
     (process as unknown as Record<string, unknown>)[name] = guarded;
   }
   const onStray = (e: unknown) => {
-    const location = e instanceof LateExitRefused ? e.location : e instanceof Error ? userFrame(e, evaluatedModules) : undefined;
+    const location =
+      e instanceof LateExitRefused ? e.location : e instanceof Error ? userFrame(e, evaluatedModules) : undefined;
     if (!location) {
       // Not the stack's: c2ts's own failure, reported as Node would without this handler.
       process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

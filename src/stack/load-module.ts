@@ -49,16 +49,18 @@ export interface EvaluateOptions {
  * wrong — throws, imports what is not there, calls process.exit, never finishes — ends in a
  * UserError located at the user's own file and line (see guard.ts).
  */
-export async function evaluateStackModule(tsFile: string, options: EvaluateOptions = {}): Promise<Record<string, unknown>> {
+export async function evaluateStackModule(
+  tsFile: string,
+  options: EvaluateOptions = {},
+): Promise<Record<string, unknown>> {
   const entry = resolve(tsFile);
   if (!existsSync(entry)) throw new UserError(`stack module not found: ${entry}`, { location: { file: entry } });
   const modules = await transpileGraph(entry);
   const cache = new Map<string, { exports: unknown }>();
   try {
-    return runGuarded(entry, modules, options.timeoutMs ?? stackTimeoutMs(), () => link(entry, modules, cache)) as Record<
-      string,
-      unknown
-    >;
+    return runGuarded(entry, modules, options.timeoutMs ?? stackTimeoutMs(), () =>
+      link(entry, modules, cache),
+    ) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof StackEvaluationError && e.generated) throw await locateInSource(e);
     throw e;
@@ -161,7 +163,11 @@ async function locateInSource(error: StackEvaluationError): Promise<UserError> {
   let location: SourceLocation = at;
   try {
     const { transform } = await import("esbuild");
-    const { map } = await transform(readFileSync(at.file, "utf8"), { ...transformOptions(at.file), sourcemap: "external", sourcesContent: false });
+    const { map } = await transform(readFileSync(at.file, "utf8"), {
+      ...transformOptions(at.file),
+      sourcemap: "external",
+      sourcesContent: false,
+    });
     location = { file: at.file, ...originalPosition(JSON.parse(map), at.line!, at.column ?? 1) };
   } catch {
     // Without a map the transpiled position is the best there is.

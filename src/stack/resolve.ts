@@ -63,7 +63,10 @@ export function resolveStack(def: DefinedStack, ctx: ResolveContext): StackDocum
  * resolved alone: the rest of the stack may read COMPOSE_PROJECT_NAME, which this name decides.
  */
 export function resolveStackName(def: DefinedStack, ctx: ResolveContext): unknown {
-  const own = def.stack.name === undefined ? undefined : resolveValue(def.stack.name, ["name"], ctx, def.moduleFile ?? stackSourceFile(def));
+  const own =
+    def.stack.name === undefined
+      ? undefined
+      : resolveValue(def.stack.name, ["name"], ctx, def.moduleFile ?? stackSourceFile(def));
   const overridden = (def.options.overrides ?? []).map((o) => resolveStackName(o, ctx)).filter((n) => n !== undefined);
   return overridden.length > 0 ? overridden[overridden.length - 1] : own;
 }
@@ -102,10 +105,13 @@ function resolveValue(value: unknown, path: PathSegment[], ctx: ResolveContext, 
   if (typeof value === "string") return hasPlaceholder(value) ? interpolate(value, path, ctx, where) : value;
   if (value === null || typeof value !== "object") return value;
   if (resolving.has(value)) {
-    throw new UserError(`${dottedPath(path)}: the value contains itself (a cyclic object), which a Compose file cannot`, {
-      location: { file: where },
-      path: dottedPath(path),
-    });
+    throw new UserError(
+      `${dottedPath(path)}: the value contains itself (a cyclic object), which a Compose file cannot`,
+      {
+        location: { file: where },
+        path: dottedPath(path),
+      },
+    );
   }
   resolving.add(value);
   try {

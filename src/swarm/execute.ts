@@ -25,7 +25,15 @@ export interface SwarmExecuteOptions {
 }
 
 export class SwarmRun {
-  readonly result: ExecuteResult = { ok: true, interrupted: false, errors: [], skipped: [], warnings: [], done: {}, durationMs: 0 };
+  readonly result: ExecuteResult = {
+    ok: true,
+    interrupted: false,
+    errors: [],
+    skipped: [],
+    warnings: [],
+    done: {},
+    durationMs: 0,
+  };
   constructor(private readonly emitEvent: (e: DeployEvent) => void) {}
   emit(resource: ResourceKind, name: string, status: EventStatus, extra: Partial<DeployEvent> = {}): void {
     this.emitEvent({ time: Date.now(), resource, name, status, ...extra });
@@ -66,26 +74,33 @@ export async function executeSwarmPlan(
     ops.filter((o): o is Extract<SwarmOperation, { kind: K }> => o.kind === kind);
 
   // Networks, then secret and config versions: everything a service spec refers to.
-  const prepared = await Promise.all([
-    ...of("create-network").map(async (op) => {
-      run.emit("network", op.name, "Creating");
-      await api.createNetwork(stack.networks[op.key]);
-      run.count(op.kind);
-      run.emit("network", op.name, "Created");
-    }),
-    ...of("create-secret").map(async (op) => {
-      run.emit("secret", op.name, "Creating");
-      await api.createSecret(stack.secrets[op.key]);
-      run.count(op.kind);
-      run.emit("secret", op.name, "Created");
-    }),
-    ...of("create-config").map(async (op) => {
-      run.emit("config", op.name, "Creating");
-      await api.createConfig(stack.configs[op.key]);
-      run.count(op.kind);
-      run.emit("config", op.name, "Created");
-    }),
-  ].map((p) => p.then(() => undefined, (e: unknown) => e)));
+  const prepared = await Promise.all(
+    [
+      ...of("create-network").map(async (op) => {
+        run.emit("network", op.name, "Creating");
+        await api.createNetwork(stack.networks[op.key]);
+        run.count(op.kind);
+        run.emit("network", op.name, "Created");
+      }),
+      ...of("create-secret").map(async (op) => {
+        run.emit("secret", op.name, "Creating");
+        await api.createSecret(stack.secrets[op.key]);
+        run.count(op.kind);
+        run.emit("secret", op.name, "Created");
+      }),
+      ...of("create-config").map(async (op) => {
+        run.emit("config", op.name, "Creating");
+        await api.createConfig(stack.configs[op.key]);
+        run.count(op.kind);
+        run.emit("config", op.name, "Created");
+      }),
+    ].map((p) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ),
+  );
   const prepError = prepared.find((e) => e !== undefined);
   if (prepError) {
     run.fail("service", plan.project, prepError);
@@ -118,7 +133,8 @@ export async function executeSwarmPlan(
       let serviceId = observed.services[name]?.ID;
       let updatedAtVersion: number | undefined;
       if (!op && !gating.has(service)) {
-        if (wait && serviceId) besideWalk.push(checkUnchanged(api, run, service, name, serviceId, since, options, emit));
+        if (wait && serviceId)
+          besideWalk.push(checkUnchanged(api, run, service, name, serviceId, since, options, emit));
         return;
       }
       try {
@@ -181,7 +197,8 @@ export async function executeSwarmPlan(
  */
 export function gatingServices(graph: DependencyGraph, changing: Map<string, SwarmOperation>): Set<string> {
   const out = new Set<string>();
-  for (const service of changing.keys()) for (const e of graph.get(service) ?? []) if (!changing.has(e.target)) out.add(e.target);
+  for (const service of changing.keys())
+    for (const e of graph.get(service) ?? []) if (!changing.has(e.target)) out.add(e.target);
   return out;
 }
 
@@ -197,7 +214,13 @@ async function checkUnchanged(
   emit: (e: DeployEvent) => void,
 ): Promise<void> {
   try {
-    await waitConverged(api, serviceId, { timeoutMs: options.timeoutMs, signal: options.signal, nodeNames: options.nodeNames, since, emit });
+    await waitConverged(api, serviceId, {
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      nodeNames: options.nodeNames,
+      since,
+      emit,
+    });
     run.emit("service", name, "Running", { service, message: "unchanged" });
   } catch (e) {
     if (e instanceof ConvergeError && e.message === "interrupted") {
@@ -234,7 +257,9 @@ export async function removeListed(
   removeVersions: boolean,
   volumeEngines: VolumeRemover[] = [],
 ): Promise<void> {
-  const services = ops.filter((o): o is Extract<SwarmOperation, { kind: "remove-service" }> => o.kind === "remove-service");
+  const services = ops.filter(
+    (o): o is Extract<SwarmOperation, { kind: "remove-service" }> => o.kind === "remove-service",
+  );
   await Promise.all(
     services.map(async (op) => {
       r.emit("service", op.name, "Removing");
@@ -247,20 +272,36 @@ export async function removeListed(
       r.emit("service", op.name, "Removed");
     }),
   );
-  if (services.length) await waitTasksGone(api, services.map((s) => s.name));
-  const rest = ops.filter((o) => o.kind === "remove-network" || o.kind === "remove-secret" || o.kind === "remove-config" || o.kind === "remove-volume");
+  if (services.length)
+    await waitTasksGone(
+      api,
+      services.map((s) => s.name),
+    );
+  const rest = ops.filter(
+    (o) =>
+      o.kind === "remove-network" ||
+      o.kind === "remove-secret" ||
+      o.kind === "remove-config" ||
+      o.kind === "remove-volume",
+  );
   await Promise.all(
     rest.map(async (op) => {
       if ((op.kind === "remove-secret" || op.kind === "remove-config") && !removeVersions) return;
-      const resource: ResourceKind = op.kind === "remove-network" ? "network" : op.kind === "remove-secret" ? "secret" : op.kind === "remove-config" ? "config" : "volume";
+      const resource: ResourceKind =
+        op.kind === "remove-network"
+          ? "network"
+          : op.kind === "remove-secret"
+            ? "secret"
+            : op.kind === "remove-config"
+              ? "config"
+              : "volume";
       r.emit(resource, op.name, "Removing");
       try {
         await retryWhileInUse(async () => {
           if (op.kind === "remove-network") {
             await api.removeNetwork(op.name);
             await waitNetworkGone(api, op.name);
-          }
-          else if (op.kind === "remove-secret") await api.removeSecret(op.id);
+          } else if (op.kind === "remove-secret") await api.removeSecret(op.id);
           else if (op.kind === "remove-config") await api.removeConfig(op.id);
           else if (op.kind === "remove-volume") {
             await Promise.all(volumeEngines.map((v) => v.removeVolume(op.name)));
@@ -318,4 +359,3 @@ async function retryWhileInUse(fn: () => Promise<void>, timeoutMs = 30_000): Pro
     }
   }
 }
-

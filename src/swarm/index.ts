@@ -76,9 +76,7 @@ export async function connectManager(opts: SwarmTargetOptions): Promise<Manager>
     const m = await attempt(host);
     if (m) return m;
   }
-  throw new UserError(
-    `no reachable swarm manager (${tried.join("; ")}); form the swarm with \`c2ts nodes join\``,
-  );
+  throw new UserError(`no reachable swarm manager (${tried.join("; ")}); form the swarm with \`c2ts nodes join\``);
 }
 
 async function withManager<T>(opts: SwarmTargetOptions, fn: (api: Manager) => Promise<T>): Promise<T> {
@@ -263,7 +261,11 @@ export async function downSwarm(
     try {
       const names = new Set<string>();
       for (const e of engines) for (const n of await e.list()) names.add(n);
-      const plan = planSwarmDown(namespace, observed, [...names].sort().map((name) => ({ name })));
+      const plan = planSwarmDown(
+        namespace,
+        observed,
+        [...names].sort().map((name) => ({ name })),
+      );
       const run = new SwarmRun(opts.onEvent ?? (() => {}));
       await removeListed(api, run, plan.operations, true, engines);
       run.result.durationMs = Date.now() - started;
@@ -331,7 +333,10 @@ export async function psSwarm(namespace: string, opts: SwarmTargetOptions = {}):
 }
 
 /** For the proxy files: service → the nodes that can answer for it now (see proxy-placement.ts). */
-export async function servingNodesSwarm(namespace: string, opts: SwarmTargetOptions = {}): Promise<Record<string, string[]>> {
+export async function servingNodesSwarm(
+  namespace: string,
+  opts: SwarmTargetOptions = {},
+): Promise<Record<string, string[]>> {
   return withManager(opts, (api) => readServingPlacement(api, namespace));
 }
 
@@ -354,7 +359,10 @@ export async function servingNodesAt(
     api = await Promise.race([pending, timedOut]);
   } catch (e) {
     // A connection that succeeds after we gave up is closed at once.
-    pending.then((late) => late.close(), () => {});
+    pending.then(
+      (late) => late.close(),
+      () => {},
+    );
     throw e;
   } finally {
     clearTimeout(timer);
@@ -413,4 +421,3 @@ export async function logsSwarm(
     );
   });
 }
-

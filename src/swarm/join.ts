@@ -38,14 +38,7 @@ export interface JoinReport {
   node: string;
   /** What this run did to the node. */
   action:
-    | "initialized"
-    | "joined"
-    | "unchanged"
-    | "updated"
-    | "offline"
-    | "unreachable"
-    | "in another swarm"
-    | "failed";
+    "initialized" | "joined" | "unchanged" | "updated" | "offline" | "unreachable" | "in another swarm" | "failed";
   role?: "manager" | "worker";
   message?: string;
 }
@@ -115,13 +108,21 @@ export async function joinNodes(cluster: ResolvedCluster, connect: Connect): Pro
       if (m === leader || reports.has(m.node.name)) continue;
       if (m.state === "active" || m.state === "pending") {
         if (m.clusterId && m.clusterId !== swarm.ID) {
-          reports.set(m.node.name, { node: m.node.name, action: "in another swarm", message: `cluster ${m.clusterId}` });
+          reports.set(m.node.name, {
+            node: m.node.name,
+            action: "in another swarm",
+            message: `cluster ${m.clusterId}`,
+          });
         }
         continue;
       }
       const role = managers.has(m.node.name) ? "manager" : "worker";
       try {
-        await m.api.joinSwarm(m.node.ip, remote, role === "manager" ? swarm.JoinTokens.Manager : swarm.JoinTokens.Worker);
+        await m.api.joinSwarm(
+          m.node.ip,
+          remote,
+          role === "manager" ? swarm.JoinTokens.Manager : swarm.JoinTokens.Worker,
+        );
         Object.assign(m, await describe(m.node, m.api));
         reports.set(m.node.name, { node: m.node.name, action: "joined", role });
       } catch (e) {
@@ -135,7 +136,11 @@ export async function joinNodes(cluster: ResolvedCluster, connect: Connect): Pro
       if (prior && prior.action !== "initialized" && prior.action !== "joined") continue;
       const sn = m.swarmNodeId ? swarmNodes.get(m.swarmNodeId) : undefined;
       if (!sn) {
-        reports.set(m.node.name, { node: m.node.name, action: "failed", message: "not listed by the swarm's managers" });
+        reports.set(m.node.name, {
+          node: m.node.name,
+          action: "failed",
+          message: "not listed by the swarm's managers",
+        });
         continue;
       }
       const spec = wantedSpec(sn, m.node, managers.has(m.node.name));

@@ -34,7 +34,8 @@ export function placementKey(p: Placement): string {
 /** "web: n1, n2 → n2, n3" for every service whose nodes differ (added and removed services included). */
 export function describePlacementChange(previous: Placement | undefined, next: Placement): string[] {
   const names = [...new Set([...Object.keys(previous ?? {}), ...Object.keys(next)])].sort();
-  const list = (nodes: string[] | undefined) => (nodes === undefined ? "(none)" : nodes.length ? [...nodes].sort().join(", ") : "no node");
+  const list = (nodes: string[] | undefined) =>
+    nodes === undefined ? "(none)" : nodes.length ? [...nodes].sort().join(", ") : "no node";
   const out: string[] = [];
   for (const s of names) {
     const before = previous?.[s];
@@ -71,7 +72,8 @@ export async function watchServingPlacement(o: PlacementWatchOptions): Promise<v
       return [] as string[];
     });
     // The manager that answered last is asked first; the others in preference order after it.
-    const order = usedManager && hosts.includes(usedManager) ? [usedManager, ...hosts.filter((h) => h !== usedManager)] : hosts;
+    const order =
+      usedManager && hosts.includes(usedManager) ? [usedManager, ...hosts.filter((h) => h !== usedManager)] : hosts;
     const failures: string[] = [];
     let read: { host: string; placement: Placement } | undefined;
     for (const host of order) {

@@ -79,8 +79,7 @@ export function planSwarmDeploy(
     ["config", stack.externalConfigs, observed.allConfigNames],
   ] as const) {
     for (const [key, name] of Object.entries(external)) {
-      if (!all.has(name))
-        throw new UserError(`external ${kind} ${name} not found`, { path: `${kind}s.${key}` });
+      if (!all.has(name)) throw new UserError(`external ${kind} ${name} not found`, { path: `${kind}s.${key}` });
     }
   }
   for (const [key, spec] of Object.entries(stack.secrets)) {
@@ -115,10 +114,19 @@ export function planSwarmDeploy(
   const orphans = Object.values(observed.services).filter((s) => !desiredNames.has(s.Spec.Name));
   if (orphans.length && options.removeOrphans) {
     for (const s of orphans)
-      ops.push({ kind: "remove-service", service: s.Spec.Name, name: s.Spec.Name, serviceId: s.ID, reason: "orphan: no longer in the stack" });
+      ops.push({
+        kind: "remove-service",
+        service: s.Spec.Name,
+        name: s.Spec.Name,
+        serviceId: s.ID,
+        reason: "orphan: no longer in the stack",
+      });
   } else if (orphans.length) {
     warnings.push(
-      `found orphan services (${orphans.map((s) => s.Spec.Name).sort().join(", ")}) for this stack; deploy with --remove-orphans to remove them`,
+      `found orphan services (${orphans
+        .map((s) => s.Spec.Name)
+        .sort()
+        .join(", ")}) for this stack; deploy with --remove-orphans to remove them`,
     );
   }
 

@@ -181,7 +181,9 @@ describe("c2ts config flags", () => {
     expect(text).toContain("  back:\n    name: shop_back\n");
     expect(text).toContain("  ext:\n    external: true\n    name: ext\n");
     expect(text).toContain("  vol:\n    name: shop_vol\n");
-    expect(text).toContain("    depends_on:\n      b:\n        condition: service_started\n        required: true\n        restart: true\n");
+    expect(text).toContain(
+      "    depends_on:\n      b:\n        condition: service_started\n        required: true\n        restart: true\n",
+    );
     expect(text).toContain("    environment:\n      KNOWN: k\n      UNKNOWN: null\n");
     expect(text).toMatch(/ {4}build:\n {6}args:\n {8}KNOWN: k\n {6}context: \/.*\n {6}dockerfile: Dockerfile\n/);
     expect(text).toContain("    pull_policy: missing\n");

@@ -172,7 +172,9 @@ describe.skipIf(!built)("--stack modules cannot crash or take over c2ts", () => 
     const r = c2ts(["config", "--stack", file]);
     expect(r.signal, "c2ts was killed: the stack's interval kept it running").toBeNull();
     expect(r.status, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/warning: .*late-exit\.ts: the stack called process\.exit\(0\) after it was evaluated; ignored/);
+    expect(r.stderr).toMatch(
+      /warning: .*late-exit\.ts: the stack called process\.exit\(0\) after it was evaluated; ignored/,
+    );
     expect(r.stderr).toMatch(/^error: .*ports/m);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });

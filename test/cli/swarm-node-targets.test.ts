@@ -50,7 +50,9 @@ describe.skipIf(!built)("Swarm mode and --node/--all-nodes", () => {
     it(`${args.join(" ")} is refused with a usage error naming the reason`, () => {
       const r = c2ts(args);
       expect(r.status, r.stderr).toBe(1);
-      expect(r.stderr).toContain(`error: ${args[0]}: --node and --all-nodes do not apply with orchestrator: "swarm": Swarm places the tasks`);
+      expect(r.stderr).toContain(
+        `error: ${args[0]}: --node and --all-nodes do not apply with orchestrator: "swarm": Swarm places the tasks`,
+      );
       expect(r.stderr).toContain(`Run 'c2ts ${args[0]} --help' for usage.`);
       expect(r.stdout).toBe("");
     });

@@ -337,7 +337,12 @@ describe("the cluster definition c2ts import creates", () => {
     expect(def.domain).toBe("home.arpa");
     const cluster = resolveCluster(def, status, project({ web: svc() }));
     const online = status.nodes.filter((n) => n.online).map((n) => n.name);
-    expect(cluster.nodes.filter((n) => n.online).map((n) => n.name).sort()).toEqual([...online].sort());
+    expect(
+      cluster.nodes
+        .filter((n) => n.online)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual([...online].sort());
     for (const n of online) expect(servingNodes(cluster, "web", cluster.localNode).map((s) => s.name)).toContain(n);
   });
 });

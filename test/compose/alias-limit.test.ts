@@ -11,7 +11,12 @@ import { tmpStack } from "../helpers/tmp-stack.js";
 function aliasBomb(levels: number): string {
   const names = "abcdefghijk".slice(0, levels).split("");
   const lines = [`x-a: &a [${Array(9).fill('"lol"').join(",")}]`];
-  for (let i = 1; i < names.length; i++) lines.push(`x-${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(",")}]`);
+  for (let i = 1; i < names.length; i++)
+    lines.push(
+      `x-${names[i]}: &${names[i]} [${Array(9)
+        .fill(`*${names[i - 1]}`)
+        .join(",")}]`,
+    );
   return `${lines.join("\n")}\nservices:\n  web:\n    image: busybox\n`;
 }
 
@@ -29,15 +34,17 @@ describe("alias expansion limit (go-yaml's excessive aliasing rule)", () => {
   });
 
   it("refuses a bomb hidden in a later document of the file", () => {
-    expect(() => parseComposeYaml(`services: {}\n---\n${aliasBomb(9)}`, "/p/compose.yml")).toThrow(/excessive aliasing/);
+    expect(() => parseComposeYaml(`services: {}\n---\n${aliasBomb(9)}`, "/p/compose.yml")).toThrow(
+      /excessive aliasing/,
+    );
   });
 
   it("is refused by `c2ts import` too, which writes nothing", async () => {
     const dir = tmpStack({});
     writeFileSync(join(dir, "compose.yaml"), aliasBomb(7));
-    await expect(importStack({ files: [join(dir, "compose.yaml")], outDir: join(dir, "gen"), environment: {} })).rejects.toThrow(
-      /excessive aliasing/,
-    );
+    await expect(
+      importStack({ files: [join(dir, "compose.yaml")], outDir: join(dir, "gen"), environment: {} }),
+    ).rejects.toThrow(/excessive aliasing/);
     expect(existsSync(join(dir, "gen"))).toBe(false);
   });
 

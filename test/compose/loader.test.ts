@@ -4,8 +4,7 @@ import { UserError } from "../../src/compose/errors.js";
 import { loadProject, type LoadOptions } from "../../src/compose/loader.js";
 import { tmpStack } from "../helpers/tmp-stack.js";
 
-const load = (dir: string, opts: LoadOptions = {}) =>
-  loadProject({ cwd: dir, environment: {}, ...opts });
+const load = (dir: string, opts: LoadOptions = {}) => loadProject({ cwd: dir, environment: {}, ...opts });
 
 async function loadError(dir: string, opts: LoadOptions = {}): Promise<UserError> {
   try {
@@ -31,7 +30,8 @@ describe("loadProject", () => {
 
   it("merges -f files in order with override semantics", async () => {
     const dir = tmpStack({
-      "a.yml": "services:\n  web:\n    image: nginx\n    command: a b\n    ports: ['80:80']\n    environment: {A: '1', B: '1'}\n",
+      "a.yml":
+        "services:\n  web:\n    image: nginx\n    command: a b\n    ports: ['80:80']\n    environment: {A: '1', B: '1'}\n",
       "b.yml": "services:\n  web:\n    command: [c]\n    ports: !reset []\n    environment: {B: '2'}\n",
     });
     const { project } = await load(dir, { files: ["a.yml", "b.yml"] });
@@ -43,7 +43,8 @@ describe("loadProject", () => {
 
   it("interpolates from the shell first, then .env, and sets COMPOSE_PROJECT_NAME", async () => {
     const dir = tmpStack({
-      "compose.yaml": "services:\n  web:\n    image: ${IMAGE:-busybox}:${TAG}\n    labels: {project: $COMPOSE_PROJECT_NAME}\n",
+      "compose.yaml":
+        "services:\n  web:\n    image: ${IMAGE:-busybox}:${TAG}\n    labels: {project: $COMPOSE_PROJECT_NAME}\n",
       ".env": "IMAGE=fromdotenv\nTAG=1\n",
     });
     const { project } = await load(dir, { environment: { TAG: "shell" } });
@@ -86,7 +87,11 @@ describe("loadProject", () => {
     });
     const { project } = await load(dir);
     expect(Object.keys(project.services).sort()).toEqual(["one", "two", "web"]);
-    expect(project.services.one!.volumes![0]).toMatchObject({ type: "bind", source: join(dir, "sub/data"), target: "/data" });
+    expect(project.services.one!.volumes![0]).toMatchObject({
+      type: "bind",
+      source: join(dir, "sub/data"),
+      target: "/data",
+    });
     expect(project.services.two!.image).toBe("two-from-include-env");
     expect(project.services.two!.environment).toMatchObject({ FROM_FILE: "yes" });
   });
@@ -126,10 +131,9 @@ describe("loadProject", () => {
     });
     expect(Object.keys((await load(dir)).project.services)).toEqual(["web"]);
     expect(Object.keys((await load(dir, { profiles: ["debug"] })).project.services).sort()).toEqual(["debug", "web"]);
-    expect(Object.keys((await load(dir, { environment: { COMPOSE_PROFILES: "debug" } })).project.services).sort()).toEqual([
-      "debug",
-      "web",
-    ]);
+    expect(
+      Object.keys((await load(dir, { environment: { COMPOSE_PROFILES: "debug" } })).project.services).sort(),
+    ).toEqual(["debug", "web"]);
   });
 
   it("merges multiple YAML documents in one file", async () => {
@@ -154,7 +158,9 @@ describe("loadProject errors", () => {
   });
 
   it("a missing required variable gives its message and location", async () => {
-    const dir = tmpStack({ "compose.yaml": "services:\n  web:\n    image: a\n    volumes:\n      - ${DATA:?set DATA first}:/data\n" });
+    const dir = tmpStack({
+      "compose.yaml": "services:\n  web:\n    image: a\n    volumes:\n      - ${DATA:?set DATA first}:/data\n",
+    });
     const err = await loadError(dir);
     expect(err.message).toMatch(/required variable DATA is missing a value: set DATA first/);
     expect(err.location).toMatchObject({ file: join(dir, "compose.yaml"), line: 5 });
@@ -164,7 +170,10 @@ describe("loadProject errors", () => {
     const cases: [string, RegExp][] = [
       ["services:\n  web:\n    image: a\n    depends_on: [db]\n", /service "web" depends on undefined service "db"/],
       ["services:\n  web:\n    image: a\n    networks: [back]\n", /service "web" refers to undefined network back/],
-      ["services:\n  web:\n    image: a\n    volumes: ['data:/data']\n", /service "web" refers to undefined volume data/],
+      [
+        "services:\n  web:\n    image: a\n    volumes: ['data:/data']\n",
+        /service "web" refers to undefined volume data/,
+      ],
       ["services:\n  web:\n    image: a\n    secrets: [token]\n", /service "web" refers to undefined secret token/],
       ["services:\n  web:\n    image: a\n    configs: [conf]\n", /service "web" refers to undefined config conf/],
     ];
@@ -192,9 +201,11 @@ describe("loadProject errors", () => {
   it("missing include, env file and compose file are named", async () => {
     const inc = await loadError(tmpStack({ "compose.yaml": "include: [nope.yml]\nservices: {}\n" }));
     expect(inc.message).toMatch(/nope\.yml not found/);
-    const envf = await loadError(tmpStack({ "compose.yaml": "services:\n  web:\n    image: a\n    env_file: missing.env\n" }));
+    const envf = await loadError(
+      tmpStack({ "compose.yaml": "services:\n  web:\n    image: a\n    env_file: missing.env\n" }),
+    );
     expect(envf.message).toMatch(/missing\.env/);
-    const none = await loadError(tmpStack({ "README": "" }));
+    const none = await loadError(tmpStack({ README: "" }));
     expect(none.message).toMatch(/no configuration file provided/);
     const dotenv = await loadError(tmpStack({ "compose.yaml": "services: {}\n" }), { envFiles: ["/nonexistent/.env"] });
     expect(dotenv.message).toMatch(/nonexistent\/\.env/);

@@ -16,6 +16,8 @@ describe("project name", () => {
   });
 
   it("rejects an explicit invalid name", () => {
-    expect(() => resolveProjectName({ flag: "Bad Name", environment: {}, workingDir: "/x" })).toThrow(/invalid project name "Bad Name"/);
+    expect(() => resolveProjectName({ flag: "Bad Name", environment: {}, workingDir: "/x" })).toThrow(
+      /invalid project name "Bad Name"/,
+    );
   });
 });

@@ -18,7 +18,10 @@ describe("keys named like Object.prototype members", () => {
     const services = documents[0]!.services as Record<string, { environment: Record<string, string> }>;
     expect(own(services, "__proto__")).toBe(true);
     expect(Object.getPrototypeOf(services)).toBe(Object.prototype);
-    expect(Object.entries(services.__proto__.environment)).toEqual([["__proto__", "a"], ["constructor", "b"]]);
+    expect(Object.entries(services.__proto__.environment)).toEqual([
+      ["__proto__", "a"],
+      ["constructor", "b"],
+    ]);
   });
 
   it("merging a `__proto__` service over another file keeps both services intact", () => {
@@ -31,7 +34,8 @@ describe("keys named like Object.prototype members", () => {
 
   it("load, normalize and config output keep services, networks, variables, labels and dependencies", async () => {
     const dir = tmpStack({
-      "a.yaml": "services:\n  web:\n    image: nginx\n    environment:\n      __proto__: x\n      constructor: y\n    labels:\n      prototype: z\n",
+      "a.yaml":
+        "services:\n  web:\n    image: nginx\n    environment:\n      __proto__: x\n      constructor: y\n    labels:\n      prototype: z\n",
       "b.yaml": [
         "services:",
         "  __proto__:",
@@ -60,7 +64,10 @@ describe("keys named like Object.prototype members", () => {
     const services = project.services;
     expect(Object.keys(services).sort()).toEqual(["__proto__", "constructor", "prototype", "web"]);
     expect(services.web!.image).toBe("nginx");
-    expect(Object.entries(services.web!.environment ?? {})).toEqual([["__proto__", "x"], ["constructor", "y"]]);
+    expect(Object.entries(services.web!.environment ?? {})).toEqual([
+      ["__proto__", "x"],
+      ["constructor", "y"],
+    ]);
     expect(own(services.web!.environment, "__proto__")).toBe(true);
     expect(own(services.web!.labels, "prototype")).toBe(true);
     const proto = services.__proto__!;
@@ -85,6 +92,8 @@ describe("keys named like Object.prototype members", () => {
 
   it("a dependency on an undefined `constructor` service is still an error", async () => {
     const dir = tmpStack({ "compose.yaml": "services:\n  web:\n    image: nginx\n    depends_on: [constructor]\n" });
-    await expect(loadProject({ cwd: dir, environment: {} })).rejects.toThrow(/depends on undefined service "constructor"/);
+    await expect(loadProject({ cwd: dir, environment: {} })).rejects.toThrow(
+      /depends on undefined service "constructor"/,
+    );
   });
 });

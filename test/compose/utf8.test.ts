@@ -52,7 +52,9 @@ describe("invalid UTF-8 in files the loader reads", () => {
   it("is located in a compose file", async () => {
     const dir = tmpStack({ "svc.env": "" });
     writeFileSync(join(dir, "compose.yaml"), bytes('services:\n  web:\n    image: "ng', [0xff], 'inx"\n'));
-    expect(await loadError(dir)).toBe(`${join(dir, "compose.yaml")}:3:15: invalid UTF-8: byte 0xFF at offset 31 does not start a valid character`);
+    expect(await loadError(dir)).toBe(
+      `${join(dir, "compose.yaml")}:3:15: invalid UTF-8: byte 0xFF at offset 31 does not start a valid character`,
+    );
   });
 
   it("is located in the project's .env", async () => {
@@ -64,7 +66,9 @@ describe("invalid UTF-8 in files the loader reads", () => {
   it("is located in an --env-file", async () => {
     const dir = tmpStack({ "compose.yaml": compose, "svc.env": "" });
     writeFileSync(join(dir, "other.env"), bytes("Z=", [0xff], "\n"));
-    expect(await loadError(dir, { envFiles: ["other.env"] })).toMatch(new RegExp(`^${join(dir, "other.env")}:1:3: invalid UTF-8`));
+    expect(await loadError(dir, { envFiles: ["other.env"] })).toMatch(
+      new RegExp(`^${join(dir, "other.env")}:1:3: invalid UTF-8`),
+    );
   });
 
   it("is located in a service's env_file", async () => {

@@ -7,8 +7,12 @@ const parse = (text: string) => parseComposeYaml(text, "/p/compose.yml");
 
 describe("parseComposeYaml", () => {
   it("reads yaml.v3 quirks the way compose-go does", () => {
-    const { documents } = parse("services:\n  a:\n    restart: no\n    x-mode: 0777\n    x-dec: 0o17\n    x-yes: yes\n    x-float: 1.5\n");
-    expect(documents[0]!.services).toEqual({ a: { restart: "no", "x-mode": 511, "x-dec": 15, "x-yes": "yes", "x-float": 1.5 } });
+    const { documents } = parse(
+      "services:\n  a:\n    restart: no\n    x-mode: 0777\n    x-dec: 0o17\n    x-yes: yes\n    x-float: 1.5\n",
+    );
+    expect(documents[0]!.services).toEqual({
+      a: { restart: "no", "x-mode": 511, "x-dec": 15, "x-yes": "yes", "x-float": 1.5 },
+    });
   });
 
   it("keeps quoted octal-looking strings as strings", () => {
@@ -24,8 +28,13 @@ describe("parseComposeYaml", () => {
   });
 
   it("supports a single merge source and plain aliases", () => {
-    const { documents } = parse("x-env: &env {TZ: UTC}\nservices:\n  s:\n    environment: *env\n  t:\n    environment:\n      <<: *env\n      A: b\n");
-    expect(documents[0]!.services).toEqual({ s: { environment: { TZ: "UTC" } }, t: { environment: { TZ: "UTC", A: "b" } } });
+    const { documents } = parse(
+      "x-env: &env {TZ: UTC}\nservices:\n  s:\n    environment: *env\n  t:\n    environment:\n      <<: *env\n      A: b\n",
+    );
+    expect(documents[0]!.services).toEqual({
+      s: { environment: { TZ: "UTC" } },
+      t: { environment: { TZ: "UTC", A: "b" } },
+    });
   });
 
   it("turns !reset and !override into markers", () => {

@@ -178,7 +178,9 @@ describe.skipIf(Boolean(missing))(
       const p = project.ports.pong;
       expect(text).toContain(`bind :${p}`);
       expect(text).toMatch(
-        new RegExp(`server n1 10\\.254\\.77\\.1:${p} check inter ${INTER} fastinter 125ms fall ${FALL} rise 2 on-marked-up`),
+        new RegExp(
+          `server n1 10\\.254\\.77\\.1:${p} check inter ${INTER} fastinter 125ms fall ${FALL} rise 2 on-marked-up`,
+        ),
       );
       expect(text).toMatch(
         new RegExp(`server n2 10\\.254\\.77\\.2:${p} check inter ${INTER} fastinter 125ms fall ${FALL} rise 2 backup`),

@@ -15,19 +15,26 @@ describe.skipIf(!engineReady)("container faults", () => {
     await purge(paused);
   });
 
-  it("a crash-looping service without healthcheck fails the deploy with exit code, restarts and last output", { timeout: 60_000 }, async () => {
-    const e = await engine();
-    const p = project(crash, {
-      flaky: service({ restart: "always", command: ["sh", "-c", "echo booting; sleep 0.5; echo 'fatal: no config' >&2; exit 1"] }),
-      fine: service(),
-    });
-    const r = await deploy(p, { engine: e, wait: true, waitTimeoutMs: 30_000 });
-    expect(r.result.ok).toBe(false);
-    const err = r.result.errors.find((x) => x.service === "flaky");
-    expect(err?.message).toMatch(/container .*flaky-1 (is restarting|exited) \(exit 1, restarted \d+ times?\)/);
-    expect(err?.message).toContain("fatal: no config");
-    expect(r.result.errors.some((x) => x.service === "fine")).toBe(false);
-  });
+  it(
+    "a crash-looping service without healthcheck fails the deploy with exit code, restarts and last output",
+    { timeout: 60_000 },
+    async () => {
+      const e = await engine();
+      const p = project(crash, {
+        flaky: service({
+          restart: "always",
+          command: ["sh", "-c", "echo booting; sleep 0.5; echo 'fatal: no config' >&2; exit 1"],
+        }),
+        fine: service(),
+      });
+      const r = await deploy(p, { engine: e, wait: true, waitTimeoutMs: 30_000 });
+      expect(r.result.ok).toBe(false);
+      const err = r.result.errors.find((x) => x.service === "flaky");
+      expect(err?.message).toMatch(/container .*flaky-1 (is restarting|exited) \(exit 1, restarted \d+ times?\)/);
+      expect(err?.message).toContain("fatal: no config");
+      expect(r.result.errors.some((x) => x.service === "fine")).toBe(false);
+    },
+  );
 
   it("a paused container is planned as an unpause and unpaused by deploy", { timeout: 60_000 }, async () => {
     const e = await engine();

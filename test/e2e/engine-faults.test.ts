@@ -84,47 +84,57 @@ describe.skipIf(!canRun)("engine faults (private engine)", () => {
     execFileSync("rm", ["-rf", dir]);
   }, 150_000);
 
-  it("an engine frozen mid-deploy: c2ts exits 1 within --timeout; the next deploy takes the dead deploy's lock", { timeout: 120_000 }, async () => {
-    const file = stack(dir, "i14-faults-frozen", 4);
-    const run = c2ts(["deploy", "-f", file, "--timeout", "6"], env);
-    await until(() => /Creat(ing|ed)/.test(run.stderr()), 30_000);
-    process.kill(dockerdPid, "SIGSTOP");
-    let r: Awaited<Run["done"]>;
-    try {
-      r = await Promise.race([
-        run.done,
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error(`c2ts still running 40s after the freeze:\n${run.stderr()}`)), 40_000),
-        ),
-      ]);
-    } finally {
-      process.kill(dockerdPid, "SIGCONT");
-    }
-    expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/timed out/);
-    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    // Bounded: the deploy's deadline plus the start-up and the lock release, not forever.
-    expect(r.ms).toBeLessThan(6_000 + 15_000);
+  it(
+    "an engine frozen mid-deploy: c2ts exits 1 within --timeout; the next deploy takes the dead deploy's lock",
+    { timeout: 120_000 },
+    async () => {
+      const file = stack(dir, "i14-faults-frozen", 4);
+      const run = c2ts(["deploy", "-f", file, "--timeout", "6"], env);
+      await until(() => /Creat(ing|ed)/.test(run.stderr()), 30_000);
+      process.kill(dockerdPid, "SIGSTOP");
+      let r: Awaited<Run["done"]>;
+      try {
+        r = await Promise.race([
+          run.done,
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`c2ts still running 40s after the freeze:\n${run.stderr()}`)), 40_000),
+          ),
+        ]);
+      } finally {
+        process.kill(dockerdPid, "SIGCONT");
+      }
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/timed out/);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      // Bounded: the deploy's deadline plus the start-up and the lock release, not forever.
+      expect(r.ms).toBeLessThan(6_000 + 15_000);
 
-    const again = c2ts(["deploy", "-f", file, "--timeout", "60"], env);
-    const r2 = await again.done;
-    expect(r2.stderr).not.toMatch(/another deploy/);
-    expect(r2.code, r2.stderr).toBe(0);
-  });
+      const again = c2ts(["deploy", "-f", file, "--timeout", "60"], env);
+      const r2 = await again.done;
+      expect(r2.stderr).not.toMatch(/another deploy/);
+      expect(r2.code, r2.stderr).toBe(0);
+    },
+  );
 
-  it("a second deploy of the same project while one runs is refused, naming the running deploy; the first succeeds", { timeout: 120_000 }, async () => {
-    const file = stack(dir, "i14-faults-twice", 5);
-    const first = c2ts(["deploy", "-f", file, "--timeout", "60"], env);
-    await until(() => /Creat(ing|ed)/.test(first.stderr()), 30_000);
-    const second = await c2ts(["deploy", "-f", file, "--timeout", "60"], env).done;
-    expect(second.code, second.stderr).toBe(1);
-    expect(second.stderr).toContain(`another deploy of project i14-faults-twice is running: pid ${first.pid} on host`);
-    expect(second.stderr.split("\n")[0]).toMatch(/^error: another deploy of project i14-faults-twice is running/);
-    expect(second.stderr).not.toMatch(/Conflict|already in use|\n\s+at /);
-    const r1 = await first.done;
-    expect(r1.code, r1.stderr).toBe(0);
-    // the lock is gone with the deploy: a later one goes ahead
-    const third = await c2ts(["deploy", "-f", file, "--timeout", "60"], env).done;
-    expect(third.code, third.stderr).toBe(0);
-  });
+  it(
+    "a second deploy of the same project while one runs is refused, naming the running deploy; the first succeeds",
+    { timeout: 120_000 },
+    async () => {
+      const file = stack(dir, "i14-faults-twice", 5);
+      const first = c2ts(["deploy", "-f", file, "--timeout", "60"], env);
+      await until(() => /Creat(ing|ed)/.test(first.stderr()), 30_000);
+      const second = await c2ts(["deploy", "-f", file, "--timeout", "60"], env).done;
+      expect(second.code, second.stderr).toBe(1);
+      expect(second.stderr).toContain(
+        `another deploy of project i14-faults-twice is running: pid ${first.pid} on host`,
+      );
+      expect(second.stderr.split("\n")[0]).toMatch(/^error: another deploy of project i14-faults-twice is running/);
+      expect(second.stderr).not.toMatch(/Conflict|already in use|\n\s+at /);
+      const r1 = await first.done;
+      expect(r1.code, r1.stderr).toBe(0);
+      // the lock is gone with the deploy: a later one goes ahead
+      const third = await c2ts(["deploy", "-f", file, "--timeout", "60"], env).done;
+      expect(third.code, third.stderr).toBe(0);
+    },
+  );
 });

@@ -14,7 +14,11 @@ function stack(postStart: string[][] = [["sh", "-c", 'chown -R 1001 /data && ech
       app: service({
         user: "1001",
         volumes: [{ type: "volume", source: "data", target: "/data" }],
-        post_start: postStart.map((command) => ({ command, user: "root", environment: { GREETING: "hi from a hook" } })),
+        post_start: postStart.map((command) => ({
+          command,
+          user: "root",
+          environment: { GREETING: "hi from a hook" },
+        })),
         pre_stop: [{ command: ["sh", "-c", "date > /data/stopped-at"], user: "root" }],
       }),
     },

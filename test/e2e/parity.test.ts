@@ -110,7 +110,13 @@ function dockerJson<T>(args: string[]): T[] {
 }
 
 function listIds(kind: "ps" | "network ls" | "volume ls", project: string): string[] {
-  const args = [...kind.split(" "), ...(kind === "ps" ? ["-a"] : []), "-q", "--filter", `label=com.docker.compose.project=${project}`];
+  const args = [
+    ...kind.split(" "),
+    ...(kind === "ps" ? ["-a"] : []),
+    "-q",
+    "--filter",
+    `label=com.docker.compose.project=${project}`,
+  ];
   return execFileSync("docker", args, { encoding: "utf8" }).split("\n").filter(Boolean);
 }
 
@@ -204,7 +210,11 @@ function normalizeContainer(c: ContainerInspect, project: string, separator: str
   // Env order is each tool's map iteration order (v2 sorts); the engine does not care.
   config.Env = [...(config.Env ?? [])].sort();
   // A port set maps keys to {}: keep the keys, which dropEmpty would otherwise discard.
-  config.ExposedPorts = Object.fromEntries(Object.keys(config.ExposedPorts ?? {}).sort().map((p) => [p, true]));
+  config.ExposedPorts = Object.fromEntries(
+    Object.keys(config.ExposedPorts ?? {})
+      .sort()
+      .map((p) => [p, true]),
+  );
   // docker-compose 1.29 also lists every mount target in Config.Volumes (the image-VOLUME field);
   // Compose v2 leaves it empty and the mounts themselves are compared below.
   delete config.Volumes;
@@ -248,9 +258,7 @@ function normalizeContainer(c: ContainerInspect, project: string, separator: str
     HostConfig: host,
     MountSpecs: specs,
     // Mode is how the mount was asked for ("rw"/"ro" through Binds, "z"/"" through the Mount API).
-    Mounts: [...(c.Mounts ?? [])]
-      .map(({ Mode: _mode, ...m }) => m)
-      .sort(byKey((m) => String(m.Destination))),
+    Mounts: [...(c.Mounts ?? [])].map(({ Mode: _mode, ...m }) => m).sort(byKey((m) => String(m.Destination))),
     Networks: networks,
     Ports: ports,
   };

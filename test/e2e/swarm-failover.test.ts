@@ -52,7 +52,8 @@ function prerequisitesMissing(): string | undefined {
   if (process.getuid?.() !== 0) return "not root";
   if (spawnSync("ip", ["netns", "list"], { stdio: "ignore" }).status !== 0) return "`ip netns` does not work here";
   if (spawnSync("dockerd", ["--version"], { stdio: "ignore" }).status !== 0) return "dockerd is missing";
-  if (spawnSync("haproxy", ["-v"], { stdio: "ignore" }).status !== 0) return "haproxy is missing (apt-get install haproxy)";
+  if (spawnSync("haproxy", ["-v"], { stdio: "ignore" }).status !== 0)
+    return "haproxy is missing (apt-get install haproxy)";
   if (!existsSync(join(ROOT, "dist/cli/main.js"))) return "dist/ is not built (npm run build)";
   return undefined;
 }
@@ -91,7 +92,14 @@ describe.skipIf(Boolean(missing))("Swarm failover through HAProxy (3 namespace e
   const healthyOn = async (nodes = NODES) => {
     const found: string[] = [];
     for (const n of nodes) {
-      const out = await nodeDocker(n, ["ps", "-q", "--filter", `label=com.docker.swarm.service.name=${SERVICE}`, "--filter", "health=healthy"]).catch(() => "");
+      const out = await nodeDocker(n, [
+        "ps",
+        "-q",
+        "--filter",
+        `label=com.docker.swarm.service.name=${SERVICE}`,
+        "--filter",
+        "health=healthy",
+      ]).catch(() => "");
       if (out.trim()) found.push(n.name);
     }
     return found;
@@ -159,7 +167,8 @@ services:
     watcher?.kill("SIGKILL");
     await stopHaproxy(haproxy);
     for (const n of NAMES) await healNode(n, LAYOUT).catch(() => undefined);
-    for (const n of NODES) await run("docker", ["-H", `unix://${n.socket}`, "swarm", "leave", "--force"]).catch(() => undefined);
+    for (const n of NODES)
+      await run("docker", ["-H", `unix://${n.socket}`, "swarm", "leave", "--force"]).catch(() => undefined);
     if (dir) rmSync(dir, { recursive: true, force: true });
     if (!process.env.C2TS_KEEP_NODES) await nodesShFor(LAYOUT, "down");
   }, 300_000);
@@ -176,8 +185,15 @@ services:
   it("deploys 2 replicas on 2 nodes; c2ts proxy lists exactly those nodes in a config haproxy accepts", async () => {
     const deploy = await c2ts(["deploy"], 300_000);
     expect(deploy.code, deploy.stderr).toBe(0);
-    const ps = JSON.parse((await c2ts(["ps", "--json"])).stdout) as Array<{ node: string; state: string; desiredState: string }>;
-    taskNodes = ps.filter((t) => t.desiredState === "running" && t.state === "running").map((t) => t.node).sort();
+    const ps = JSON.parse((await c2ts(["ps", "--json"])).stdout) as Array<{
+      node: string;
+      state: string;
+      desiredState: string;
+    }>;
+    taskNodes = ps
+      .filter((t) => t.desiredState === "running" && t.state === "running")
+      .map((t) => t.node)
+      .sort();
     expect(taskNodes).toHaveLength(2);
     expect(await healthyOn()).toEqual(taskNodes);
     // ps --node shows the tasks Swarm placed on that node only.
@@ -193,11 +209,20 @@ services:
   }, 400_000);
 
   it("a cut task node costs requests only within one check window; the task moves to the third node, --watch rewrites the config, the reloaded HAProxy serves from it", async () => {
-    watcher = spawn(process.execPath, [C2TS_BIN, "proxy", "--watch", "--interval", "1"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    watcher = spawn(process.execPath, [C2TS_BIN, "proxy", "--watch", "--interval", "1"], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     watcher.stdout!.on("data", (d: Buffer) => watchOutput.push(d.toString()));
     watcher.stderr!.on("data", (d: Buffer) => watchOutput.push(d.toString()));
     const watchExit = new Promise<number | null>((r) => watcher!.once("exit", (code) => r(code)));
-    await waitFor("the watcher's first line", async () => watchOutput.join(""), (o) => /serving: pong: /.test(o), 30_000);
+    await waitFor(
+      "the watcher's first line",
+      async () => watchOutput.join(""),
+      (o) => /serving: pong: /.test(o),
+      30_000,
+    );
 
     // Master-worker, reloaded by SIGUSR2: the new worker takes over the listening sockets, so the
     // reload itself loses no connection (a plain `-sf` reload can reset a few queued ones).
@@ -216,19 +241,29 @@ services:
     const steps = { rescheduledMs: 0, rewrittenMs: 0, reloadedMs: 0 };
     const afterCut = cutDone.then(async () => {
       const others = NODES.filter((n) => n.name !== cut);
-      await waitFor(`a healthy task on ${third}`, () => healthyOn(others), (h) => h.includes(third), 120_000).catch(
-        async (e: Error) => {
-          // What the surviving managers say, for the failure message.
-          const say = async (args: string[]) => {
-            const r = await run("docker", ["-H", `unix://${others[0]!.socket}`, ...args]);
-            return r.stdout + r.stderr;
-          };
-          throw new Error(`${e.message}\n${await say(["node", "ls"])}\n${await say(["service", "ps", "--no-trunc", SERVICE])}`);
-        },
-      );
+      await waitFor(
+        `a healthy task on ${third}`,
+        () => healthyOn(others),
+        (h) => h.includes(third),
+        120_000,
+      ).catch(async (e: Error) => {
+        // What the surviving managers say, for the failure message.
+        const say = async (args: string[]) => {
+          const r = await run("docker", ["-H", `unix://${others[0]!.socket}`, ...args]);
+          return r.stdout + r.stderr;
+        };
+        throw new Error(
+          `${e.message}\n${await say(["node", "ls"])}\n${await say(["service", "ps", "--no-trunc", SERVICE])}`,
+        );
+      });
       steps.rescheduledMs = Date.now() - cutAt;
       const want = [survivor, third].sort();
-      await waitFor("haproxy.cfg rewritten by --watch", async () => servers(readFileSync(cfg(), "utf8")), (s) => JSON.stringify(s) === JSON.stringify(want), 30_000);
+      await waitFor(
+        "haproxy.cfg rewritten by --watch",
+        async () => servers(readFileSync(cfg(), "utf8")),
+        (s) => JSON.stringify(s) === JSON.stringify(want),
+        30_000,
+      );
       steps.rewrittenMs = Date.now() - cutAt;
       const check = await run("haproxy", ["-c", "-f", cfg()]);
       if (check.code !== 0) throw new Error(`haproxy -c refused the rewritten config:\n${check.stdout}${check.stderr}`);
@@ -255,15 +290,25 @@ services:
         `no failure after ${m.failoverMs.toFixed(0)} ms (bound ${FAILOVER_BOUND_MS} ms = inter ${INTER} × fall ${FALL} + 50 ms); ` +
         `task rescheduled and healthy on ${third} after ${steps.rescheduledMs} ms; haproxy.cfg rewritten by --watch after ${steps.rewrittenMs} ms; ` +
         `HAProxy reloaded (SIGUSR2, master-worker) with ${survivor}, ${third} up after ${steps.reloadedMs} ms; slowest success ${m.slowestAfterKillMs.toFixed(0)} ms; ` +
-        `load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+        `load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}`,
     );
     if (lost.length) {
       // Where the failures fell, and what HAProxy saw of its servers meanwhile.
-      const events = haproxy!.output.join("").split("\n").filter((l) => /Server be_pong\/\S+ is (UP|DOWN)/.test(l));
-      console.log(`failed requests sent at (ms after the cut): ${lost.join(" ")}\nHAProxy: ${events.join("\n         ") || "no server state change logged"}`);
+      const events = haproxy!.output
+        .join("")
+        .split("\n")
+        .filter((l) => /Server be_pong\/\S+ is (UP|DOWN)/.test(l));
+      console.log(
+        `failed requests sent at (ms after the cut): ${lost.join(" ")}\nHAProxy: ${events.join("\n         ") || "no server state change logged"}`,
+      );
     }
     expect(m.failedBeforeKill, "requests failed while every node was healthy").toBe(0);
-    expect(m.failoverMs, "failures only within one check window (none during the reschedule or the reload)").toBeLessThanOrEqual(FAILOVER_BOUND_MS);
+    expect(
+      m.failoverMs,
+      "failures only within one check window (none during the reschedule or the reload)",
+    ).toBeLessThanOrEqual(FAILOVER_BOUND_MS);
 
     // The new worker's own counters: the client's requests after the reload (all answered, as
     // asserted above) went to the node the task moved to as well.
@@ -273,7 +318,9 @@ services:
 
     const watched = watchOutput.join("");
     // Possibly in two steps: the cut node's task shut down (survivor only), then the new one running.
-    expect(watched).toMatch(new RegExp(`placement changed: pong: [^\\n]* → ${[survivor, third].sort().join(", ")}; wrote `));
+    expect(watched).toMatch(
+      new RegExp(`placement changed: pong: [^\\n]* → ${[survivor, third].sort().join(", ")}; wrote `),
+    );
     watcher.kill("SIGTERM");
     expect(await watchExit).toBe(0);
     expect(watchOutput.join("")).toMatch(/stopped watching/);
@@ -285,10 +332,16 @@ services:
     const other = NODES.find((n) => n.name !== cut)!;
     const states = await waitFor(
       "every node ready",
-      async () => (await nodeDocker(other, ["node", "ls", "--format", "{{.Status}} {{.ManagerStatus}}"]).catch(() => "")).trim().split("\n").sort(),
+      async () =>
+        (await nodeDocker(other, ["node", "ls", "--format", "{{.Status}} {{.ManagerStatus}}"]).catch(() => ""))
+          .trim()
+          .split("\n")
+          .sort(),
       (rows) => rows.length === 3 && rows.every((r) => /^Ready (Leader|Reachable)$/.test(r)),
       90_000,
     );
-    console.log(`swarm failover: ${cut} ready again ${Date.now() - healStart} ms after its link came back (${states.join("; ")})`);
+    console.log(
+      `swarm failover: ${cut} ready again ${Date.now() - healStart} ms after its link came back (${states.join("; ")})`,
+    );
   }, 120_000);
 });

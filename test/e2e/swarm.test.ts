@@ -184,7 +184,10 @@ async function serviceVersions(): Promise<Record<string, number>> {
 
 async function names(kind: "secret" | "config" | "network" | "volume"): Promise<string[]> {
   const r = await docker([kind, "ls", "--format", "{{.Name}}"]);
-  return r.stdout.split("\n").filter((n) => n.startsWith(`${PROJECT}_`)).sort();
+  return r.stdout
+    .split("\n")
+    .filter((n) => n.startsWith(`${PROJECT}_`))
+    .sort();
 }
 
 describe.skipIf(Boolean(missing))("swarm executor on a single-node swarm", () => {
@@ -218,7 +221,9 @@ describe.skipIf(Boolean(missing))("swarm executor on a single-node swarm", () =>
     const labels = await docker(["node", "inspect", "self", "--format", "{{json .Spec.Labels}}"]);
     expect(JSON.parse(labels.stdout)).toMatchObject({ "c2ts.node": "sw1", "c2ts.tier": "main" });
     const listing = await c2ts(["nodes", "--json"]);
-    const nodes = JSON.parse(listing.stdout) as { nodes: Array<{ name: string; swarm?: { role: string; state: string } }> };
+    const nodes = JSON.parse(listing.stdout) as {
+      nodes: Array<{ name: string; swarm?: { role: string; state: string } }>;
+    };
     expect(nodes.nodes[0]!.swarm).toMatchObject({ role: "manager", state: "ready", availability: "active" });
   }, 120_000);
 
@@ -241,8 +246,21 @@ describe.skipIf(Boolean(missing))("swarm executor on a single-node swarm", () =>
     expect(at(`${PROJECT}_web`, "Creating")).toBeGreaterThan(at(`${PROJECT}_api`, "Created"));
     expect(events.some((e) => e.resource === "task" && e.status === "Healthy")).toBe(true);
 
-    const stack = await run("docker", ["-H", SOCK, "stack", "services", PROJECT, "--format", "{{.Name}} {{.Replicas}}"]);
-    const replicas = Object.fromEntries(stack.stdout.trim().split("\n").map((l) => l.split(" ")));
+    const stack = await run("docker", [
+      "-H",
+      SOCK,
+      "stack",
+      "services",
+      PROJECT,
+      "--format",
+      "{{.Name}} {{.Replicas}}",
+    ]);
+    const replicas = Object.fromEntries(
+      stack.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" ")),
+    );
     expect(Object.keys(replicas)).toHaveLength(10);
     expect(replicas[`${PROJECT}_api`]).toBe("2/2");
     expect(replicas[`${PROJECT}_web`]).toBe("2/2");
@@ -252,7 +270,11 @@ describe.skipIf(Boolean(missing))("swarm executor on a single-node swarm", () =>
     expect(await names("volume")).toEqual([`${PROJECT}_data`]);
     expect((await httpGet(`http://${NODE_IP}:${EDGE_PORT}/`)).body.trim()).toBe("edge-v1");
 
-    const ps = JSON.parse((await c2ts(["ps", "--json"])).stdout) as Array<{ service: string; state: string; desiredState: string }>;
+    const ps = JSON.parse((await c2ts(["ps", "--json"])).stdout) as Array<{
+      service: string;
+      state: string;
+      desiredState: string;
+    }>;
     const live = ps.filter((t) => t.desiredState === "running");
     expect(live).toHaveLength(13);
     expect(live.every((t) => t.state === "running")).toBe(true);
@@ -283,7 +305,9 @@ describe.skipIf(Boolean(missing))("swarm executor on a single-node swarm", () =>
   }, 200_000);
 
   it("a start-first update is watched by a client every 50 ms with no failed request", async () => {
-    const container = (await docker(["ps", "-q", "--filter", `label=com.docker.swarm.service.name=${PROJECT}_client`])).stdout.trim();
+    const container = (
+      await docker(["ps", "-q", "--filter", `label=com.docker.swarm.service.name=${PROJECT}_client`])
+    ).stdout.trim();
     expect(container).not.toBe("");
     const stats = async () =>
       (await docker(["exec", container, "cat", "/tmp/stats"])).stdout.trim().split(" ").map(Number) as [number, number];
@@ -309,7 +333,9 @@ describe.skipIf(Boolean(missing))("swarm executor on a single-node swarm", () =>
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/rolled back/);
     // The failing task's error and its last health check output (the echo, or the timeout under load).
-    expect(r.stderr).toMatch(/unhealthy container; last health check \(exit -?\d+\): (edge-check-broken|Health check exceeded timeout)/);
+    expect(r.stderr).toMatch(
+      /unhealthy container; last health check \(exit -?\d+\): (edge-check-broken|Health check exceeded timeout)/,
+    );
     expect((await httpGet(`http://${NODE_IP}:${EDGE_PORT}/`)).body.trim()).toBe("edge-v1");
     const back = await c2ts(["plan"]);
     expect(back.code, back.stdout).toBe(0);
@@ -323,14 +349,22 @@ describe.skipIf(Boolean(missing))("swarm executor on a single-node swarm", () =>
     const now = await names("secret");
     expect(now).toHaveLength(1);
     expect(now[0]).not.toBe(old);
-    const inDb = await docker(["service", "inspect", `${PROJECT}_db`, "--format", "{{(index .Spec.TaskTemplate.ContainerSpec.Secrets 0).SecretName}}"]);
+    const inDb = await docker([
+      "service",
+      "inspect",
+      `${PROJECT}_db`,
+      "--format",
+      "{{(index .Spec.TaskTemplate.ContainerSpec.Secrets 0).SecretName}}",
+    ]);
     expect(inDb.stdout.trim()).toBe(now[0]);
   }, 200_000);
 
   it("down keeps the volume; down --volumes removes it", async () => {
     const r = await c2ts(["down"]);
     expect(r.code, r.stderr).toBe(0);
-    expect((await docker(["service", "ls", "-q", "--filter", `label=com.docker.stack.namespace=${PROJECT}`])).stdout.trim()).toBe("");
+    expect(
+      (await docker(["service", "ls", "-q", "--filter", `label=com.docker.stack.namespace=${PROJECT}`])).stdout.trim(),
+    ).toBe("");
     expect(await names("secret")).toEqual([]);
     expect(await names("config")).toEqual([]);
     expect(await names("network")).toEqual([]);

@@ -114,7 +114,10 @@ describe("buildHaproxyConfig", () => {
     expect(sectionOf(config, "backend be_fast").slice(0, 2)).toEqual(["timeout connect 125ms", "timeout check 125ms"]);
     expect(sectionOf(config, "backend be_fast")[2]).toContain("check inter 500ms fastinter 125ms fall 2");
     // Capped at the 5 s a connect may take anyway; at least 1 ms.
-    expect(sectionOf(config, "backend be_slow").slice(0, 2)).toEqual(["timeout connect 5000ms", "timeout check 5000ms"]);
+    expect(sectionOf(config, "backend be_slow").slice(0, 2)).toEqual([
+      "timeout connect 5000ms",
+      "timeout check 5000ms",
+    ]);
     expect(sectionOf(config, "backend be_tiny")[0]).toBe("timeout connect 1ms");
   });
 

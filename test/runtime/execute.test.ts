@@ -343,7 +343,11 @@ describe("lifecycle hooks (fake engine)", () => {
     await deploy(p("1"), { engine: e });
     e.calls.length = 0;
     await deploy(p("2"), { engine: e });
-    expect(normalize(e.calls).slice(0, 3)).toEqual(["create <tmp>_demo-app-1", "exec demo-app-1 flush", "stop demo-app-1"]);
+    expect(normalize(e.calls).slice(0, 3)).toEqual([
+      "create <tmp>_demo-app-1",
+      "exec demo-app-1 flush",
+      "stop demo-app-1",
+    ]);
     e.calls.length = 0;
     await down(p("2"), { engine: e });
     expect(e.calls.slice(0, 2)).toEqual(["exec demo-app-1 flush", "stop demo-app-1"]);
@@ -357,7 +361,6 @@ describe("lifecycle hooks (fake engine)", () => {
     expect(e.calls.slice(0, 2)).toEqual(["exec demo-app-1 flush", "stop demo-app-1"]);
   });
 });
-
 
 describe("a network whose configuration changed (fake engine)", () => {
   const withNet = (internal: boolean, services = { app: svc(), other: svc({ networks: { side: null } }) }) =>
@@ -395,7 +398,9 @@ describe("a network whose configuration changed (fake engine)", () => {
   it("is refused at plan time when services outside the deploy use it", async () => {
     const e = engineWithImages();
     await deploy(withNet(false), { engine: e });
-    await expect(deploy(withNet(true, { app: svc(), other: svc() }), { engine: e, services: ["other"] })).rejects.toThrow(
+    await expect(
+      deploy(withNet(true, { app: svc(), other: svc() }), { engine: e, services: ["other"] }),
+    ).rejects.toThrow(
       /network demo_default changed and must be recreated, but it is also used by service\(s\) outside this deploy: app/,
     );
   });

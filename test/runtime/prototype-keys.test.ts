@@ -51,7 +51,9 @@ describe("keys named like Object.prototype members reach the container spec", ()
   it("plans a container for the `__proto__` service", async () => {
     const project = await load();
     const plan = planDeploy(project, emptyObserved(project));
-    const created = plan.operations.filter((o) => o.kind === "create-container").map((o) => (o as { service: string }).service);
+    const created = plan.operations
+      .filter((o) => o.kind === "create-container")
+      .map((o) => (o as { service: string }).service);
     expect(created.sort()).toEqual(["__proto__", "constructor", "prototype"]);
   });
 });

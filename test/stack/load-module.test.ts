@@ -165,14 +165,23 @@ describe("the project name of a TypeScript stack", () => {
   const load = async (dir: string, options: { projectName?: string; environment?: NodeJS.ProcessEnv } = {}) => {
     const { loadProject } = await import("../../src/compose/loader.js");
     const { typescriptStackSource } = await import("../../src/cli/stack-source.js");
-    return loadProject({ stack: await typescriptStackSource(join(dir, "stack.ts")), environment: {}, cwd: dir, ...options });
+    return loadProject({
+      stack: await typescriptStackSource(join(dir, "stack.ts")),
+      environment: {},
+      cwd: dir,
+      ...options,
+    });
   };
   const stack = (name: string) =>
     `import { defineStack, env } from "c2ts";\nexport default defineStack({ ${name}services: { web: { image: "nginx", container_name: env("COMPOSE_PROJECT_NAME", { required: true }) + "-web" } } });\n`;
 
   it("is known to the whole stack as COMPOSE_PROJECT_NAME, without -p, on the first evaluation", async () => {
     const dir = project({ "stack.ts": stack("") });
-    const base = dir.split("/").pop()!.toLowerCase().replace(/[^a-z0-9_-]/g, "");
+    const base = dir
+      .split("/")
+      .pop()!
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, "");
     expect((await load(dir)).project.services.web!.container_name).toBe(`${base}-web`);
     expect((await load(dir, { projectName: "given" })).project.services.web!.container_name).toBe("given-web");
   });
@@ -182,6 +191,8 @@ describe("the project name of a TypeScript stack", () => {
     const loaded = await load(dir);
     expect(loaded.project.name).toBe("shop-prod");
     expect(loaded.project.services.web!.container_name).toBe("shop-prod-web");
-    expect((await load(dir, { environment: { STACK: "blog" } })).project.services.web!.container_name).toBe("blog-prod-web");
+    expect((await load(dir, { environment: { STACK: "blog" } })).project.services.web!.container_name).toBe(
+      "blog-prod-web",
+    );
   });
 });

@@ -65,7 +65,9 @@ describe("watchServingPlacement", () => {
 
   it("asks the next manager when the one in use fails, and keeps using the one that answered", async () => {
     const h = harness(4, (host, poll) =>
-      host === "m1" && poll >= 1 ? new Error("no answer within 5000 ms") : { web: poll >= 2 ? ["n2", "n3"] : ["n1", "n2"] },
+      host === "m1" && poll >= 1
+        ? new Error("no answer within 5000 ms")
+        : { web: poll >= 2 ? ["n2", "n3"] : ["n1", "n2"] },
     );
     await h.run();
     expect(h.asked).toEqual(["0:m1", "1:m1", "1:m2", "2:m2", "3:m2"]);
@@ -74,7 +76,9 @@ describe("watchServingPlacement", () => {
   });
 
   it("reports once while no manager answers, and writes again when one does", async () => {
-    const h = harness(5, (_, poll) => (poll === 1 || poll === 2 ? new Error("down") : { web: poll === 0 ? ["n1"] : ["n2"] }));
+    const h = harness(5, (_, poll) =>
+      poll === 1 || poll === 2 ? new Error("down") : { web: poll === 0 ? ["n1"] : ["n2"] },
+    );
     await h.run();
     expect(h.notices).toEqual(["1: no swarm manager answered (m1: down; m2: down; m3: down); retrying"]);
     expect(h.writes.map((w) => w.placement)).toEqual([{ web: ["n1"] }, { web: ["n2"] }]);

@@ -72,7 +72,9 @@ function observed(specs: ServiceSpec[], secrets: string[]): SwarmObserved {
 
 describe("diffServiceSpecs", () => {
   it("finds no change between a spec and the manager's stored form of it", () => {
-    const s = spec("api", { Secrets: [{ File: { Name: "t", UID: "0", GID: "0", Mode: 0o444 }, SecretName: "p_token_x" }] });
+    const s = spec("api", {
+      Secrets: [{ File: { Name: "t", UID: "0", GID: "0", Mode: 0o444 }, SecretName: "p_token_x" }],
+    });
     expect(diffServiceSpecs(stored(s), s, { netid1: "p_back" })).toEqual([]);
   });
 
@@ -103,7 +105,9 @@ describe("planSwarmDeploy", () => {
   });
 
   it("rotates a secret: creates the new version, updates its user, removes the old version", () => {
-    const ref = (name: string) => ({ Secrets: [{ File: { Name: "t", UID: "0", GID: "0", Mode: 0o444 }, SecretName: name }] });
+    const ref = (name: string) => ({
+      Secrets: [{ File: { Name: "t", UID: "0", GID: "0", Mode: 0o444 }, SecretName: name }],
+    });
     const old = { db: spec("db", ref("p_token_aaaaaaaaaaaa")), api: spec("api") };
     const next = { db: spec("db", ref("p_token_bbbbbbbbbbbb")), api: spec("api") };
     const plan = planSwarmDeploy(project, stack(next), observed(Object.values(old), ["p_token_aaaaaaaaaaaa"]));
@@ -115,11 +119,18 @@ describe("planSwarmDeploy", () => {
   });
 
   it("keeps a version a service outside the selection still uses", () => {
-    const ref = (name: string) => ({ Secrets: [{ File: { Name: "t", UID: "0", GID: "0", Mode: 0o444 }, SecretName: name }] });
-    const old = { db: spec("db"), api: spec("api", ref("p_token_aaaaaaaaaaaa")) };
-    const plan = planSwarmDeploy(project, stack({ db: spec("db"), api: spec("api") }), observed(Object.values(old), ["p_token_aaaaaaaaaaaa"]), {
-      services: ["db"],
+    const ref = (name: string) => ({
+      Secrets: [{ File: { Name: "t", UID: "0", GID: "0", Mode: 0o444 }, SecretName: name }],
     });
+    const old = { db: spec("db"), api: spec("api", ref("p_token_aaaaaaaaaaaa")) };
+    const plan = planSwarmDeploy(
+      project,
+      stack({ db: spec("db"), api: spec("api") }),
+      observed(Object.values(old), ["p_token_aaaaaaaaaaaa"]),
+      {
+        services: ["db"],
+      },
+    );
     expect(plan.operations.map((o) => o.kind)).toEqual(["create-secret"]);
   });
 

@@ -14,7 +14,10 @@ const service = (id: string, name: string, hostPort: boolean): SwarmService =>
     Version: { Index: 1 },
     Spec: {
       Name: `p_${name}`,
-      EndpointSpec: { Mode: "dnsrr", Ports: [{ TargetPort: 80, PublishedPort: 8080, PublishMode: hostPort ? "host" : "ingress" }] },
+      EndpointSpec: {
+        Mode: "dnsrr",
+        Ports: [{ TargetPort: 80, PublishedPort: 8080, PublishMode: hostPort ? "host" : "ingress" }],
+      },
     },
   }) as unknown as SwarmService;
 const task = (service: string, nodeId: string, state = "running", desired = "running"): SwarmTask => ({

@@ -14,17 +14,31 @@ const command: Command = {
   spec: {
     name: "deploy",
     summary: "Converge the Docker engine to the stack: networks, volumes, images, containers in dependency order.",
-    usage: "c2ts deploy [--stack FILE.ts | -f FILE] [SERVICE...] [--build] [--pull always|missing|never] [--remove-orphans] [--no-wait] [--no-probe] [--timeout SECONDS] [--json] [--node NAME | --all-nodes]",
+    usage:
+      "c2ts deploy [--stack FILE.ts | -f FILE] [SERVICE...] [--build] [--pull always|missing|never] [--remove-orphans] [--no-wait] [--no-probe] [--timeout SECONDS] [--json] [--node NAME | --all-nodes]",
     positionals: true,
     options: {
       ...PROJECT_OPTIONS,
       build: { type: "boolean", description: "Build images before starting containers" },
-      pull: { type: "string", value: "POLICY", description: "Pull images: always, missing or never (default: each service's pull_policy)" },
+      pull: {
+        type: "string",
+        value: "POLICY",
+        description: "Pull images: always, missing or never (default: each service's pull_policy)",
+      },
       "remove-orphans": { type: "boolean", description: "Remove containers of services no longer in the stack" },
       "force-recreate": { type: "boolean", description: "Recreate containers even if nothing changed" },
       "no-wait": { type: "boolean", description: "Do not wait for services to be running/healthy" },
-      "no-probe": { type: "boolean", description: "Release dependents on the engine's health status only, not on c2ts running the healthcheck test itself (also x-c2ts: {readiness_probe: false})" },
-      timeout: { type: "string", value: "SECONDS", description: "Time limit for the whole deploy, waits included (default: 300 s for what follows pulls and builds)" },
+      "no-probe": {
+        type: "boolean",
+        description:
+          "Release dependents on the engine's health status only, not on c2ts running the healthcheck test itself (also x-c2ts: {readiness_probe: false})",
+      },
+      timeout: {
+        type: "string",
+        value: "SECONDS",
+        description:
+          "Time limit for the whole deploy, waits included (default: 300 s for what follows pulls and builds)",
+      },
       json: { type: "boolean", description: "NDJSON events and a final summary on stdout" },
       ...NODE_OPTIONS,
     },
@@ -36,11 +50,15 @@ const command: Command = {
     }
     const timeout = stringValue(args.values.timeout);
     const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
-    if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError(`deploy: --timeout must be a positive number of seconds`);
+    if (timeoutSeconds !== undefined && !(timeoutSeconds > 0))
+      throw new UsageError(`deploy: --timeout must be a positive number of seconds`);
 
     const loaded = await loadFromArgs(args, { preferStack: true });
     const swarm = await swarmTarget(args, loaded.project);
-    if (swarm) return swarmDeploy(args, loaded, swarm, { timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000 });
+    if (swarm)
+      return swarmDeploy(args, loaded, swarm, {
+        timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+      });
     const { targets, cluster } = await resolveTargetsInCluster(args, loaded);
     // Checked before deploying: a bad $C2TS_PROXY_GROUP must not surface after the engines changed.
     const proxyGid = cluster ? (await import("../file-group.js")).proxyFileGroup(undefined) : undefined;

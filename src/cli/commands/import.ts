@@ -7,15 +7,26 @@ const command: Command = {
     name: "import",
     summary:
       "Generate typed TypeScript from a Compose stack: OUT/services.ts plus one module per included file. Every profile's services are generated; variables stay lookups. Also creates OUT/c2ts.config.ts (the cluster definition) when there is none.",
-    usage: "c2ts import [FILE...] [-f FILE]... [-o DIR] [--force] [-p NAME] [--env-file F] [--profile P] [--project-directory DIR]",
+    usage:
+      "c2ts import [FILE...] [-f FILE]... [-o DIR] [--force] [-p NAME] [--env-file F] [--profile P] [--project-directory DIR]",
     positionals: true,
     options: {
       file: { type: "string", short: "f", multiple: true, value: "FILE", description: "Compose file (YAML)" },
       out: { type: "string", short: "o", value: "DIR", description: "Output directory (default generated)" },
       force: { type: "boolean", description: "Overwrite generated files even if they were edited since" },
       "project-name": { type: "string", short: "p", value: "NAME", description: "Project name written into the stack" },
-      profile: { type: "string", multiple: true, value: "PROFILE", description: "Accepted like config; every profile is generated" },
-      "env-file": { type: "string", multiple: true, value: "FILE", description: "Environment file the stack reads at load time" },
+      profile: {
+        type: "string",
+        multiple: true,
+        value: "PROFILE",
+        description: "Accepted like config; every profile is generated",
+      },
+      "env-file": {
+        type: "string",
+        multiple: true,
+        value: "FILE",
+        description: "Environment file the stack reads at load time",
+      },
       "project-directory": { type: "string", value: "DIR", description: "Alternate project directory" },
       json: { type: "boolean", description: "Print the written files as JSON" },
     },

@@ -25,12 +25,18 @@ const command: Command = {
   async run(args) {
     const tailArg = stringValue(args.values.tail);
     const tail = tailArg === undefined ? undefined : Number(tailArg);
-    if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new UsageError("logs: --tail must be a whole number");
+    if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0))
+      throw new UsageError("logs: --tail must be a whole number");
     const { project } = await loadFromArgs(args, { preferStack: true });
     const unknown = args.positionals.filter((s) => !(s in project.services));
     if (unknown.length > 0) throw new UsageError(`logs: no such service: ${unknown.join(", ")}`);
     const swarm = await swarmTarget(args, project);
-    if (swarm) return swarmLogs(args, project, swarm, { follow: Boolean(args.values.follow), tail, timestamps: Boolean(args.values.timestamps) });
+    if (swarm)
+      return swarmLogs(args, project, swarm, {
+        follow: Boolean(args.values.follow),
+        tail,
+        timestamps: Boolean(args.values.timestamps),
+      });
     const { logs } = await import("../../runtime/index.js");
     const interrupt = interruptSignal();
     try {
@@ -39,7 +45,8 @@ const command: Command = {
         tail,
         timestamps: Boolean(args.values.timestamps),
         signal: interrupt.signal,
-        onLine: (container, stream, line) => (stream === "stderr" ? process.stderr : process.stdout).write(`${container}  | ${line}\n`),
+        onLine: (container, stream, line) =>
+          (stream === "stderr" ? process.stderr : process.stdout).write(`${container}  | ${line}\n`),
       });
       return 0;
     } finally {

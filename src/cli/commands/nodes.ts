@@ -10,17 +10,23 @@ const ENGINE_TIMEOUT_MS = 3000;
 const command: Command = {
   spec: {
     name: "nodes",
-    summary: "List the cluster's nodes: address, online, tier, engine reachable, services placed there (and swarm role, availability, state). `c2ts nodes join` makes every node a member of one swarm.",
+    summary:
+      "List the cluster's nodes: address, online, tier, engine reachable, services placed there (and swarm role, availability, state). `c2ts nodes join` makes every node a member of one swarm.",
     usage: "c2ts nodes [join] [-f FILE | --stack FILE.ts] [--cluster FILE.ts] [--json]",
     positionals: true,
-    options: { ...PROJECT_OPTIONS, ...CLUSTER_OPTIONS, json: { type: "boolean", description: "Machine-readable output" } },
+    options: {
+      ...PROJECT_OPTIONS,
+      ...CLUSTER_OPTIONS,
+      json: { type: "boolean", description: "Machine-readable output" },
+    },
   },
   async run(args) {
     const { project } = await loadFromArgs(args, { preferStack: true });
     const cluster = await resolveClusterFor(args, project);
     for (const w of cluster.warnings) warn(w);
     if (args.positionals[0] === "join") return join(cluster, Boolean(args.values.json));
-    if (args.positionals.length > 0) throw new UsageError(`nodes: unknown subcommand "${args.positionals[0]}" (only "join")`);
+    if (args.positionals.length > 0)
+      throw new UsageError(`nodes: unknown subcommand "${args.positionals[0]}" (only "join")`);
     const swarm = await swarmStatus(cluster);
     const { connectEngine } = await import("../../runtime/engine.js");
     const rows = await Promise.all(
@@ -30,15 +36,29 @@ const command: Command = {
           .filter(([, nodes]) => nodes.includes(node.name))
           .map(([service]) => service)
           .sort();
-        return { name: node.name, ip: node.ip, online: node.online, tier: node.tier ?? null, local: node.local, engine: node.engine, engineReachable: reachable, services, ...(swarm ? { swarm: swarm[node.name] ?? null } : {}) };
+        return {
+          name: node.name,
+          ip: node.ip,
+          online: node.online,
+          tier: node.tier ?? null,
+          local: node.local,
+          engine: node.engine,
+          engineReachable: reachable,
+          services,
+          ...(swarm ? { swarm: swarm[node.name] ?? null } : {}),
+        };
       }),
     );
     if (args.values.json) {
-      process.stdout.write(JSON.stringify({ domain: cluster.domain, localNode: cluster.localNode, nodes: rows }, null, 2) + "\n");
+      process.stdout.write(
+        JSON.stringify({ domain: cluster.domain, localNode: cluster.localNode, nodes: rows }, null, 2) + "\n",
+      );
       return 0;
     }
     const color = useColor();
-    const table = [["NODE", "IP", "ONLINE", "TIER", "ENGINE", ...(swarm ? ["ROLE", "AVAILABILITY", "STATE"] : []), "SERVICES"]];
+    const table = [
+      ["NODE", "IP", "ONLINE", "TIER", "ENGINE", ...(swarm ? ["ROLE", "AVAILABILITY", "STATE"] : []), "SERVICES"],
+    ];
     for (const r of rows) {
       table.push([
         r.name + (r.local ? " (local)" : ""),
@@ -52,7 +72,10 @@ const command: Command = {
     }
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     for (const [i, row] of table.entries()) {
-      const line = row.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd();
+      const line = row
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join("  ")
+        .trimEnd();
       process.stdout.write((i === 0 ? paint("bold", line, color) : line) + "\n");
     }
     return 0;
@@ -72,7 +95,9 @@ async function swarmStatus(cluster: ResolvedCluster): Promise<Record<string, Nod
   const { nodesByPreference, swarmNodeStatus } = await import("../../swarm/join.js");
   const { connectManager } = await import("../../swarm/index.js");
   try {
-    const hosts = nodesByPreference(cluster).filter((n) => n.online).map((n) => n.engine);
+    const hosts = nodesByPreference(cluster)
+      .filter((n) => n.online)
+      .map((n) => n.engine);
     const api = await connectManager({ host: hosts[0], managers: async () => hosts });
     try {
       return await swarmNodeStatus(api);
@@ -99,11 +124,16 @@ async function join(cluster: ResolvedCluster, json: boolean): Promise<number> {
   return reports.some((r) => r.action === "failed" || r.action === "in another swarm") ? 1 : 0;
 }
 
-async function engineAnswers(connect: (host?: string) => Promise<{ apiVersion(): Promise<string>; close(): void }>, host: string): Promise<boolean> {
+async function engineAnswers(
+  connect: (host?: string) => Promise<{ apiVersion(): Promise<string>; close(): void }>,
+  host: string,
+): Promise<boolean> {
   let engine: { apiVersion(): Promise<string>; close(): void } | undefined;
   try {
     engine = await connect(host);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ENGINE_TIMEOUT_MS).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error("timeout")), ENGINE_TIMEOUT_MS).unref(),
+    );
     await Promise.race([engine.apiVersion(), timeout]);
     return true;
   } catch {

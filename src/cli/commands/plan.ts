@@ -8,7 +8,8 @@ import { swarmPlan, swarmTarget } from "../swarm.js";
 const command: Command = {
   spec: {
     name: "plan",
-    summary: "Show what deploy would change, with the reason for each step. Reads the engine, changes nothing. Exit 0: nothing to do, 2: changes pending, 1: error.",
+    summary:
+      "Show what deploy would change, with the reason for each step. Reads the engine, changes nothing. Exit 0: nothing to do, 2: changes pending, 1: error.",
     usage: "c2ts plan [--stack FILE.ts | -f FILE] [SERVICE...] [--remove-orphans] [--json] [--node NAME | --all-nodes]",
     positionals: true,
     options: {
@@ -40,7 +41,12 @@ const command: Command = {
     );
     if (args.values.json) {
       // Operations and warnings only: the desired specs would carry environment values.
-      const out = plans.map(({ node, plan }) => ({ ...(node ? { node } : {}), project: plan.project, operations: plan.operations, warnings: plan.warnings }));
+      const out = plans.map(({ node, plan }) => ({
+        ...(node ? { node } : {}),
+        project: plan.project,
+        operations: plan.operations,
+        warnings: plan.warnings,
+      }));
       process.stdout.write(JSON.stringify(out.length === 1 ? out[0] : out, null, 2) + "\n");
     } else {
       const color = useColor();

@@ -25,7 +25,11 @@ const command: Command = {
       ...PROJECT_OPTIONS,
       ...CLUSTER_OPTIONS,
       out: { type: "string", value: "DIR", description: "Output directory (default: the definition's, else ./proxy)" },
-      node: { type: "string", value: "NAME", description: "Generate for this node's proxies (default: the local node)" },
+      node: {
+        type: "string",
+        value: "NAME",
+        description: "Generate for this node's proxies (default: the local node)",
+      },
       "all-nodes": {
         type: "boolean",
         description: "Generate every online node's files, each into DIR/<node>/ (its own instance first)",
@@ -33,15 +37,19 @@ const command: Command = {
       group: {
         type: "string",
         value: "GROUP",
-        description: "haproxy.cfg (it may hold a Redis password) is 0640 with this group instead of 0600 (default $C2TS_PROXY_GROUP)",
+        description:
+          "haproxy.cfg (it may hold a Redis password) is 0640 with this group instead of 0600 (default $C2TS_PROXY_GROUP)",
       },
       watch: {
         type: "boolean",
         description:
-          'Swarm only: keep running, poll a manager\'s tasks and nodes, rewrite the files when the serving nodes change (a line each time); stops on Ctrl-C/SIGTERM',
+          "Swarm only: keep running, poll a manager's tasks and nodes, rewrite the files when the serving nodes change (a line each time); stops on Ctrl-C/SIGTERM",
       },
       interval: { type: "string", value: "S", description: "With --watch: seconds between polls (default 2)" },
-      json: { type: "boolean", description: "Print what was written as JSON (with --watch: one JSON line per rewrite)" },
+      json: {
+        type: "boolean",
+        description: "Print what was written as JSON (with --watch: one JSON line per rewrite)",
+      },
     },
   },
   async run(args) {
@@ -60,7 +68,9 @@ const command: Command = {
     const { project } = await loadFromArgs(args, { preferStack: true });
     const swarm = await swarmTarget(args, project);
     if (watch && !swarm)
-      throw new UsageError('proxy: --watch follows Swarm\'s tasks; it needs orchestrator: "swarm" in the cluster definition');
+      throw new UsageError(
+        'proxy: --watch follows Swarm\'s tasks; it needs orchestrator: "swarm" in the cluster definition',
+      );
     const cluster = swarm ? await swarm.cluster() : await resolveClusterFor(args, project);
     if (node !== undefined) {
       const { assertKnownNode } = await import("../targets.js");
@@ -69,7 +79,10 @@ const command: Command = {
     const files = { outDir: resolve(out ?? cluster.proxy.outDir), node, allNodes, gid };
     if (swarm && watch) {
       const { watchSwarmProxy } = await import("../proxy-watch.js");
-      return watchSwarmProxy(project, swarm, cluster, files, { intervalMs: intervalS * 1000, json: Boolean(args.values.json) });
+      return watchSwarmProxy(project, swarm, cluster, files, {
+        intervalMs: intervalS * 1000,
+        json: Boolean(args.values.json),
+      });
     }
     const serving = swarm ? await swarmServingCluster(project, swarm) : cluster;
     const written = await writeProxyFiles(project, serving, files);
@@ -77,7 +90,8 @@ const command: Command = {
     if (args.values.json) {
       process.stdout.write(JSON.stringify({ outDir: files.outDir, ...written }, null, 2) + "\n");
     } else {
-      for (const f of Object.values(written.files)) process.stdout.write(`${f.changed ? "wrote" : "unchanged"} ${f.path}\n`);
+      for (const f of Object.values(written.files))
+        process.stdout.write(`${f.changed ? "wrote" : "unchanged"} ${f.path}\n`);
     }
     return 0;
   },

@@ -8,7 +8,7 @@ const command: Command = {
   spec: {
     name: "ps",
     summary:
-      'List the stack\'s containers with their state and health. With orchestrator: "swarm", the stack\'s tasks (--node NAME: those Swarm placed on that node).',
+      "List the stack's containers with their state and health. With orchestrator: \"swarm\", the stack's tasks (--node NAME: those Swarm placed on that node).",
     usage: "c2ts ps [--stack FILE.ts | -f FILE] [--json] [--node NAME | --all-nodes]",
     options: { ...PROJECT_OPTIONS, json: { type: "boolean", description: "Machine-readable output" }, ...NODE_OPTIONS },
   },
@@ -20,7 +20,9 @@ const command: Command = {
     const { ps } = await import("../../runtime/index.js");
     const rows = (
       await Promise.all(
-        targets.map(async (t) => (await ps(t.project, { host: t.host })).map((entry) => ({ ...(t.node ? { node: t.node } : {}), ...entry }))),
+        targets.map(async (t) =>
+          (await ps(t.project, { host: t.host })).map((entry) => ({ ...(t.node ? { node: t.node } : {}), ...entry })),
+        ),
       )
     ).flat();
     if (args.values.json) {
@@ -31,12 +33,22 @@ const command: Command = {
     const table = [[...(multi ? ["NODE"] : []), "NAME", "SERVICE", "STATE", "HEALTH", "IMAGE"]];
     for (const r of rows) {
       const state = r.state === "exited" && r.exitCode !== undefined ? `exited (${r.exitCode})` : r.state;
-      table.push([...(multi ? [(r as { node?: string }).node ?? ""] : []), r.name, r.service, state, r.health ?? "-", r.image]);
+      table.push([
+        ...(multi ? [(r as { node?: string }).node ?? ""] : []),
+        r.name,
+        r.service,
+        state,
+        r.health ?? "-",
+        r.image,
+      ]);
     }
     const color = useColor();
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     for (const [i, row] of table.entries()) {
-      const line = row.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd();
+      const line = row
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join("  ")
+        .trimEnd();
       process.stdout.write((i === 0 ? paint("bold", line, color) : line) + "\n");
     }
     return 0;
