@@ -56,6 +56,11 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** compose-go's `isTrue`: strconv.ParseBool of fmt.Sprint(v), so `true`, `"True"` and `1` count, anything else not. */
+export function goIsTrue(v: unknown): boolean {
+  return goParseBool(goString(v)) === true;
+}
+
 /** Go's strconv.ParseBool: `1 t T TRUE true True` and `0 f F FALSE false False`; undefined otherwise. */
 export function goParseBool(s: string): boolean | undefined {
   switch (s) {

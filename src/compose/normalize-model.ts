@@ -10,6 +10,7 @@
  * - links, `service:` namespaces and volumes_from add `depends_on` entries;
  * - networks, volumes, configs and secrets without `name` are named `<project>_<key>` (external: the key).
  */
+import { goIsTrue } from "./go-format.js";
 import { defineEntry, isMapping, ownEntry } from "./mapping.js";
 
 type Dict = Record<string, unknown>;
@@ -99,15 +100,10 @@ function nameFromKey(model: Dict): void {
     if (!isMapping(resources)) continue;
     for (const [key, entry] of Object.entries(resources)) {
       const resource: Dict = isMapping(entry) ? entry : {};
-      if (resource.name == null) resource.name = isTrue(resource.external) ? key : `${String(model.name)}_${key}`;
+      if (resource.name == null) resource.name = goIsTrue(resource.external) ? key : `${String(model.name)}_${key}`;
       defineEntry(resources, key, resource);
     }
   }
-}
-
-/** strconv.ParseBool of the value's text, as compose-go reads `external` here. */
-function isTrue(value: unknown): boolean {
-  return ["1", "t", "T", "TRUE", "true", "True"].includes(String(value));
 }
 
 function stringsOf(value: unknown): string[] {

@@ -11,7 +11,7 @@ import { assignEntries, defineEntry, isMapping, keyValueMapping, ownEntry } from
 import { parseDotenv } from "./dotenv.js";
 import type { Project } from "./model.js";
 import { isOverride, isReset } from "./yaml-tags.js";
-import { goClean, goParseBool, goString } from "./go-format.js";
+import { goClean, goIsTrue, goString } from "./go-format.js";
 import { encodeProject } from "./compose-json.js";
 import type { ServiceFiles } from "./service-files.js";
 
@@ -148,7 +148,7 @@ function envFileEntries(s: Mapping): Array<EnvFile | undefined> {
     if (!file || typeof file.path !== "string") return undefined;
     return {
       path: file.path,
-      required: file.required === undefined || file.required === null || isTrue(file.required),
+      required: file.required === undefined || file.required === null || goIsTrue(file.required),
       format: typeof file.format === "string" ? file.format : "",
     };
   });
@@ -299,7 +299,7 @@ function nameResources(model: Mapping, projectName: string): void {
     for (const [key, raw] of Object.entries(items)) {
       const resource: Mapping = isMapping(raw) ? raw : {};
       if (resource.name === undefined || resource.name === null) {
-        resource.name = isTrue(resource.external) ? key : `${projectName}_${key}`;
+        resource.name = goIsTrue(resource.external) ? key : `${projectName}_${key}`;
       }
       defineEntry(items, key, resource);
     }
@@ -358,8 +358,4 @@ function dig(v: unknown, keys: string[]): unknown {
 
 function isAbsent(v: unknown): boolean {
   return v === undefined || v === null;
-}
-
-function isTrue(v: unknown): boolean {
-  return goParseBool(goString(v)) === true;
 }
