@@ -27,7 +27,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
 } else {
   // Taken before any stack module runs: a stack may replace process.exit or leave timers behind.
   const exit = process.exit;
-  const { main } = await import("../dist/cli/main.js");
+  const { main } = await import("../dist/bin/main.js");
   const code = await main(args);
   // The command is done: end now, with its status, even if a stack's timers or sockets would keep
   // the event loop alive. First let the output be handed over (a closed pipe reports EPIPE to the
