@@ -8,17 +8,14 @@
 //   no-op    the same command again, nothing changed
 //   change   one env var of one leaf service changed, until it is healthy again
 //   down     removal of containers, networks and the volume
-// plus two floors for down, each the engine's own time for a copy of the stack (another c2ts deploy
-// in the same run), driven straight through the Engine API from this process (no CLI start-up):
-//   force    every container force-removed at once (SIGKILL), then networks and the volume: the
-//            issue's floor, but not what a down does (Compose and c2ts stop gracefully, in order)
-//   ordered  what a down must do: each layer stopped gracefully (SIGTERM, all of a layer at once)
-//            after the layer that depends on it, then containers, networks and the volume removed;
-//            down is judged against this one (like for like), the force ratio is shown beside it
+// plus the engine's own floors for a copy of the stack (another c2ts deploy in the same run), driven
+// straight through the Engine API from this process (see measureFloor): start (all at once, no
+// order), force (rm -f all at once: the issue's floor for down) and ordered (graceful, layer by
+// layer, as Compose's and c2ts's down stop), and `node -e ""` timed under the stack's load,
 // and a variant with 10 s healthcheck intervals: c2ts cold deploys with and without --no-probe
 // (what readiness probing changes for real stacks, whose intervals are 10-30 s).
-// docker-compose 1.29 has no --wait, so after each command both tools are polled with
-// `docker inspect` until the project is healthy (c2ts waits by itself; the poll then ends at once).
+// docker-compose 1.29 has no --wait, so after each command both tools are polled through the
+// Engine API until the project is healthy (c2ts waits by itself; the poll then ends at once).
 // The table shows that total, the command alone ("cmd") and the CPU time of c2ts's process
 // (user+sys, from /usr/bin/time when present). The no-op target is judged on the command alone:
 // nothing needs waiting for, and the poll is the harness's cost, not the tool's.
@@ -47,7 +44,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const IMAGE = "c2ts-test/busybox:latest";
 const LAYER = 5;
 const STEPS = ["cold", "noop", "change", "down"];
-// Targets from issue 13, as fractions of docker-compose's time (down: of the engine's ordered floor, see above).
+// Targets from issue 13, as fractions of docker-compose's time (down: of the engine's force-remove floor).
 const TARGETS = { cold: 0.6, noop: 0.2, change: 0.3, down: 1.1 };
 const NOOP_WALL_MAX_S = 0.3;
 
@@ -150,38 +147,44 @@ function projectContainers(project) {
     .filter(Boolean);
 }
 
-/** Poll `docker inspect` until the project has n running containers, all healthy. */
+/** The project's containers as the Engine API lists them (one request, no CLI start-up). */
+async function listProject(project) {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`] }));
+  return JSON.parse(await engineCall("GET", `/containers/json?all=1&filters=${filters}`));
+}
+
+/** "running/healthy", "running/starting", "exited/" …: State plus the health the Status text ends with. */
+function containerState(c) {
+  const health = /\((healthy|unhealthy|health: starting)\)$/.exec(c.Status)?.[1]?.replace("health: ", "") ?? "";
+  return `${c.State}/${health}`;
+}
+
+/**
+ * Poll the Engine API until the project has n running containers, all healthy. Straight to the
+ * socket from this process: a `docker` CLI poll costs seconds of its own under the stack's load,
+ * which both tools would be charged for.
+ */
 async function waitHealthy(project, n) {
   const t0 = Date.now();
   const deadline = t0 + timeoutMs;
   let last = "";
   for (;;) {
-    const ids = projectContainers(project);
-    let states = [];
-    if (ids.length) {
-      states = execFileSync(
-        "docker",
-        ["inspect", "-f", "{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}", ...ids],
-        { encoding: "utf8" },
-      )
-        .split("\n")
-        .filter(Boolean);
-      if (ids.length === n && states.every((s) => s === "running/healthy" || s === "running/")) {
-        // A long wait after a tool said it was done is worth knowing about.
-        if (Date.now() - t0 > 5000)
-          console.error(`  ${project}: waited ${((Date.now() - t0) / 1000).toFixed(1)}s for ${last}`);
-        return;
-      }
+    const states = (await listProject(project)).map(containerState);
+    if (states.length === n && states.every((s) => s === "running/healthy" || s === "running/")) {
+      // A long wait after a tool said it was done is worth knowing about.
+      if (Date.now() - t0 > 5000)
+        console.error(`  ${project}: waited ${((Date.now() - t0) / 1000).toFixed(1)}s for ${last}`);
+      return;
     }
     const counts = {};
     for (const s of states) counts[s] = (counts[s] ?? 0) + 1;
     last =
-      `${ids.length}/${n} containers, ` +
+      `${states.length}/${n} containers, ` +
       Object.entries(counts)
         .map(([s, c]) => `${c} ${s}`)
         .join(", ");
     if (Date.now() > deadline) throw new Error(`${project}: not healthy after ${timeoutMs / 1000}s (${last})`);
-    await sleep(200);
+    await sleep(100);
   }
 }
 
@@ -238,6 +241,7 @@ async function measure(name, n, dir) {
   try {
     const cold = await step(() => t.up(file, project), project, n);
     const noop = await step(() => t.up(file, project), project, n);
+    noop.node = name === "c2ts" ? await nodeStartup() : NaN;
     writeFileSync(file, stackYaml(n, true));
     const change = await step(() => t.up(file, project), project, n);
     const down = await step(() => t.down(file, project), project);
@@ -269,9 +273,15 @@ function engineCall(method, path) {
 }
 
 /**
- * The engine's floors for down, measured on a c2ts-deployed copy of the stack: `force` removes every
- * container at once with SIGKILL; `ordered` stops layer by layer (dependents first, a layer at once)
- * with each container's grace period, as a down must, then removes. Then networks and the volume.
+ * The engine's floors, each measured on a c2ts-deployed copy of the stack, driven straight through
+ * the Engine API from this process (no CLI start-up, no dependency order unless said):
+ *   start    every container stopped, then all started at once, until all are healthy: what a cold
+ *            deploy would cost with no depends_on at all (creation excluded; both tools create ahead)
+ *   force    every container force-removed at once (SIGKILL), then networks and the volume: the
+ *            issue's floor for down
+ *   ordered  each layer stopped gracefully after the layer that depends on it (a layer at once),
+ *            then containers, networks and the volume removed: what a down that keeps Compose's
+ *            order costs the engine (shown beside the force ratio)
  */
 async function measureFloor(n, dir, kind) {
   const project = `c2tsbench-floor-${randomBytes(3).toString("hex")}`;
@@ -280,23 +290,25 @@ async function measureFloor(n, dir, kind) {
   writeFileSync(file, stackYaml(n, false));
   try {
     await step(() => tool.c2ts.up(file, project), project, n);
+    const containers = await listProject(project);
+    const ids = containers.map((c) => c.Id);
     const label = `label=com.docker.compose.project=${project}`;
     const list = (args) =>
       execFileSync("docker", [...args, "-q", "--filter", label], { encoding: "utf8" })
         .split("\n")
         .filter(Boolean);
-    const [ids, nets, vols] = [list(["ps", "-a"]), list(["network", "ls"]), list(["volume", "ls"])];
+    const [nets, vols] = [list(["network", "ls"]), list(["volume", "ls"])];
+    if (kind === "start") {
+      await Promise.all(ids.map((id) => engineCall("POST", `/containers/${id}/stop`)));
+      const t0 = performance.now();
+      await Promise.all(ids.map((id) => engineCall("POST", `/containers/${id}/start`)));
+      await waitHealthy(project, n);
+      return elapsed(t0);
+    }
     const byLayer = [];
-    for (const id of ids) {
-      const service = execFileSync(
-        "docker",
-        ["inspect", "-f", '{{index .Config.Labels "com.docker.compose.service"}}', id],
-        {
-          encoding: "utf8",
-        },
-      ).trim();
-      const layer = Math.floor(Number(service.slice(1)) / LAYER);
-      (byLayer[layer] ??= []).push(id);
+    for (const c of containers) {
+      const layer = Math.floor(Number(c.Labels["com.docker.compose.service"].slice(1)) / LAYER);
+      (byLayer[layer] ??= []).push(c.Id);
     }
     const t0 = performance.now();
     if (kind === "ordered") {
@@ -311,6 +323,20 @@ async function measureFloor(n, dir, kind) {
     purge(project);
     live.delete(project);
   }
+}
+
+/**
+ * Median wall time of `node -e ""`, run while the stack is up: what any Node program pays to start
+ * under the load of the stack's own healthchecks, the floor under a no-op's wall time.
+ */
+async function nodeStartup() {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, ["-e", ""]);
+    times.push(elapsed(t0));
+  }
+  return median(times);
 }
 
 /** c2ts cold deploy until all healthy with `interval` healthchecks, with or without readiness probing. */
@@ -344,13 +370,15 @@ process.on("SIGTERM", () => cleanupAndExit(143));
 
 /** The medians table of one size; printed as soon as that size is done. */
 function printTable(n, results, engineVersion, floors) {
-  const floor = floors.ordered.length ? median(floors.ordered) : NaN;
-  const force = floors.force.length ? median(floors.force) : NaN;
+  const [start, ordered, force] = ["start", "ordered", "force"].map((k) =>
+    floors[k].length ? median(floors[k]) : NaN,
+  );
+  const nodeStart = results.c2ts.length ? median(results.c2ts.map((m) => m.noop.node)) : NaN;
   console.log(`\nN = ${n} services: medians of ${runs} run(s), engine ${engineVersion}, ${cpus().length} cores,`);
   console.log(
     `healthchecks every ${flags["health-interval"]}; total = command + poll until healthy, cmd = command alone,`,
   );
-  console.log("cpu = user+sys of the c2ts process; down is judged against the engine's ordered graceful floor");
+  console.log("cpu = user+sys of the c2ts process; down is judged against the engine's force-remove floor (issue 13)");
   const fmt = (v, unit = "s") => (Number.isNaN(v) ? "-" : `${v.toFixed(2)}${unit}`);
   const header = ["step", "compose", "c2ts", "ratio", "compose cmd", "c2ts cmd", "cmd ratio", "c2ts cpu", "target"];
   const rows = [header];
@@ -364,15 +392,17 @@ function printTable(n, results, engineVersion, floors) {
       med("c2ts", "cpu"),
     ];
     const target = TARGETS[s];
-    const judged = s === "noop" ? c2Cmd / dcCmd : s === "down" ? c2 / floor : c2 / dc;
+    const judged = s === "noop" ? c2Cmd / dcCmd : s === "down" ? c2 / force : c2 / dc;
     const wallOk = s !== "noop" || n !== 30 || c2Cmd < NOOP_WALL_MAX_S;
     const met = judged <= target && wallOk;
     const what =
       s === "noop"
         ? ` (cmd)${n === 30 ? ` and < ${NOOP_WALL_MAX_S} s` : ""}`
         : s === "down"
-          ? ` ordered floor (${(c2 / force).toFixed(2)}× force floor)`
-          : "";
+          ? ` force floor (${(c2 / ordered).toFixed(2)}× ordered floor)`
+          : s === "cold"
+            ? ` (${(c2 / start).toFixed(2)}× start floor)`
+            : "";
     const verdict =
       target === undefined || Number.isNaN(judged)
         ? ""
@@ -389,8 +419,11 @@ function printTable(n, results, engineVersion, floors) {
       verdict,
     ]);
   }
-  rows.push(["floor", "", fmt(floor), "", "", "", "", "", "ordered: stop layer by layer, then remove (Engine API)"]);
-  rows.push(["force", "", fmt(force), "", "", "", "", "", "force: rm -f all at once, then remove (Engine API)"]);
+  const floorRow = (name, v, what) => rows.push([name, "", fmt(v), "", "", "", "", "", what]);
+  floorRow("start", start, "floor: all stopped containers started at once, until healthy (Engine API)");
+  floorRow("ordered", ordered, "floor: stop layer by layer with grace, then remove (Engine API)");
+  floorRow("force", force, "floor: rm -f all at once, then networks and volume (Engine API)");
+  floorRow("node -e", nodeStart, 'floor: `node -e ""` while the stack runs (median of 5)');
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) {
     console.log(
@@ -424,9 +457,9 @@ async function main() {
           );
         }
       }
-      const floors = { ordered: [], force: [] };
+      const floors = { start: [], ordered: [], force: [] };
       if (tools.includes("c2ts")) {
-        for (const kind of ["ordered", "force"]) {
+        for (const kind of ["start", "ordered", "force"]) {
           if (settleMs > 0) await sleep(settleMs);
           floors[kind].push(await measureFloor(n, dir, kind));
           console.error(`N=${n} ${kind} floor: ${floors[kind].at(-1).toFixed(2)}s`);
