@@ -87,7 +87,14 @@ export class HttpTransport implements EngineTransport {
     this.send = tls ? https.request : http.request;
     this.target = options.socketPath
       ? { socketPath: options.socketPath }
-      : { host: options.host, port: Number(options.port), ca: options.ca, cert: options.cert, key: options.key };
+      : {
+          // URL hostnames keep IPv6 brackets; node:http wants the bare address (and adds them to Host).
+          hostname: options.host?.replace(/^\[(.*)\]$/, "$1"),
+          port: Number(options.port),
+          ca: options.ca,
+          cert: options.cert,
+          key: options.key,
+        };
   }
 
   setVersion(version: string): void {
