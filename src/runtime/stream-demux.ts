@@ -1,7 +1,7 @@
 /**
  * The Engine API's multiplexed stream (logs and exec without a TTY): frames of an 8-byte header
- * (byte 0 the stream: 1 stdout, 2 stderr, 0 stdin which goes with stderr as in docker-modem; bytes 4-7 the payload length, big-endian) and
- * the payload. Frames arrive split across chunks at any byte. A first header with another stream
+ * (byte 0 the stream: 1 stdout, 2 stderr, 0 stdin, which goes with stderr as docker-modem has it;
+ * bytes 4-7 the payload length, big-endian) and the payload. Frames arrive split across chunks at any byte. A first header with another stream
  * byte means the stream is not multiplexed after all (a TTY): from there on everything is stdout,
  * as docker-modem's demuxStream does.
  */
