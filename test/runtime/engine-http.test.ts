@@ -3,8 +3,12 @@
  * the wire as docker-modem spoke it (paths, query, bodies, registry headers), errors, streams and
  * their demultiplexing, aborts and timeouts, connection reuse and close(), the BuildKit hijack.
  */
+import { createServer as createHttpsServer } from "node:https";
+import type { TLSSocket } from "node:tls";
+import { execFileSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
@@ -32,6 +36,52 @@ let connections: number;
 let engine: DockerEngine | undefined;
 /** Upgraded connections: the server no longer tracks them, so the test ends them. */
 let upgraded: Duplex[];
+
+const hasOpenssl = (() => {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, as DOCKER_CERT_PATH holds them. */
+function makeCertificates(certDir: string): { ca: Buffer; server: { key: Buffer; cert: Buffer } } {
+  mkdirSync(certDir);
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: certDir, stdio: "ignore" });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  ssl("req", "-x509", ...ec, "-keyout", "ca-key.pem", "-out", "ca.pem", "-subj", "/CN=c2ts-test-ca", "-days", "1");
+  for (const [name, cn, ext] of [
+    ["server", "127.0.0.1", "subjectAltName=IP:127.0.0.1"],
+    ["client", "c2ts-client", "extendedKeyUsage=clientAuth"],
+  ]) {
+    ssl("req", ...ec, "-keyout", `${name}-key.pem`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`);
+    writeFileSync(join(certDir, `${name}.ext`), `${ext}\n`);
+    ssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca-key.pem",
+      "-CAcreateserial",
+      "-out",
+      `${name}-cert.pem`,
+      "-days",
+      "1",
+      "-extfile",
+      `${name}.ext`,
+    );
+  }
+  // DOCKER_CERT_PATH's names for the client side.
+  writeFileSync(join(certDir, "cert.pem"), readFileSync(join(certDir, "client-cert.pem")));
+  writeFileSync(join(certDir, "key.pem"), readFileSync(join(certDir, "client-key.pem")));
+  const read = (f: string) => readFileSync(join(certDir, f));
+  return { ca: read("ca.pem"), server: { key: read("server-key.pem"), cert: read("server-cert.pem") } };
+}
 
 function frame(kind: number, text: string): Buffer {
   const payload = Buffer.from(text);
@@ -291,6 +341,52 @@ describe("DockerEngine over node:http (fake engine on a unix socket)", () => {
     const start = seen.find((s) => s.url.pathname.endsWith("/start"))!;
     expect(JSON.parse(start.body.toString())).toEqual({ Detach: false, Tty: false });
   });
+
+  it("speaks the same over tcp:// (Host header with the port)", async () => {
+    routes.set("GET /info", (_req, res) => json(res, 200, { Name: "tcp-engine" }));
+    const handler = server.listeners("request")[0] as (req: IncomingMessage, res: ServerResponse) => void;
+    const tcp = createServer(handler);
+    await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", r));
+    const { port } = tcp.address() as AddressInfo;
+    try {
+      engine = await DockerEngine.connect(`tcp://127.0.0.1:${port}`);
+      expect(await engine.request("GET", "/info")).toEqual({ Name: "tcp-engine" });
+      expect(seen.at(-1)!.url.pathname).toBe("/v1.41/info");
+      expect(seen.at(-1)!.headers.host).toBe(`127.0.0.1:${port}`);
+    } finally {
+      engine?.close();
+      tcp.closeAllConnections();
+      await new Promise((r) => tcp.close(r));
+    }
+  });
+
+  it.runIf(hasOpenssl)(
+    "speaks TLS with DOCKER_CERT_PATH's ca, cert and key (client certificate required)",
+    async () => {
+      const certs = makeCertificates(join(dir, "certs"));
+      routes.set("GET /info", (req, res) => json(res, 200, { Name: "tls-engine", client: req.headers["x-client"] }));
+      const handler = server.listeners("request")[0] as (req: IncomingMessage, res: ServerResponse) => void;
+      const tls = createHttpsServer(
+        { ...certs.server, ca: certs.ca, requestCert: true, rejectUnauthorized: true },
+        (req, res) => {
+          req.headers["x-client"] = (req.socket as TLSSocket).getPeerCertificate().subject.CN;
+          handler(req, res);
+        },
+      );
+      await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
+      const { port } = tls.address() as AddressInfo;
+      vi.stubEnv("DOCKER_CERT_PATH", join(dir, "certs"));
+      try {
+        engine = await DockerEngine.connect(`tcp://127.0.0.1:${port}`);
+        expect(await engine.request("GET", "/info")).toEqual({ Name: "tls-engine", client: "c2ts-client" });
+      } finally {
+        vi.unstubAllEnvs();
+        engine?.close();
+        tls.closeAllConnections();
+        await new Promise((r) => tls.close(r));
+      }
+    },
+  );
 
   it("reuses one connection for many small calls", async () => {
     routes.set("GET /networks", (_req, res) => json(res, 200, []));
