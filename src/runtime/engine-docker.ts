@@ -497,8 +497,10 @@ export class DockerEngine implements Engine {
   }
 }
 
-/** node:http for unix and tcp hosts; docker-modem, loaded only now, for ssh. */
+/** node:http for unix and tcp hosts, node:https for TLS; docker-modem, loaded only now, for ssh. */
 async function transportFor(options: ModemOptions): Promise<EngineTransport> {
+  if (options.socketPath) return new HttpTransport(options);
+  if (options.protocol === "https") return new HttpTransport(options, await import("node:https"));
   if (options.protocol !== "ssh") return new HttpTransport(options);
   const { ModemTransport } = await import("./engine-modem.js");
   return new ModemTransport(options);

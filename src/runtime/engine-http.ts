@@ -7,7 +7,7 @@
  * close() destroys them, so the pool never keeps the process alive.
  */
 import http from "node:http";
-import https from "node:https";
+import type https from "node:https";
 import { stringify, type ParsedUrlQueryInput } from "node:querystring";
 import { addAbortSignal, type Duplex } from "node:stream";
 import { EngineError, type RegistryAuth } from "./engine.js";
@@ -81,10 +81,10 @@ export class HttpTransport implements EngineTransport {
   /** Where and how to connect: socketPath, or host/port (+ TLS material). */
   private readonly target: http.RequestOptions & https.RequestOptions;
 
-  constructor(options: ModemOptions) {
-    const tls = !options.socketPath && options.protocol === "https";
-    this.agent = tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-    this.send = tls ? https.request : http.request;
+  /** For a TLS engine pass node:https, loaded by the caller (transportFor) only then. */
+  constructor(options: ModemOptions, client: typeof http | typeof https = http) {
+    this.agent = new client.Agent({ keepAlive: true });
+    this.send = client.request as typeof http.request;
     this.target = options.socketPath
       ? { socketPath: options.socketPath }
       : {
