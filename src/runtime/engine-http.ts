@@ -138,7 +138,7 @@ export class HttpTransport implements EngineTransport {
           method: "POST",
           path,
           // Chunked with an empty body, as docker-modem sends a hijack request.
-          headers: { ...headers, Connection: "Upgrade", Upgrade: upgrade, "Transfer-Encoding": "chunked" },
+          headers: { ...headers, "Transfer-Encoding": "chunked", Connection: "Upgrade", Upgrade: upgrade },
         },
         reject,
       );
