@@ -1,20 +1,19 @@
 /**
- * The Engine interface over docker-modem, the Engine API HTTP client (unix socket, tcp/TLS, ssh).
+ * The Engine interface over the Engine API (unix socket, tcp/TLS, ssh).
  *
- * JSON calls go through modem.dial directly so bodies stay out of the query string and engine
- * warnings survive. docker-modem is used on its own rather than through dockerode, whose entry
- * point also pulls in gRPC at start-up (~170 ms); our own BuildKit session (build/session.ts) loads
- * gRPC only when a build runs.
+ * Requests go through an EngineTransport (engine-transport.ts): node:http/node:https for unix and
+ * tcp hosts (engine-http.ts), docker-modem for ssh hosts only (engine-modem.ts, imported on demand:
+ * docker-modem loads ssh2 and its crypto, 0.2-0.35 s of start-up, even when unused). dockerode is
+ * not used: its entry point also pulls in gRPC at start-up (~170 ms); our own BuildKit session
+ * (build/session.ts) loads gRPC only when a build runs.
  * This module itself is loaded only when an engine is connected (engine.ts connectEngine).
  */
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { IncomingMessage } from "node:http";
-import DockerModem from "docker-modem";
 import type { Duplex } from "node:stream";
 import {
-  EngineError,
   type BuildRequest,
   type ContainerCreateSpec,
   type ContainerInspect,
@@ -35,6 +34,9 @@ import {
   type VolumeSummary,
   isNotFound,
 } from "./engine.js";
+import type { EngineTransport, TransportRequest } from "./engine-transport.js";
+import { HttpTransport } from "./engine-http.js";
+import { demuxStream } from "./stream-demux.js";
 import { splitImageReference } from "./image-ref.js";
 import { UserError } from "../compose/errors.js";
 
@@ -110,15 +112,8 @@ export function modemOptionsForHost(
   return opts;
 }
 
-interface DialOptions {
-  query?: Record<string, unknown>;
-  body?: unknown;
+interface DialOptions extends Omit<TransportRequest, "method" | "path"> {
   stream?: boolean;
-  file?: NodeJS.ReadableStream | Buffer;
-  headers?: Record<string, string>;
-  authconfig?: RegistryAuth;
-  registryconfig?: Record<string, RegistryAuth>;
-  signal?: AbortSignal;
   /** Default REQUEST_TIMEOUT_MS. */
   timeoutMs?: number;
 }
@@ -131,13 +126,8 @@ export class EngineTimeout extends Error {
   }
 }
 
-/** The modem, with the API version it puts in request paths (its `version` option, set once the engine's is known). */
-type Modem = DockerModem & { version?: string };
-
-const OK_CODES = { 200: true, 201: true, 204: true, 304: true };
-
 export class DockerEngine implements Engine {
-  private readonly modem: Modem;
+  private readonly transport: EngineTransport;
   private version: string | undefined;
   private readonly openStreams: Set<IncomingMessage>;
   /** Aborted by close(): requests still in flight must not keep the process alive. */
@@ -146,11 +136,11 @@ export class DockerEngine implements Engine {
   private readonly bounds: AbortSignal[];
 
   private constructor(
-    modem: Modem,
+    transport: EngineTransport,
     shared?: { lifetime: AbortController; openStreams: Set<IncomingMessage>; version?: string },
     bounds: AbortSignal[] = [],
   ) {
-    this.modem = modem;
+    this.transport = transport;
     this.lifetime = shared?.lifetime ?? new AbortController();
     this.openStreams = shared?.openStreams ?? new Set();
     this.version = shared?.version;
@@ -159,7 +149,7 @@ export class DockerEngine implements Engine {
 
   bounded(signal: AbortSignal): DockerEngine {
     const view = new DockerEngine(
-      this.modem,
+      this.transport,
       { lifetime: this.lifetime, openStreams: this.openStreams, version: this.version },
       [...this.bounds, signal],
     );
@@ -168,7 +158,7 @@ export class DockerEngine implements Engine {
 
   static async connect(host?: string): Promise<DockerEngine> {
     const options = modemOptionsForHost(host);
-    const engine = new DockerEngine(new DockerModem(options));
+    const engine = new DockerEngine(await transportFor(options));
     try {
       await engine.apiVersion();
     } catch (e) {
@@ -188,7 +178,7 @@ export class DockerEngine implements Engine {
     const info = (await this.dial("GET", "/version")) as { ApiVersion: string };
     const server = info.ApiVersion;
     this.version = compareVersions(server, CLIENT_MAX_API) < 0 ? server : CLIENT_MAX_API;
-    this.modem.version = `v${this.version}`;
+    this.transport.setVersion(this.version);
     return this.version;
   }
 
@@ -199,28 +189,19 @@ export class DockerEngine implements Engine {
     const aborted = signals.find((s) => s.aborted);
     if (aborted) return Promise.reject(abortError(aborted, method, path));
     const timer = setTimeout(() => timeout.abort(new EngineTimeout(method, path, timeoutMs)), timeoutMs);
-    return new Promise((resolve, reject) => {
-      this.modem.dial(
-        {
-          path: `${path}?`,
-          method,
-          options: { _query: o.query ?? {}, _body: o.body ?? {} },
-          statusCodes: OK_CODES,
-          isStream: o.stream ?? false,
-          file: o.file,
-          headers: o.headers,
-          authconfig: o.authconfig,
-          registryconfig: o.registryconfig,
-          abortSignal: AbortSignal.any(signals),
-        },
-        (err, data) => {
-          clearTimeout(timer);
-          const cut = signals.find((s) => s.aborted && s !== o.signal);
-          if (err) reject(cut ? abortError(cut, method, path) : toEngineError(err, method, path));
-          else resolve(data);
-        },
-      );
-    });
+    const request: TransportRequest = { ...o, method, path, signal: AbortSignal.any(signals) };
+    const sent = o.stream ? this.transport.stream(request) : this.transport.json(request);
+    return sent.then(
+      (data) => {
+        clearTimeout(timer);
+        return data;
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        const cut = signals.find((s) => s.aborted && s !== o.signal);
+        throw cut ? abortError(cut, method, path) : err;
+      },
+    );
   }
 
   private async stream(method: string, path: string, o: DialOptions = {}): Promise<IncomingMessage> {
@@ -351,7 +332,7 @@ export class DockerEngine implements Engine {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       if (tty) res.on("data", (c: Buffer) => out.write(c));
-      else this.modem.demuxStream(res, out, err);
+      else demuxStream(res, out, err);
       res.once("end", () => resolve());
       res.once("close", () => resolve());
       res.once("error", (e) => (signal?.aborted ? resolve() : reject(e)));
@@ -478,12 +459,7 @@ export class DockerEngine implements Engine {
   }
 
   openBuildSession(headers: Record<string, string | string[]>): Promise<Duplex> {
-    return new Promise((resolve, reject) => {
-      this.modem.dial(
-        { path: "/session", method: "POST", hijack: true, headers, statusCodes: { 101: true, 200: true }, options: {} },
-        (err, socket) => (err ? reject(toEngineError(err, "POST", "/session")) : resolve(socket as Duplex)),
-      );
-    });
+    return this.transport.hijack("/session", headers);
   }
 
   async removeImage(ref: string): Promise<void> {
@@ -517,7 +493,17 @@ export class DockerEngine implements Engine {
     this.lifetime.abort(new Error("the engine connection was closed"));
     for (const s of this.openStreams) s.destroy();
     this.openStreams.clear();
+    this.transport.close();
   }
+}
+
+/** node:http for unix and tcp hosts, node:https for TLS; docker-modem, loaded only now, for ssh. */
+async function transportFor(options: ModemOptions): Promise<EngineTransport> {
+  if (options.socketPath) return new HttpTransport(options);
+  if (options.protocol === "https") return new HttpTransport(options, await import("node:https"));
+  if (options.protocol !== "ssh") return new HttpTransport(options);
+  const { ModemTransport } = await import("./engine-modem.js");
+  return new ModemTransport(options);
 }
 
 /** Why a request was cut: the signal's own reason (timeout, deadline) when it gave one. */
@@ -525,19 +511,6 @@ function abortError(signal: AbortSignal, method: string, path: string): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error && reason.name !== "AbortError") return reason;
   return new Error(`${method} ${path}: aborted`);
-}
-
-function toEngineError(err: Error & { statusCode?: number; json?: unknown }, method: string, path: string): Error {
-  if (err.statusCode === undefined) return err;
-  const json = err.json as { message?: string } | Buffer | string | null | undefined;
-  let message: string | undefined;
-  if (json && typeof json === "object" && !Buffer.isBuffer(json) && typeof json.message === "string")
-    message = json.message;
-  else if (Buffer.isBuffer(json)) message = json.toString().trim();
-  else if (typeof json === "string") message = json.trim();
-  // Streamed responses carry the engine's message only in the modem's own text.
-  if (!message) message = err.message.replace(/^\(HTTP code \d+\) [^-]*- /, "").trim();
-  return new EngineError(message || `${method} ${path}: HTTP ${err.statusCode}`, err.statusCode);
 }
 
 /** Parse a newline-delimited JSON stream; a throw from `onItem` rejects and closes the stream. */

@@ -1,7 +1,7 @@
 /**
  * A small interface over the Docker Engine API: only what converging a Compose project needs.
  *
- * Shapes are the Engine API's own (PascalCase JSON) so the docker-modem implementation passes
+ * Shapes are the Engine API's own (PascalCase JSON) so the Engine API client (engine-docker.ts) passes
  * them through untouched and a test fake can be written from the API docs. Everything that
  * talks to a real engine lives in engine-docker.ts, loaded on demand.
  */
@@ -426,7 +426,8 @@ export function apiAtLeast(version: string, wanted: string): boolean {
 /**
  * Connect to the engine named by `host` (or DOCKER_HOST, or the local socket):
  * `unix:///path`, `tcp://host:port` (TLS when DOCKER_TLS_VERIFY/DOCKER_CERT_PATH say so), `ssh://user@host`.
- * The engine client (engine-docker.ts, docker-modem) is loaded here, not when this module is imported.
+ * The engine client (engine-docker.ts over node:http; docker-modem only for ssh) is loaded here, not when this
+ * module is imported.
  */
 export async function connectEngine(host?: string): Promise<Engine> {
   const { DockerEngine } = await import("./engine-docker.js");

@@ -1,7 +1,7 @@
 /**
  * The runtime's entry points used by the CLI: deploy, plan, down, ps, logs.
  *
- * Importing this module loads nothing heavy; the engine client (docker-modem) is loaded when an
+ * Importing this module loads nothing heavy; the engine client (engine-docker.ts) is loaded when an
  * engine is first connected (connectEngine), so `c2ts plan --help` and friends stay fast.
  */
 import { setMaxListeners } from "node:events";
