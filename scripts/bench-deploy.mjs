@@ -139,8 +139,9 @@ const tool = {
   },
 };
 
-function projectContainers(project) {
-  return execFileSync("docker", ["ps", "-aq", "--filter", `label=com.docker.compose.project=${project}`], {
+/** IDs of one of our projects' objects, by its label: `args` is ["ps", "-a"], ["network", "ls"] or ["volume", "ls"]. */
+function projectIds(project, args) {
+  return execFileSync("docker", [...args, "-q", "--filter", `label=com.docker.compose.project=${project}`], {
     encoding: "utf8",
   })
     .split("\n")
@@ -188,9 +189,9 @@ async function waitHealthy(project, n) {
   }
 }
 
-/** Poll until no container of the project is left (down returns once they are removed; checks it). */
+/** Down returns once the containers are removed: check that none is left. */
 function assertGone(project) {
-  const left = projectContainers(project);
+  const left = projectIds(project, ["ps", "-a"]);
   if (left.length) throw new Error(`${project}: ${left.length} containers left after down`);
 }
 
@@ -207,11 +208,7 @@ async function step(command, project, n) {
 
 /** Remove whatever is left of one of our projects, only by its own label. */
 function purge(project) {
-  const label = `label=com.docker.compose.project=${project}`;
-  const list = (args) =>
-    execFileSync("docker", [...args, "-q", "--filter", label], { encoding: "utf8" })
-      .split("\n")
-      .filter(Boolean);
+  const list = (args) => projectIds(project, args);
   const quiet = (args) => {
     try {
       execFileSync("docker", args, { stdio: "ignore" });
@@ -292,12 +289,7 @@ async function measureFloor(n, dir, kind) {
     await step(() => tool.c2ts.up(file, project), project, n);
     const containers = await listProject(project);
     const ids = containers.map((c) => c.Id);
-    const label = `label=com.docker.compose.project=${project}`;
-    const list = (args) =>
-      execFileSync("docker", [...args, "-q", "--filter", label], { encoding: "utf8" })
-        .split("\n")
-        .filter(Boolean);
-    const [nets, vols] = [list(["network", "ls"]), list(["volume", "ls"])];
+    const [nets, vols] = [projectIds(project, ["network", "ls"]), projectIds(project, ["volume", "ls"])];
     if (kind === "start") {
       await Promise.all(ids.map((id) => engineCall("POST", `/containers/${id}/stop`)));
       const t0 = performance.now();
