@@ -1,9 +1,9 @@
 // Deploy benchmark: c2ts against docker-compose 1.29 on the same engine, in one run.
 //
 // For each size N it generates a stack of N busybox services in layers of 5 (every service after
-// the first layer depends on one service of the layer before, alternating service_healthy and
-// service_started), healthchecks every second, one named volume and two networks, then measures
-// for each tool:
+// the first layer depends on one service of the layer before with condition service_healthy, the
+// stack issue 13 describes), healthchecks every second, one named volume and two networks, then
+// measures for each tool:
 //   cold     `up -d` / `deploy` until every container is running and healthy
 //   no-op    the same command again, nothing changed
 //   change   one env var of one leaf service changed, until it is healthy again
@@ -25,8 +25,9 @@
 //                                 [--probe-variant 10s]  (interval of the probing variant; "" skips it)
 // --settle waits that many seconds before each tool's turn (the kernel tears network namespaces
 // down well after a `down` returns); --c2ts runs another build, e.g. a copy outside the checkout.
-// On a 2-core machine every 1 s exec healthcheck costs a `runc exec`: 60 of them per second keep
-// the engine busy by themselves, which slows both tools alike.
+// Every exec healthcheck costs a `runc exec` (about 90 ms of CPU on this 2-core machine): 20 of them
+// a second keep both cores busy, so at N >= 20 with 1 s checks the stack alone oversubscribes the
+// CPU, which slows both tools alike; the "stack load" row shows by how much.
 // Build first (npm run build). Touches only projects named c2tsbench-*-<random>.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -88,10 +89,7 @@ function stackYaml(n, changed, interval = flags["health-interval"]) {
       `      INDEX: "${i}"`,
     );
     if (changed && i === n - 1) lines.push('      CHANGED: "yes"');
-    if (layer > 0) {
-      const condition = i % 2 === 0 ? "service_healthy" : "service_started";
-      lines.push("    depends_on:", `      s${i - LAYER}:`, `        condition: ${condition}`);
-    }
+    if (layer > 0) lines.push("    depends_on:", `      s${i - LAYER}:`, "        condition: service_healthy");
   }
   lines.push("networks:", "  front: {}", "  back: {}", "volumes:", "  shared: {}", "");
   return lines.join("\n");
@@ -238,6 +236,7 @@ async function measure(name, n, dir) {
   try {
     const cold = await step(() => t.up(file, project), project, n);
     const noop = await step(() => t.up(file, project), project, n);
+    noop.load = name === "c2ts" ? await stackLoad() : NaN;
     noop.node = name === "c2ts" ? await nodeStartup() : NaN;
     writeFileSync(file, stackYaml(n, true));
     const change = await step(() => t.up(file, project), project, n);
@@ -331,6 +330,23 @@ async function nodeStartup() {
   return median(times);
 }
 
+/**
+ * The share of this machine's CPU the running stack keeps busy by itself (its healthchecks), over
+ * 5 s with no tool running, from /proc/stat; NaN when the engine is elsewhere (DOCKER_HOST tcp/ssh).
+ */
+async function stackLoad() {
+  const host = process.env.DOCKER_HOST ?? "";
+  if ((host && !host.startsWith("unix://")) || !existsSync("/proc/stat")) return NaN;
+  const sample = () => {
+    const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { idle: ticks[3] + ticks[4], total: ticks.reduce((a, b) => a + b, 0) };
+  };
+  const before = sample();
+  await sleep(5000);
+  const after = sample();
+  return 1 - (after.idle - before.idle) / (after.total - before.total);
+}
+
 /** c2ts cold deploy until all healthy with `interval` healthchecks, with or without readiness probing. */
 async function measureProbe(n, dir, interval, probe) {
   const project = `c2tsbench-probe-${randomBytes(3).toString("hex")}`;
@@ -365,7 +381,8 @@ function printTable(n, results, engineVersion, floors) {
   const [start, ordered, force] = ["start", "ordered", "force"].map((k) =>
     floors[k].length ? median(floors[k]) : NaN,
   );
-  const nodeStart = results.c2ts.length ? median(results.c2ts.map((m) => m.noop.node)) : NaN;
+  const c2tsMedian = (field) => (results.c2ts.length ? median(results.c2ts.map((m) => m.noop[field])) : NaN);
+  const [nodeStart, load] = [c2tsMedian("node"), c2tsMedian("load")];
   console.log(`\nN = ${n} services: medians of ${runs} run(s), engine ${engineVersion}, ${cpus().length} cores,`);
   console.log(
     `healthchecks every ${flags["health-interval"]}; total = command + poll until healthy, cmd = command alone,`,
@@ -416,6 +433,13 @@ function printTable(n, results, engineVersion, floors) {
   floorRow("ordered", ordered, "floor: stop layer by layer with grace, then remove (Engine API)");
   floorRow("force", force, "floor: rm -f all at once, then networks and volume (Engine API)");
   floorRow("node -e", nodeStart, 'floor: `node -e ""` while the stack runs (median of 5)');
+  rows.push([
+    "stack load",
+    "",
+    Number.isNaN(load) ? "-" : `${(load * 100).toFixed(0)}%`,
+    ...Array(5).fill(""),
+    `CPU busy with the stack up and no tool running (5 s, ${cpus().length} cores): its healthchecks`,
+  ]);
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) {
     console.log(

@@ -98,18 +98,35 @@ export async function acquireDeployLock(
     });
     const labels = volume.Labels ?? {};
     if (labels[LOCK_LABEL.token] === token) return { release: (through = engine) => release(through, name, token) };
-    const holder: LockHolder = {
-      host: labels[LOCK_LABEL.host] ?? "?",
-      pid: Number(labels[LOCK_LABEL.pid] ?? 0),
-      started: labels[LOCK_LABEL.started] ?? "?",
-      expires: labels[LOCK_LABEL.expires] ?? "?",
-    };
+    const holder = holderOf(labels);
     if (attempt > 0 || !stale(holder, env)) throw new DeployLocked(project, holder);
     // A stale lock is removed and taken once; if another deploy took it meanwhile, it wins.
     await engine.removeVolume(name, true).catch((e: unknown) => {
       if (!isNotFound(e)) throw e;
     });
   }
+}
+
+/**
+ * Does a live deploy hold the project's lock? A read, for a deploy that may not need the lock at
+ * all (nothing to change); a stale lock counts as free, as acquireDeployLock would take it over.
+ */
+export async function deployLockHeld(
+  engine: Engine,
+  project: string,
+  env: LockEnvironment = defaultEnvironment,
+): Promise<boolean> {
+  const volume = await engine.inspectVolume(lockVolumeName(project));
+  return volume !== null && !stale(holderOf(volume.Labels ?? {}), env);
+}
+
+function holderOf(labels: Record<string, string>): LockHolder {
+  return {
+    host: labels[LOCK_LABEL.host] ?? "?",
+    pid: Number(labels[LOCK_LABEL.pid] ?? 0),
+    started: labels[LOCK_LABEL.started] ?? "?",
+    expires: labels[LOCK_LABEL.expires] ?? "?",
+  };
 }
 
 function stale(holder: LockHolder, env: LockEnvironment): boolean {

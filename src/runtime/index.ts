@@ -18,7 +18,7 @@ import {
   type ExecuteOptions,
 } from "./execute.js";
 import { Deadline } from "./deadline.js";
-import { acquireDeployLock } from "./deploy-lock.js";
+import { acquireDeployLock, deployLockHeld, type DeployLock } from "./deploy-lock.js";
 import { observe, observeByName, observeContainers, observeImages, type Observed } from "./observe.js";
 import { planDeploy, planDown, type DownPlan, type Plan, type PlanOptions } from "./plan.js";
 
@@ -120,22 +120,37 @@ export async function plan(project: Project, opts: DeployOptions = {}): Promise<
 }
 
 /**
- * Converge the engine to `project`: take the project's deploy lock, observe, pull/build what the
- * plan needs, re-plan against the resulting images (so a changed image recreates its containers),
- * execute. An explicit `waitTimeoutMs` bounds the whole deploy; by default it bounds what follows
- * the images (a large pull may take long). When the deadline passes, requests still in flight are
- * cut, so a frozen engine cannot hold the deploy.
+ * Converge the engine to `project`: observe and plan; unless nothing is to change, take the
+ * project's deploy lock, observe and plan again under it, pull/build what the plan needs, re-plan
+ * against the resulting images (so a changed image recreates its containers), execute. An explicit
+ * `waitTimeoutMs` bounds the whole deploy; by default it bounds what follows the images (a large
+ * pull may take long). When the deadline passes, requests still in flight are cut, so a frozen
+ * engine cannot hold the deploy.
  */
 export async function deploy(project: Project, opts: DeployOptions = {}): Promise<DeployResult> {
   return withEngine(opts, async (engine) => {
     const timeoutMs = opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     const whole = opts.waitTimeoutMs !== undefined ? new Deadline(timeoutMs) : undefined;
     const lockTtl = (whole ? timeoutMs : LOCK_TTL_WITHOUT_TIMEOUT_MS) + LOCK_GRACE_MS;
-    const lockEngine = whole ? (engine.bounded?.(whole.signal) ?? engine) : engine;
-    const lock = await acquireDeployLock(lockEngine, project.name, lockTtl);
+    const early = whole ? (engine.bounded?.(whole.signal) ?? engine) : engine;
     let deadline = whole;
+    const startDeadline = () => (deadline ??= new Deadline(timeoutMs));
+    let lock: DeployLock | undefined;
     try {
-      const outcome = await deployLocked(project, opts, engine, whole, () => (deadline ??= new Deadline(timeoutMs)));
+      // A deploy with nothing to change writes nothing, so it needs no lock (a volume created and
+      // removed: most of a no-op's engine time). Whether another deploy holds it is read meanwhile:
+      // then this one takes the locked way and reports that deploy, as before.
+      const [held, observed] = await Promise.all([
+        deployLockHeld(early, project.name),
+        observe(early, project, { workingDir: opts.workingDir }),
+      ]);
+      const first = planDeploy(project, observed, planOptions(opts));
+      let firstLook: FirstLook | undefined = { observed, plan: first };
+      if (held || first.operations.length > 0) {
+        lock = await acquireDeployLock(early, project.name, lockTtl);
+        firstLook = undefined; // another deploy may have changed the engine before the lock was ours
+      }
+      const outcome = await converge(project, opts, engine, whole, startDeadline, firstLook);
       if (deadline?.expired && !opts.signal?.aborted) {
         const { result } = outcome;
         result.interrupted = false;
@@ -149,15 +164,17 @@ export async function deploy(project: Project, opts: DeployOptions = {}): Promis
       return outcome;
     } finally {
       deadline?.dispose();
-      // Past the deadline the engine may be frozen: a lock left behind expires (its pid is gone).
-      const leash = deadline?.expired ? LOCK_RELEASE_AFTER_DEADLINE_MS : LOCK_RELEASE_TIMEOUT_MS;
-      const releaseEngine = engine.bounded?.(AbortSignal.timeout(leash)) ?? engine;
-      await lock.release(releaseEngine).catch(() => {});
+      if (lock) {
+        // Past the deadline the engine may be frozen: a lock left behind expires (its pid is gone).
+        const leash = deadline?.expired ? LOCK_RELEASE_AFTER_DEADLINE_MS : LOCK_RELEASE_TIMEOUT_MS;
+        const releaseEngine = engine.bounded?.(AbortSignal.timeout(leash)) ?? engine;
+        await lock.release(releaseEngine).catch(() => {});
+      }
     }
   });
 }
 
-/** The lock outlives a deploy without --timeout by this much at most (a killed one's lock expires). */
+/** The lock is held for at most this long past a deploy without --timeout (a killed one's lock expires). */
 const LOCK_TTL_WITHOUT_TIMEOUT_MS = 3_600_000;
 const LOCK_GRACE_MS = 60_000;
 
@@ -165,12 +182,19 @@ const LOCK_GRACE_MS = 60_000;
 const LOCK_RELEASE_TIMEOUT_MS = 5_000;
 const LOCK_RELEASE_AFTER_DEADLINE_MS = 1_000;
 
-async function deployLocked(
+/** An observation and its plan, when still valid for execution (no lock was needed since). */
+interface FirstLook {
+  observed: Observed;
+  plan: Plan;
+}
+
+async function converge(
   project: Project,
   opts: DeployOptions,
   rawEngine: Engine,
   whole: Deadline | undefined,
   startDeadline: () => Deadline,
+  firstLook: FirstLook | undefined,
 ): Promise<DeployResult> {
   const emit = opts.onEvent ?? (() => {});
   const under = (d: Deadline | undefined): { engine: Engine; options: ExecuteOptions } => {
@@ -181,8 +205,8 @@ async function deployLocked(
     return { engine, options: { ...executeOptions(opts), signal, deadline: d } };
   };
   const early = under(whole);
-  const observed = await observe(early.engine, project, { workingDir: opts.workingDir });
-  const first = planDeploy(project, observed, planOptions(opts));
+  const observed = firstLook?.observed ?? (await observe(early.engine, project, { workingDir: opts.workingDir }));
+  const first = firstLook?.plan ?? planDeploy(project, observed, planOptions(opts));
   const imageOps = first.operations.filter((o) => o.kind === "pull-image" || o.kind === "build-image");
   if (imageOps.length === 0) {
     const { engine, options } = under(startDeadline());

@@ -1,13 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Deadline, DeadlineExceeded } from "../../src/runtime/deadline.js";
 import {
   acquireDeployLock,
+  deployLockHeld,
   DeployLocked,
   LOCK_LABEL,
   lockVolumeName,
   type LockEnvironment,
 } from "../../src/runtime/deploy-lock.js";
+import { deploy } from "../../src/runtime/index.js";
 import { FakeEngine } from "./fake-engine.js";
+import { proj, svc } from "./fixtures.js";
 
 const T0 = Date.parse("2026-12-03T12:00:00Z");
 const here = (over: Partial<LockEnvironment> = {}): LockEnvironment => ({
@@ -74,6 +77,46 @@ describe("deploy lock", () => {
     holder(e, { host: "other", pid: 9, expires: T0 + 120_000 });
     await mine.release();
     expect(e.volumes.get("demo_c2ts-deploy-lock")?.Labels?.[LOCK_LABEL.token]).toBe("theirs");
+  });
+});
+
+describe("deploy lock around a deploy", () => {
+  it("is read, not taken, by a deploy with nothing to change; a deploy with changes takes and frees it", async () => {
+    const e = new FakeEngine();
+    e.images.set("busybox:latest", "sha256:bb");
+    const p = proj({ web: svc() });
+    const creates = vi.spyOn(e, "createVolume");
+    await deploy(p, { engine: e });
+    expect(creates).toHaveBeenCalledWith(expect.objectContaining({ Name: lockVolumeName("demo") }));
+    expect(e.volumes.has(lockVolumeName("demo"))).toBe(false);
+    creates.mockClear();
+    const again = await deploy(p, { engine: e });
+    expect(again.plan.operations).toEqual([]);
+    expect(again.result.ok).toBe(true);
+    expect(creates).not.toHaveBeenCalled();
+  });
+
+  it("refuses a deploy with nothing to change while another deploy holds the lock, as one with changes", async () => {
+    const e = new FakeEngine();
+    e.images.set("busybox:latest", "sha256:bb");
+    const p = proj({ web: svc() });
+    await deploy(p, { engine: e });
+    holder(e, { host: "elsewhere", pid: 5, expires: Date.now() + 60_000 });
+    await expect(deploy(p, { engine: e })).rejects.toThrow(
+      /another deploy of project demo is running: pid 5 on host elsewhere/,
+    );
+  });
+
+  it("deployLockHeld: a live holder holds it; none, an expired one or a dead pid on this host does not", async () => {
+    const e = new FakeEngine();
+    await expect(deployLockHeld(e, "demo", here())).resolves.toBe(false);
+    holder(e, { host: "other", pid: 5, expires: T0 + 60_000 });
+    await expect(deployLockHeld(e, "demo", here())).resolves.toBe(true);
+    holder(e, { host: "other", pid: 5, expires: T0 - 1 });
+    await expect(deployLockHeld(e, "demo", here())).resolves.toBe(false);
+    holder(e, { host: "nas", pid: 5, expires: T0 + 60_000 });
+    await expect(deployLockHeld(e, "demo", here({ alive: () => false }))).resolves.toBe(false);
+    expect(e.volumes.has(lockVolumeName("demo"))).toBe(true); // reading never removes it
   });
 });
 
