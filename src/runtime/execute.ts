@@ -22,7 +22,7 @@ import { shortId } from "./short-id.js";
 import { tarBuffer } from "./tar.js";
 import { waitBudget, type Deadline } from "./deadline.js";
 import { withImageLabel, withName } from "./spec-at-execution.js";
-import { ContainerWatcher, DependencyFailed, type WaitCondition } from "./wait.js";
+import { ContainerWatcher, DependencyFailed, type ExpectedExit, type WaitCondition } from "./wait.js";
 import { probeEnabled, ReadinessProbes, waitOrProbe } from "./readiness-probe.js";
 import { runStartFirst, type StartFirstContext } from "./start-first.js";
 import { updateConfig } from "./update-order.js";
@@ -636,62 +636,85 @@ async function postStart(x: Execution, service: string, id: string, name: string
  * as in Compose, so the container keeps running.
  */
 async function stopContainer(x: Execution<DownPlan>, service: string, id: string, name: string): Promise<void> {
-  const hooks = x.project.services[service]?.pre_stop;
-  if (hooks?.length) {
-    try {
-      await runHooks(x.engine, { id, name, service }, "pre_stop", hooks, (status, message) =>
-        x.emit("container", name, status, { service, message }),
-      );
-    } catch (e) {
-      if (!isConflict(e) && !isNotFound(e)) throw e;
-    }
-  }
+  await runPreStopHooks(x, service, id, name);
   await x.run(() => x.engine.stopContainer(id, x.options.stopTimeout));
+}
+
+async function runPreStopHooks(x: Execution<DownPlan>, service: string, id: string, name: string): Promise<void> {
+  const hooks = x.project.services[service]?.pre_stop;
+  if (!hooks?.length) return;
+  try {
+    await runHooks(x.engine, { id, name, service }, "pre_stop", hooks, (status, message) =>
+      x.emit("container", name, status, { service, message }),
+    );
+  } catch (e) {
+    if (!isConflict(e) && !isNotFound(e)) throw e;
+  }
 }
 
 async function removeContainer(
   x: Execution<DownPlan>,
   op: Extract<Operation, { kind: "remove-container" }>,
 ): Promise<void> {
-  const remove = await stopForRemoval(x, op);
-  await remove();
+  await stopAndRemove(x, op).removed;
 }
 
 /**
- * Stops a container for removal and returns the removal itself, which nothing waits on: a
- * dependency only needs its dependents stopped, so `down` does not pay a removal per graph level.
+ * Stop a container, then remove it. `exited` resolves as soon as its process is known to have
+ * exited (with `watcher`: the engine's die event; else, or at the latest, when the stop returns),
+ * which is all a dependency waits for in `down`: neither the engine's clean-up of the container's
+ * network and mounts nor its removal holds the next level of the graph. `removed` resolves when
+ * it is gone (or failed, which is reported). Neither rejects.
  */
-async function stopForRemoval(
+function stopAndRemove(
   x: Execution<DownPlan>,
   op: Extract<Operation, { kind: "remove-container" }>,
-): Promise<() => Promise<void>> {
+  watcher?: ContainerWatcher,
+): { exited: Promise<void>; removed: Promise<void> } {
   const removed = () => {
     x.dropContainer(op.service, op.containerId);
     x.count(op.kind);
     x.emit("container", op.name, "Removed", { service: op.service });
   };
-  try {
-    x.emit("container", op.name, "Stopping", { service: op.service });
-    await stopContainer(x, op.service, op.containerId, op.name);
-    x.emit("container", op.name, "Stopped", { service: op.service });
-  } catch (e) {
-    if (isNotFound(e)) return async () => removed();
-    x.fail("container", op.name, e, op.service);
-    return async () => {};
-  }
-  return async () => {
+  let exit: ExpectedExit | undefined;
+  let stopSent!: () => void;
+  const sending = new Promise<void>((resolve) => (stopSent = resolve));
+  const stopped = (async (): Promise<boolean> => {
     try {
-      x.emit("container", op.name, "Removing", { service: op.service });
-      await x.run(() =>
-        x.engine.removeContainer(op.containerId, { force: true, volumes: Boolean(x.options.removeVolumes) }),
-      );
+      x.emit("container", op.name, "Stopping", { service: op.service });
+      await runPreStopHooks(x, op.service, op.containerId, op.name);
+      exit = watcher?.expectExit(op.containerId); // before the stop: its kill event must not be missed
+      stopSent();
+      await x.run(() => x.engine.stopContainer(op.containerId, x.options.stopTimeout));
+      x.emit("container", op.name, "Stopped", { service: op.service });
+      return true;
     } catch (e) {
-      if (!isNotFound(e)) {
-        x.fail("container", op.name, e, op.service);
-        return;
-      }
+      if (isNotFound(e)) return true;
+      x.fail("container", op.name, e, op.service);
+      return false;
+    } finally {
+      stopSent();
+      exit?.settle();
     }
-    removed();
+  })();
+  const exited = sending.then(() => exit?.exited ?? stopped.then(() => {}));
+  return {
+    exited,
+    removed: stopped.then(async (ok) => {
+      if (!ok) return;
+      try {
+        x.emit("container", op.name, "Removing", { service: op.service });
+        await x.run(() =>
+          x.engine.removeContainer(op.containerId, { force: true, volumes: Boolean(x.options.removeVolumes) }),
+        );
+      } catch (e) {
+        if (!isNotFound(e)) {
+          x.fail("container", op.name, e, op.service);
+          return;
+        }
+      }
+      removed();
+    }),
   };
 }
 
@@ -724,16 +747,25 @@ export async function executeDown(
   );
   // Services no longer in the project (orphans) have no edges: they go at once.
   for (const s of byService.keys()) if (!graph.has(s)) graph.set(s, []);
+  // With the engine's events, a dependency is stopped as soon as its dependents' processes died
+  // (without them, once their stops return).
+  const ordered = [...graph.values()].some((edges) => edges.some((e) => graph.has(e.target)));
+  const watcher = ordered ? await x.watcher().catch(() => undefined) : undefined;
   const removing: Promise<void>[] = [];
-  await walkGraph(
-    graph,
-    async (service) => {
-      const removals = await Promise.all((byService.get(service) ?? []).map((op) => stopForRemoval(x, op)));
-      removing.push(...removals.map((remove) => remove()));
-    },
-    { reverse: true },
-  );
-  await Promise.all(removing);
+  try {
+    await walkGraph(
+      graph,
+      async (service) => {
+        const runs = (byService.get(service) ?? []).map((op) => stopAndRemove(x, op, watcher));
+        removing.push(...runs.map((r) => r.removed));
+        await Promise.all(runs.map((r) => r.exited));
+      },
+      { reverse: true },
+    );
+    await Promise.all(removing);
+  } finally {
+    await x.closeWatcher();
+  }
 
   await Promise.all(
     plan.operations.map(async (op) => {

@@ -223,6 +223,38 @@ describe("down (fake engine)", () => {
       "network demo_default still reports active endpoints although no container is attached (moby#42119); left in place",
     ]);
   });
+
+  it("stops a dependency once its dependent's process died (die event), before that stop returns", async () => {
+    const e = engineWithImages();
+    const dep = { depends_on: { db: { condition: "service_started" as const, required: true } } };
+    const p = proj({ db: svc(), web: svc(dep), worker: svc(dep) });
+    await deploy(p, { engine: e });
+    e.calls.length = 0;
+    e.stopCleanupMs = 150;
+    const r = await down(p, { engine: e });
+    expect(r.result.ok).toBe(true);
+    const at = (call: string) => e.calls.indexOf(call);
+    // Both dependents died before db was stopped; their stops returned later (the engine's clean-up).
+    for (const dependent of ["demo-web-1", "demo-worker-1"]) {
+      expect(at("stop demo-db-1")).toBeGreaterThan(at(`stop ${dependent}`));
+      expect(at("stop demo-db-1")).toBeLessThan(at(`stopped ${dependent}`));
+      expect(at(`remove ${dependent}`)).toBeGreaterThan(at(`stopped ${dependent}`));
+    }
+    expect(e.containers.size).toBe(0);
+  });
+
+  it("without a die event after the stop's kill (a container that had exited), waits for the stop to return", async () => {
+    const e = engineWithImages();
+    const p = proj({ db: svc(), web: svc({ depends_on: { db: { condition: "service_started", required: true } } }) });
+    await deploy(p, { engine: e });
+    const web = [...e.containers.values()].find((c) => c.name === "demo-web-1")!;
+    web.state = "exited";
+    e.calls.length = 0;
+    e.stopCleanupMs = 50;
+    await down(p, { engine: e });
+    expect(e.calls.indexOf("stop demo-db-1")).toBeGreaterThan(e.calls.indexOf("stop demo-web-1"));
+    expect(e.calls.indexOf("stopped demo-db-1")).toBeGreaterThan(e.calls.indexOf("stop demo-db-1"));
+  });
 });
 
 describe("judge", () => {

@@ -35,6 +35,8 @@ export class FakeEngine implements Engine {
   private seq = 0;
   /** Called after a container starts, to script its behaviour (exit, health…). */
   onStart: (c: FakeContainer, engine: FakeEngine) => void = () => {};
+  /** Time a stop takes after the container's die event (moby's clean-up); > 0 also logs "stopped <name>". */
+  stopCleanupMs = 0;
   removeNetworkError: ((name: string) => Error | undefined) | undefined;
   /** Scripts `exec` (lifecycle hooks): output lines and exit code of a command; default prints nothing, exits 0. */
   onExec: (c: FakeContainer, spec: ExecSpec) => { lines?: string[]; exitCode?: number } = () => ({});
@@ -151,7 +153,13 @@ export class FakeEngine implements Engine {
     if (c.state !== "running") return;
     c.state = "exited";
     c.exitCode = 143;
+    this.emit(c.id, "kill", { signal: "15" });
     this.emit(c.id, "die", { exitCode: "143" });
+    if (this.stopCleanupMs > 0) {
+      // As moby: the die event comes first, then network and mount clean-up, then the stop returns.
+      await new Promise((r) => setTimeout(r, this.stopCleanupMs));
+      this.calls.push(`stopped ${c.name}`);
+    }
   }
 
   async removeContainer(id: string): Promise<void> {
