@@ -174,7 +174,7 @@ export async function deploy(project: Project, opts: DeployOptions = {}): Promis
   });
 }
 
-/** The lock is held for at most this long past a deploy without --timeout (a killed one's lock expires). */
+/** The lock outlives a deploy without --timeout by this much at most (a killed one's lock expires). */
 const LOCK_TTL_WITHOUT_TIMEOUT_MS = 3_600_000;
 const LOCK_GRACE_MS = 60_000;
 
@@ -188,6 +188,7 @@ interface FirstLook {
   plan: Plan;
 }
 
+/** Observe and plan (unless `firstLook` still holds), pull/build what the plan needs, execute. */
 async function converge(
   project: Project,
   opts: DeployOptions,
