@@ -157,6 +157,10 @@ export class ContainerWatcher {
   }
 
   private dispatch(e: EngineEvent): void {
+    // exec_create/exec_start/exec_die: three per health check or readiness probe, and none changes
+    // the container's state (a health change has its own health_status event). Re-inspecting on
+    // them would cost a starved engine one inspect per event of every container waited on.
+    if (e.Action?.startsWith("exec_")) return;
     // A crash loop may be caught running again, when inspect shows exit 0: the die event kept the code.
     const exitCode = e.Action === "die" ? Number(e.Actor?.Attributes?.exitCode) : NaN;
     if (Number.isInteger(exitCode)) this.lastExitCodes.set(e.Actor.ID, exitCode);

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { deploy, down } from "../../src/runtime/index.js";
 import { EngineError } from "../../src/runtime/engine.js";
-import { STABLE_RUN_MS, judge } from "../../src/runtime/wait.js";
+import { ContainerWatcher, STABLE_RUN_MS, judge } from "../../src/runtime/wait.js";
 import { FakeEngine } from "./fake-engine.js";
 import { proj, svc } from "./fixtures.js";
 
@@ -254,6 +254,26 @@ describe("down (fake engine)", () => {
     await down(p, { engine: e });
     expect(e.calls.indexOf("stop demo-db-1")).toBeGreaterThan(e.calls.indexOf("stop demo-web-1"));
     expect(e.calls.indexOf("stopped demo-db-1")).toBeGreaterThan(e.calls.indexOf("stop demo-db-1"));
+  });
+});
+
+describe("ContainerWatcher", () => {
+  it("re-inspects a waited-on container on its state events, not on the exec events of its health checks", async () => {
+    const e = engineWithImages();
+    await deploy(proj({ db: svc({ healthcheck }) }), { engine: e, wait: false });
+    const db = [...e.containers.values()].find((c) => c.name === "demo-db-1")!;
+    const watcher = new ContainerWatcher(e, "demo");
+    await watcher.start();
+    const inspects = vi.spyOn(e, "inspectContainer");
+    const healthy = watcher.waitFor(db.id, "healthy", 5000);
+    await vi.waitFor(() => expect(inspects).toHaveBeenCalledTimes(1));
+    for (const action of ["exec_create: true", "exec_start: true", "exec_die"]) e.emit(db.id, action);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(inspects).toHaveBeenCalledTimes(1);
+    e.setHealth(db.id, "healthy");
+    await healthy;
+    expect(inspects).toHaveBeenCalledTimes(2);
+    watcher.close();
   });
 });
 
