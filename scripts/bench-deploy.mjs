@@ -428,18 +428,16 @@ function printTable(n, results, engineVersion, floors) {
       verdict,
     ]);
   }
-  const floorRow = (name, v, what) => rows.push([name, "", fmt(v), "", "", "", "", "", what]);
-  floorRow("start", start, "floor: all stopped containers started at once, until healthy (Engine API)");
-  floorRow("ordered", ordered, "floor: stop layer by layer with grace, then remove (Engine API)");
-  floorRow("force", force, "floor: rm -f all at once, then networks and volume (Engine API)");
-  floorRow("node -e", nodeStart, 'floor: `node -e ""` while the stack runs (median of 5)');
-  rows.push([
+  const floorRow = (name, value, what) => rows.push([name, "", value, "", "", "", "", "", what]);
+  floorRow("start", fmt(start), "floor: all stopped containers started at once, until healthy (Engine API)");
+  floorRow("ordered", fmt(ordered), "floor: stop layer by layer with grace, then remove (Engine API)");
+  floorRow("force", fmt(force), "floor: rm -f all at once, then networks and volume (Engine API)");
+  floorRow("node -e", fmt(nodeStart), 'floor: `node -e ""` while the stack runs (median of 5)');
+  floorRow(
     "stack load",
-    "",
     Number.isNaN(load) ? "-" : `${(load * 100).toFixed(0)}%`,
-    ...Array(5).fill(""),
     `CPU busy with the stack up and no tool running (5 s, ${cpus().length} cores): its healthchecks`,
-  ]);
+  );
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) {
     console.log(

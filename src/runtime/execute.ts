@@ -676,15 +676,15 @@ function stopAndRemove(
     x.count(op.kind);
     x.emit("container", op.name, "Removed", { service: op.service });
   };
+  let markExited!: () => void;
+  const exited = new Promise<void>((resolve) => (markExited = resolve));
   let exit: ExpectedExit | undefined;
-  let stopSent!: () => void;
-  const sending = new Promise<void>((resolve) => (stopSent = resolve));
   const stopped = (async (): Promise<boolean> => {
     try {
       x.emit("container", op.name, "Stopping", { service: op.service });
       await runPreStopHooks(x, op.service, op.containerId, op.name);
       exit = watcher?.expectExit(op.containerId); // before the stop: its kill event must not be missed
-      stopSent();
+      void exit?.exited.then(markExited);
       await x.run(() => x.engine.stopContainer(op.containerId, x.options.stopTimeout));
       x.emit("container", op.name, "Stopped", { service: op.service });
       return true;
@@ -693,11 +693,10 @@ function stopAndRemove(
       x.fail("container", op.name, e, op.service);
       return false;
     } finally {
-      stopSent();
       exit?.settle();
+      markExited();
     }
   })();
-  const exited = sending.then(() => exit?.exited ?? stopped.then(() => {}));
   return {
     exited,
     removed: stopped.then(async (ok) => {
